@@ -1,0 +1,53 @@
+//! # mlmath — the mathematics of machine learning, written to be read
+//!
+//! The support crate of the course notebooks. Each module holds one idea:
+//! the mathematics in its doc comment, the code under it, short enough to
+//! read in class. The notebooks show the idea; this crate holds the
+//! machinery that is too long for a cell — data loading, plotting, training
+//! loops.
+//!
+//! In a notebook:
+//!
+//! ```text
+//! :dep mlmath = { path = "../crates/mlmath" }
+//! use mlmath::prelude::*;
+//! ```
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`data`] | the datasets, checked against their checksums |
+//! | [`plot`] | every picture: charts, heatmaps, decision regions, image grids |
+//! | [`table`] | HTML tables for arrays, datasets and DataFrames |
+//! | [`random`] | seeded generators: the same numbers on every run |
+//! | [`progress`] | progress lines for training loops |
+//! | [`error`] | the one error type, with messages that say what to fix |
+//!
+//! Functions that take a learner's data check it and return
+//! [`Result<T, Error>`](Result): a wrong shape, an empty dataset or a NaN is
+//! an error message, never a panic.
+
+#![forbid(unsafe_code)]
+
+pub mod data;
+pub mod error;
+pub mod plot;
+pub mod progress;
+pub mod random;
+pub mod table;
+
+pub use error::{Error, Result};
+pub use ndarray;
+pub use ndarray_rand::{rand, rand_distr};
+#[cfg(feature = "frames")]
+pub use polars;
+
+/// What a notebook needs in scope: `use mlmath::prelude::*;`.
+pub mod prelude {
+    pub use crate::data::{self, Dataset};
+    pub use crate::error::{Error, Result};
+    pub use crate::plot::{Chart, ImageGrid, Plot, linspace};
+    pub use crate::progress::Progress;
+    pub use crate::random::{Rng, seeded};
+    pub use crate::table::{ShowTable, Table};
+    pub use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, array, s};
+}

@@ -1,0 +1,325 @@
+//! Tables shown as HTML in a notebook, and as aligned text elsewhere.
+//!
+//! A [`Table`] is a header and rows of text. In a notebook, a cell that ends
+//! with a table shows it as HTML in the theme's own colours (light or dark);
+//! `println!("{table}")` prints aligned text. Arrays and DataFrames become
+//! tables through [`ShowTable`]: with `use mlmath::prelude::*`, a cell that
+//! ends with a 2-D array shows it as a table, long ones cut to their first and
+//! last rows.
+//!
+//! ```
+//! use mlmath::table::Table;
+//! let t = Table::new(["k", "accuracy"]).row(["1", "0.91"]).row(["5", "0.95"]);
+//! assert_eq!(t.to_string(), "k  accuracy\n1      0.91\n5      0.95\n");
+//! ```
+
+use std::fmt;
+
+use ndarray::{ArrayBase, Data, Ix1, Ix2};
+
+/// Rows shown at the head of a long table, and at its tail.
+const HEAD_ROWS: usize = 10;
+const TAIL_ROWS: usize = 5;
+/// Columns shown before a wide table is cut.
+const MAX_COLUMNS: usize = 12;
+
+/// A header and rows of cells, shown as HTML in a notebook.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    caption: Option<String>,
+    /// Rows left out of the middle of a long table (shown as "…").
+    hidden_rows: usize,
+    /// Columns left out on the right of a wide table.
+    hidden_columns: usize,
+}
+
+impl Table {
+    /// An empty table with these column names.
+    pub fn new<I, S>(header: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Table {
+            header: header.into_iter().map(Into::into).collect(),
+            ..Table::default()
+        }
+    }
+
+    /// The table with one more row (builder style).
+    pub fn row<I, S>(mut self, cells: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.push_row(cells);
+        self
+    }
+
+    /// Adds a row in place (for loops).
+    pub fn push_row<I, S>(&mut self, cells: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.rows.push(cells.into_iter().map(Into::into).collect());
+    }
+
+    /// A caption shown above the table.
+    pub fn caption(mut self, caption: &str) -> Self {
+        self.caption = Some(caption.to_string());
+        self
+    }
+
+    /// Number of rows held (not counting rows cut from a long array).
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The cell in row `row`, column `column`, if there is one.
+    pub fn cell(&self, row: usize, column: usize) -> Option<&str> {
+        self.rows.get(row)?.get(column).map(String::as_str)
+    }
+
+    /// The table as an HTML `<table>`, with no colours of its own so that it
+    /// takes JupyterLab's theme.
+    pub fn to_html(&self) -> String {
+        let mut html = String::from("<table class=\"mlmath-table\">");
+        if let Some(caption) = &self.caption {
+            html += &format!("<caption style=\"text-align:left\">{}</caption>", escape(caption));
+        }
+        html += "<thead><tr>";
+        for name in &self.header {
+            html += &format!("<th>{}</th>", escape(name));
+        }
+        if self.hidden_columns > 0 {
+            html += &format!("<th title=\"{} more columns\">…</th>", self.hidden_columns);
+        }
+        html += "</tr></thead><tbody>";
+        let columns = self.header.len() + usize::from(self.hidden_columns > 0);
+        for (i, row) in self.rows.iter().enumerate() {
+            if self.hidden_rows > 0 && i == HEAD_ROWS {
+                html += &format!(
+                    "<tr><td colspan=\"{columns}\" style=\"text-align:center\">… {} more rows …</td></tr>",
+                    self.hidden_rows
+                );
+            }
+            html += "<tr>";
+            for cell in row {
+                let align = if looks_numeric(cell) { "right" } else { "left" };
+                html += &format!("<td style=\"text-align:{align}\">{}</td>", escape(cell));
+            }
+            if self.hidden_columns > 0 {
+                html += "<td>…</td>";
+            }
+            html += "</tr>";
+        }
+        html += "</tbody></table>";
+        html
+    }
+
+    /// Shows the table in a notebook (HTML, with the text form as a fallback).
+    pub fn evcxr_display(&self) {
+        println!(
+            "EVCXR_BEGIN_CONTENT text/plain\n{self}EVCXR_END_CONTENT\nEVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
+            self.to_html()
+        );
+    }
+}
+
+impl fmt::Display for Table {
+    /// Columns padded to a common width: text to the left, numbers to the right.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(caption) = &self.caption {
+            writeln!(f, "{caption}")?;
+        }
+        let columns = self.header.len();
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        for row in &self.rows {
+            for (c, cell) in row.iter().enumerate().take(columns) {
+                widths[c] = widths[c].max(cell.chars().count());
+            }
+        }
+        let write_row = |f: &mut fmt::Formatter<'_>, cells: &[String]| -> fmt::Result {
+            let padded: Vec<String> = cells
+                .iter()
+                .zip(&widths)
+                .map(|(cell, &w)| {
+                    if looks_numeric(cell) { format!("{cell:>w$}") } else { format!("{cell:<w$}") }
+                })
+                .collect();
+            writeln!(f, "{}", padded.join("  ").trim_end())
+        };
+        write_row(f, &self.header)?;
+        for (i, row) in self.rows.iter().enumerate() {
+            if self.hidden_rows > 0 && i == HEAD_ROWS {
+                writeln!(f, "… {} more rows …", self.hidden_rows)?;
+            }
+            write_row(f, row)?;
+        }
+        Ok(())
+    }
+}
+
+/// Formats a number for a table: integers without decimals, others with up
+/// to four decimals and no trailing zeros, NaN as `NaN` (a missing value).
+///
+/// ```
+/// use mlmath::table::format_number;
+/// assert_eq!(format_number(5.0), "5");
+/// assert_eq!(format_number(5.1), "5.1");
+/// assert_eq!(format_number(1.0 / 3.0), "0.3333");
+/// assert_eq!(format_number(f64::NAN), "NaN");
+/// ```
+pub fn format_number(x: f64) -> String {
+    if !x.is_finite() {
+        return format!("{x}");
+    }
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        return format!("{x:.0}");
+    }
+    if x.abs() < 1e-4 {
+        return format!("{x:.3e}");
+    }
+    let s = format!("{x:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Values that can be shown as a [`Table`]. With this trait in scope
+/// (`use mlmath::prelude::*`), a cell that ends with such a value shows it
+/// as an HTML table.
+pub trait ShowTable {
+    /// The value as a table.
+    fn table(&self) -> Table;
+
+    /// Shows [`table`](Self::table) in a notebook.
+    fn evcxr_display(&self) {
+        self.table().evcxr_display();
+    }
+}
+
+impl ShowTable for Table {
+    fn table(&self) -> Table {
+        self.clone()
+    }
+}
+
+impl<S: Data<Elem = f64>> ShowTable for ArrayBase<S, Ix2> {
+    /// Columns named `0, 1, ...`; a caption gives the shape `(n, d)`.
+    fn table(&self) -> Table {
+        let (n, d) = self.dim();
+        let shown_columns = d.min(MAX_COLUMNS);
+        let mut table = Table::new((0..shown_columns).map(|c| c.to_string()));
+        table.caption = Some(format!("array of shape ({n}, {d})"));
+        table.hidden_columns = d - shown_columns;
+        for i in shown_rows(n) {
+            table.push_row((0..shown_columns).map(|c| format_number(self[(i, c)])));
+        }
+        table.hidden_rows = n - table.rows.len();
+        table
+    }
+}
+
+impl<S: Data<Elem = f64>> ShowTable for ArrayBase<S, Ix1> {
+    /// One column of values, with their index.
+    fn table(&self) -> Table {
+        let n = self.len();
+        let mut table = Table::new(["index", "value"]);
+        table.caption = Some(format!("array of length {n}"));
+        for i in shown_rows(n) {
+            table.push_row([i.to_string(), format_number(self[i])]);
+        }
+        table.hidden_rows = n - table.rows.len();
+        table
+    }
+}
+
+#[cfg(feature = "frames")]
+impl ShowTable for polars::prelude::DataFrame {
+    /// Column names with their types; missing values shown as `null`.
+    fn table(&self) -> Table {
+        let (n, d) = self.shape();
+        let shown_columns = d.min(MAX_COLUMNS);
+        let columns = &self.columns()[..shown_columns];
+        let mut table = Table::new(columns.iter().map(|c| format!("{} ({})", c.name(), c.dtype())));
+        table.caption = Some(format!("DataFrame of shape ({n}, {d})"));
+        table.hidden_columns = d - shown_columns;
+        for i in shown_rows(n) {
+            table.push_row(columns.iter().map(|c| match c.get(i) {
+                Ok(polars::prelude::AnyValue::Null) => "null".to_string(),
+                Ok(polars::prelude::AnyValue::Float64(x)) => format_number(x),
+                Ok(polars::prelude::AnyValue::String(s)) => s.to_string(),
+                Ok(value) => value.to_string(),
+                Err(e) => format!("<{e}>"),
+            }));
+        }
+        table.hidden_rows = n - table.rows.len();
+        table
+    }
+}
+
+/// The rows a long table shows: all when short, else the head and the tail.
+fn shown_rows(n: usize) -> Vec<usize> {
+    if n <= HEAD_ROWS + TAIL_ROWS {
+        (0..n).collect()
+    } else {
+        (0..HEAD_ROWS).chain(n - TAIL_ROWS..n).collect()
+    }
+}
+
+fn looks_numeric(cell: &str) -> bool {
+    !cell.is_empty() && cell.parse::<f64>().is_ok()
+}
+
+/// Escapes text for HTML.
+pub(crate) fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array2, array};
+
+    #[test]
+    fn a_long_array_shows_its_head_and_tail_and_counts_the_rest() {
+        let x = Array2::from_shape_fn((100, 2), |(i, j)| (i * 10 + j) as f64);
+        let t = x.table();
+        assert_eq!(t.len(), HEAD_ROWS + TAIL_ROWS);
+        assert_eq!(t.hidden_rows, 85);
+        assert_eq!(t.cell(0, 1), Some("1"));
+        assert_eq!(t.cell(HEAD_ROWS, 0), Some("950"), "first tail row is row 95");
+        assert!(t.to_html().contains("85 more rows"));
+        assert!(t.to_string().contains("… 85 more rows …"));
+    }
+
+    #[test]
+    fn a_wide_array_is_cut_and_says_so() {
+        let x = Array2::<f64>::zeros((2, 30));
+        let t = x.table();
+        assert_eq!(t.header.len(), MAX_COLUMNS);
+        assert!(t.to_html().contains("18 more columns"));
+    }
+
+    #[test]
+    fn html_escapes_text_and_aligns_numbers_right() {
+        let t = Table::new(["a<b"]).row(["1.5"]).row(["x & y"]);
+        let html = t.to_html();
+        assert!(html.contains("<th>a&lt;b</th>"));
+        assert!(html.contains("text-align:right\">1.5<"));
+        assert!(html.contains("text-align:left\">x &amp; y<"));
+    }
+
+    #[test]
+    fn a_vector_table_pairs_index_and_value() {
+        let t = array![0.5, 2.0].table();
+        assert_eq!(t.to_string(), "array of length 2\nindex  value\n    0    0.5\n    1      2\n");
+    }
+}
