@@ -1,1 +1,168 @@
-fn main() {}
+//! The course runner: `cargo course <command>`.
+//!
+//! ```text
+//! cargo course lab      set up if needed, then open JupyterLab on notebooks/
+//! cargo course test     the whole test suite: crate tests, clippy, every notebook
+//! cargo course setup    install what is missing (idempotent)
+//! cargo course doctor   what is installed, and the command that fixes what is not
+//! cargo course bench    kernel latency, cell by cell
+//! cargo course export   student copies of the notebooks, without solutions
+//! ```
+
+mod doctor;
+mod notebooks;
+mod places;
+mod setup;
+
+use std::process::{Command, ExitCode};
+
+const HELP: &str = "\
+The mathematics of machine learning, in Rust notebooks.
+
+usage: cargo course <command> [options]
+
+commands:
+  lab [--no-browser] [--port N] [--ip ADDR]
+                   set up if needed, then open JupyterLab on notebooks/
+                   (--ip 0.0.0.0 --no-browser serves a classroom from a remote machine)
+  test [NOTEBOOK ...] [--notebooks-only] [--timeout S]
+                   set up if needed; run the crate's tests and doctests, clippy,
+                   and every notebook through the Rust kernel
+  setup            install what is missing: rust-src, evcxr_jupyter, JupyterLab,
+                   the kernelspec, the warm build cache (safe to run again)
+  doctor           show versions, the kernelspec, cache sizes, data checksums
+  bench [--json FILE] [NOTEBOOK ...]
+                   time the kernel: a probe notebook, each course notebook, and
+                   the Python kernel for reference
+  export [DIR]     write student copies without solution cells (default: student/)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(command) = args.first() else {
+        print!("{HELP}");
+        return ExitCode::SUCCESS;
+    };
+    let rest = &args[1..];
+    let result = match command.as_str() {
+        "setup" => setup::setup(),
+        "lab" => lab(rest),
+        "test" => test(rest),
+        "doctor" => doctor::doctor(),
+        "bench" => {
+            setup::setup().and_then(|()| notebooks::python(&[&["bench"], &strs(rest)[..]].concat()))
+        }
+        "export" => {
+            let out = rest.first().cloned().unwrap_or_else(|| {
+                places::repo()
+                    .join("student")
+                    .to_string_lossy()
+                    .into_owned()
+            });
+            setup::setup().and_then(|()| notebooks::python(&["student", &out]))
+        }
+        "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            Ok(())
+        }
+        other => Err(format!(
+            "unknown command {other:?}. Run `cargo course help` for the list"
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+/// The value after `flag` in `args`, if present.
+fn option<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|a| a == flag)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+}
+
+fn lab(args: &[String]) -> Result<(), String> {
+    setup::setup()?;
+    let mut jupyter = Command::new(places::venv_bin("jupyter"));
+    jupyter.arg("lab").arg(format!(
+        "--notebook-dir={}",
+        places::repo().join("notebooks").display()
+    ));
+    if args.iter().any(|a| a == "--no-browser") {
+        jupyter.arg("--no-browser");
+    }
+    if let Some(port) = option(args, "--port") {
+        port.parse::<u16>()
+            .map_err(|_| format!("--port takes a number from 1 to 65535, got {port:?}"))?;
+        jupyter.arg(format!("--port={port}"));
+    }
+    if let Some(ip) = option(args, "--ip") {
+        jupyter.arg(format!("--ip={ip}"));
+    }
+    println!(
+        "Starting JupyterLab: open the URL it prints below (with its token) and start with 00-welcome.ipynb."
+    );
+    println!("Stop it with Ctrl-C, twice.");
+    let status = jupyter
+        .status()
+        .map_err(|e| format!("could not start JupyterLab ({e}); run `cargo course setup`"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("JupyterLab stopped with {status}"))
+    }
+}
+
+/// The test suite: what CI runs.
+fn test(args: &[String]) -> Result<(), String> {
+    let notebooks_only = args.iter().any(|a| a == "--notebooks-only");
+    let timeout = option(args, "--timeout").unwrap_or("120");
+    let names: Vec<&str> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--timeout"))
+        .map(|(_, a)| a.as_str())
+        .collect();
+    setup::setup()?;
+    if !notebooks_only {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let repo = places::repo();
+        println!("\n== cargo fmt --check");
+        places::run(
+            Command::new(&cargo)
+                .current_dir(&repo)
+                .args(["fmt", "--all", "--", "--check"]),
+        )
+        .map_err(|e| format!("{e}: run `cargo fmt --all`"))?;
+        println!("\n== cargo clippy (warnings are errors)");
+        places::run(Command::new(&cargo).current_dir(&repo).args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        println!("\n== cargo test (unit tests, doctests, data checksums)");
+        places::run(Command::new(&cargo).current_dir(&repo).args([
+            "test",
+            "--workspace",
+            "--all-features",
+        ]))?;
+    }
+    println!("\n== notebooks, each in a fresh Rust kernel");
+    let mut call = vec!["test", "--timeout", timeout];
+    call.extend(names);
+    notebooks::python(&call)
+}

@@ -46,17 +46,41 @@ pub struct Dataset {
 
 impl Dataset {
     /// Builds a dataset after checking that the parts agree.
-    pub fn new(name: &str, x: Array2<f64>, y: Array1<usize>, feature_names: Vec<String>, class_names: Vec<String>) -> Result<Self> {
+    pub fn new(
+        name: &str,
+        x: Array2<f64>,
+        y: Array1<usize>,
+        feature_names: Vec<String>,
+        class_names: Vec<String>,
+    ) -> Result<Self> {
         if y.len() != x.nrows() {
-            return Err(Error::shape("y", format!("{} labels, one per row of x", x.nrows()), format!("{}", y.len())));
+            return Err(Error::shape(
+                "y",
+                format!("{} labels, one per row of x", x.nrows()),
+                format!("{}", y.len()),
+            ));
         }
         if feature_names.len() != x.ncols() {
-            return Err(Error::shape("feature_names", format!("{} names, one per column of x", x.ncols()), format!("{}", feature_names.len())));
+            return Err(Error::shape(
+                "feature_names",
+                format!("{} names, one per column of x", x.ncols()),
+                format!("{}", feature_names.len()),
+            ));
         }
         if let Some(&bad) = y.iter().find(|&&c| c >= class_names.len()) {
-            return Err(Error::parameter("every label", format!("below the number of classes ({})", class_names.len()), bad));
+            return Err(Error::parameter(
+                "every label",
+                format!("below the number of classes ({})", class_names.len()),
+                bad,
+            ));
         }
-        Ok(Dataset { name: name.to_string(), x, y, feature_names, class_names })
+        Ok(Dataset {
+            name: name.to_string(),
+            x,
+            y,
+            feature_names,
+            class_names,
+        })
     }
 
     /// Number of samples `n`.
@@ -84,7 +108,9 @@ impl Dataset {
     /// dropped are the ones [`missing_rows`](Self::missing_rows) lists.
     pub fn drop_missing(&self) -> Dataset {
         let missing = self.missing_rows();
-        let keep: Vec<usize> = (0..self.len()).filter(|i| missing.binary_search(i).is_err()).collect();
+        let keep: Vec<usize> = (0..self.len())
+            .filter(|i| missing.binary_search(i).is_err())
+            .collect();
         self.rows(&keep)
     }
 
@@ -132,9 +158,15 @@ impl Dataset {
             .iter()
             .map(|name| self.class_index(name))
             .collect::<Result<Vec<usize>>>()?;
-        let keep: Vec<usize> = (0..self.len()).filter(|&i| old.contains(&self.y[i])).collect();
+        let keep: Vec<usize> = (0..self.len())
+            .filter(|&i| old.contains(&self.y[i]))
+            .collect();
         let mut subset = self.rows(&keep);
-        subset.y.mapv_inplace(|c| old.iter().position(|&o| o == c).expect("kept rows have a kept class"));
+        subset.y.mapv_inplace(|c| {
+            old.iter()
+                .position(|&o| o == c)
+                .expect("kept rows have a kept class")
+        });
         subset.class_names = names.iter().map(|s| s.to_string()).collect();
         Ok(subset)
     }
@@ -154,20 +186,26 @@ impl Dataset {
 
     /// The column index of a feature.
     pub fn feature_index(&self, name: &str) -> Result<usize> {
-        self.feature_names.iter().position(|f| f == name).ok_or_else(|| Error::Unknown {
-            what: format!("feature of {}", self.name),
-            got: name.to_string(),
-            known: self.feature_names.clone(),
-        })
+        self.feature_names
+            .iter()
+            .position(|f| f == name)
+            .ok_or_else(|| Error::Unknown {
+                what: format!("feature of {}", self.name),
+                got: name.to_string(),
+                known: self.feature_names.clone(),
+            })
     }
 
     /// The index of a class.
     pub fn class_index(&self, name: &str) -> Result<usize> {
-        self.class_names.iter().position(|c| c == name).ok_or_else(|| Error::Unknown {
-            what: format!("class of {}", self.name),
-            got: name.to_string(),
-            known: self.class_names.clone(),
-        })
+        self.class_names
+            .iter()
+            .position(|c| c == name)
+            .ok_or_else(|| Error::Unknown {
+                what: format!("class of {}", self.name),
+                got: name.to_string(),
+                known: self.class_names.clone(),
+            })
     }
 }
 
@@ -181,27 +219,44 @@ impl ShowTable for Dataset {
             .map(|(name, n)| format!("{name} {n}"))
             .collect();
         let missing_rows = self.missing_rows().len();
-        let mut table = Table::new(["feature", "mean", "std", "min", "max", "missing"]).caption(&format!(
-            "{}: {} samples × {} features; classes: {}; rows with a missing value: {}",
-            self.name,
-            self.len(),
-            self.feature_names.len(),
-            counts.join(", "),
-            missing_rows
-        ));
+        let mut table =
+            Table::new(["feature", "mean", "std", "min", "max", "missing"]).caption(&format!(
+                "{}: {} samples × {} features; classes: {}; rows with a missing value: {}",
+                self.name,
+                self.len(),
+                self.feature_names.len(),
+                counts.join(", "),
+                missing_rows
+            ));
         let shown = self.feature_names.len().min(12);
         for (j, name) in self.feature_names.iter().enumerate().take(shown) {
-            let column: Vec<f64> = self.x.column(j).iter().copied().filter(|v| !v.is_nan()).collect();
+            let column: Vec<f64> = self
+                .x
+                .column(j)
+                .iter()
+                .copied()
+                .filter(|v| !v.is_nan())
+                .collect();
             let n = column.len() as f64;
             let mean = column.iter().sum::<f64>() / n;
             let std = (column.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
             let min = column.iter().copied().fold(f64::INFINITY, f64::min);
             let max = column.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let missing = self.len() - column.len();
-            table.push_row([name.clone(), format_number(mean), format_number(std), format_number(min), format_number(max), missing.to_string()]);
+            table.push_row([
+                name.clone(),
+                format_number(mean),
+                format_number(std),
+                format_number(min),
+                format_number(max),
+                missing.to_string(),
+            ]);
         }
         if shown < self.feature_names.len() {
-            table.push_row([format!("… {} more features", self.feature_names.len() - shown)]);
+            table.push_row([format!(
+                "… {} more features",
+                self.feature_names.len() - shown
+            )]);
         }
         table
     }
@@ -219,7 +274,12 @@ impl Dataset {
 pub fn data_dir() -> PathBuf {
     std::env::var_os("MLMATH_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..").join("data"))
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("..")
+                .join("data")
+        })
 }
 
 /// Loads a classification dataset by name: one of [`DATASETS`].
@@ -245,9 +305,20 @@ pub fn load(name: &str) -> Result<Dataset> {
 /// Fisher's iris: 150 flowers, 4 measurements in cm, 3 species.
 pub fn iris() -> Result<Dataset> {
     let csv = Csv::read("iris.csv")?;
-    let features = ["sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm"];
+    let features = [
+        "sepal_length_cm",
+        "sepal_width_cm",
+        "petal_length_cm",
+        "petal_width_cm",
+    ];
     let (y, classes) = csv.categories("species")?;
-    Dataset::new("iris", csv.numbers(&features)?, y, names(&features), classes)
+    Dataset::new(
+        "iris",
+        csv.numbers(&features)?,
+        y,
+        names(&features),
+        classes,
+    )
 }
 
 /// Penguins of the Palmer Archipelago: 344 birds, 4 measurements
@@ -255,9 +326,20 @@ pub fn iris() -> Result<Dataset> {
 /// 3 species. Two birds have no measurements: their rows hold `NaN`.
 pub fn penguins() -> Result<Dataset> {
     let csv = Csv::read("penguins.csv")?;
-    let features = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"];
+    let features = [
+        "bill_length_mm",
+        "bill_depth_mm",
+        "flipper_length_mm",
+        "body_mass_g",
+    ];
     let (y, classes) = csv.categories("species")?;
-    Dataset::new("penguins", csv.numbers(&features)?, y, names(&features), classes)
+    Dataset::new(
+        "penguins",
+        csv.numbers(&features)?,
+        y,
+        names(&features),
+        classes,
+    )
 }
 
 /// Handwritten digits of 8×8 pixels, values 0–16: 1797 images, 10 classes.
@@ -332,10 +414,19 @@ pub fn penguins_frame() -> Result<polars::prelude::DataFrame> {
     let csv = Csv::read("penguins.csv")?;
     let mut columns = Vec::new();
     for (j, name) in csv.header.iter().enumerate() {
-        let cells: Vec<Option<&str>> = csv.rows.iter().map(|r| Some(r[j].as_str()).filter(|c| *c != "NA")).collect();
-        let numeric: Option<Vec<Option<f64>>> = cells.iter().map(|c| c.map(|s| s.parse::<f64>().ok()).transpose()).collect();
+        let cells: Vec<Option<&str>> = csv
+            .rows
+            .iter()
+            .map(|r| Some(r[j].as_str()).filter(|c| *c != "NA"))
+            .collect();
+        let numeric: Option<Vec<Option<f64>>> = cells
+            .iter()
+            .map(|c| c.map(|s| s.parse::<f64>().ok()).transpose())
+            .collect();
         let column = match numeric {
-            Some(values) if name != "species" && name != "island" && name != "sex" => Column::new(name.into(), values),
+            Some(values) if name != "species" && name != "island" && name != "sex" => {
+                Column::new(name.into(), values)
+            }
             _ => Column::new(name.into(), cells),
         };
         columns.push(column);
@@ -379,19 +470,28 @@ fn verified(file: &str) -> Result<PathBuf> {
     if actual != expected {
         return Err(Error::DataFile {
             path,
-            problem: format!("the file has changed: its SHA-256 is {actual}, data/SHA256SUMS expects {expected}"),
-            fix: format!("restore it with `git checkout data/{file}` (data/SOURCES.md says how it was made)"),
+            problem: format!(
+                "the file has changed: its SHA-256 is {actual}, data/SHA256SUMS expects {expected}"
+            ),
+            fix: format!(
+                "restore it with `git checkout data/{file}` (data/SOURCES.md says how it was made)"
+            ),
         });
     }
     Ok(path)
 }
 
 fn unreadable(path: &Path, e: std::io::Error) -> Error {
-    let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
     Error::DataFile {
         path: path.to_path_buf(),
         problem: format!("the file cannot be read ({e})"),
-        fix: format!("restore it with `git checkout data/{file}`, or set MLMATH_DATA to a folder that holds it"),
+        fix: format!(
+            "restore it with `git checkout data/{file}`, or set MLMATH_DATA to a folder that holds it"
+        ),
     }
 }
 
@@ -407,12 +507,24 @@ impl Csv {
         let path = verified(file)?;
         let text = std::fs::read_to_string(&path).map_err(|e| unreadable(&path, e))?;
         let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-        let header: Vec<String> = lines.next().unwrap_or_default().split(',').map(|s| s.trim().to_string()).collect();
-        let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(|s| s.trim().to_string()).collect()).collect();
+        let header: Vec<String> = lines
+            .next()
+            .unwrap_or_default()
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .collect();
+        let rows: Vec<Vec<String>> = lines
+            .map(|l| l.split(',').map(|s| s.trim().to_string()).collect())
+            .collect();
         if let Some(i) = rows.iter().position(|r| r.len() != header.len()) {
             return Err(Error::DataFile {
                 path,
-                problem: format!("line {} has {} cells, the header has {}", i + 2, rows[i].len(), header.len()),
+                problem: format!(
+                    "line {} has {} cells, the header has {}",
+                    i + 2,
+                    rows[i].len(),
+                    header.len()
+                ),
                 fix: format!("restore it with `git checkout data/{file}`"),
             });
         }
@@ -420,16 +532,22 @@ impl Csv {
     }
 
     fn column(&self, name: &str) -> Result<usize> {
-        self.header.iter().position(|h| h == name).ok_or_else(|| Error::DataFile {
-            path: self.path.clone(),
-            problem: format!("there is no column {name:?}"),
-            fix: "restore the file from the repository".into(),
-        })
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| Error::DataFile {
+                path: self.path.clone(),
+                problem: format!("there is no column {name:?}"),
+                fix: "restore the file from the repository".into(),
+            })
     }
 
     /// The named columns as numbers; `NA` or an empty cell becomes `NaN`.
     fn numbers(&self, names: &[&str]) -> Result<Array2<f64>> {
-        let columns = names.iter().map(|n| self.column(n)).collect::<Result<Vec<_>>>()?;
+        let columns = names
+            .iter()
+            .map(|n| self.column(n))
+            .collect::<Result<Vec<_>>>()?;
         let mut x = Array2::zeros((self.rows.len(), columns.len()));
         for (i, row) in self.rows.iter().enumerate() {
             for (j, &c) in columns.iter().enumerate() {
@@ -438,7 +556,11 @@ impl Csv {
                     "NA" | "" => f64::NAN,
                     _ => cell.parse().map_err(|_| Error::DataFile {
                         path: self.path.clone(),
-                        problem: format!("line {}, column {}: {cell:?} is not a number", i + 2, names[j]),
+                        problem: format!(
+                            "line {}, column {}: {cell:?} is not a number",
+                            i + 2,
+                            names[j]
+                        ),
                         fix: "restore the file from the repository".into(),
                     })?,
                 };
@@ -506,7 +628,11 @@ mod tests {
         assert_eq!(p.class_counts(), vec![152, 124, 68]);
         let missing = p.missing_rows();
         assert_eq!(missing.len(), 2);
-        assert!(missing.iter().all(|&i| p.x.row(i).iter().all(|v| v.is_nan())));
+        assert!(
+            missing
+                .iter()
+                .all(|&i| p.x.row(i).iter().all(|v| v.is_nan()))
+        );
         assert_eq!(p.drop_missing().len(), 342);
     }
 
@@ -517,7 +643,10 @@ mod tests {
         for (i, body) in orbits.body.iter().enumerate() {
             let years = orbits.period_days[i] / 365.256;
             let predicted = orbits.semi_major_axis_au[i].powf(1.5);
-            assert!((years / predicted - 1.0).abs() < 0.01, "{body}: {years} years vs a^1.5 = {predicted}");
+            assert!(
+                (years / predicted - 1.0).abs() < 0.01,
+                "{body}: {years} years vs a^1.5 = {predicted}"
+            );
         }
     }
 
@@ -531,17 +660,38 @@ mod tests {
     fn subsets_check_their_names() {
         let iris = iris().unwrap();
         let e = iris.classes(&["setosa", "rose"]).unwrap_err();
-        assert!(e.to_string().contains("unknown class of iris \"rose\""), "{e}");
-        let labels = iris.classes(&["setosa", "versicolor"]).unwrap().signed_labels("setosa").unwrap();
+        assert!(
+            e.to_string().contains("unknown class of iris \"rose\""),
+            "{e}"
+        );
+        let labels = iris
+            .classes(&["setosa", "versicolor"])
+            .unwrap()
+            .signed_labels("setosa")
+            .unwrap();
         assert_eq!(labels.iter().filter(|&&l| l > 0.0).count(), 50);
     }
 
     #[test]
     fn a_dataset_checks_its_parts() {
         let x = Array2::zeros((3, 2));
-        let e = Dataset::new("t", x.clone(), Array1::zeros(2), names(&["a", "b"]), names(&["c"])).unwrap_err();
+        let e = Dataset::new(
+            "t",
+            x.clone(),
+            Array1::zeros(2),
+            names(&["a", "b"]),
+            names(&["c"]),
+        )
+        .unwrap_err();
         assert!(matches!(e, Error::Shape { .. }));
-        let e = Dataset::new("t", x, Array1::from(vec![0, 1, 2]), names(&["a", "b"]), names(&["c"])).unwrap_err();
+        let e = Dataset::new(
+            "t",
+            x,
+            Array1::from(vec![0, 1, 2]),
+            names(&["a", "b"]),
+            names(&["c"]),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("below the number of classes (1)"));
     }
 }

@@ -53,7 +53,11 @@ pub enum Error {
 
 impl Error {
     /// An array `what` whose shape is not `expected`.
-    pub fn shape(what: impl Into<String>, expected: impl Into<String>, got: impl Into<String>) -> Self {
+    pub fn shape(
+        what: impl Into<String>,
+        expected: impl Into<String>,
+        got: impl Into<String>,
+    ) -> Self {
         Error::Shape {
             what: what.into(),
             expected: expected.into(),
@@ -62,7 +66,11 @@ impl Error {
     }
 
     /// A parameter `name` outside its range.
-    pub fn parameter(name: impl Into<String>, expected: impl Into<String>, got: impl fmt::Display) -> Self {
+    pub fn parameter(
+        name: impl Into<String>,
+        expected: impl Into<String>,
+        got: impl fmt::Display,
+    ) -> Self {
         Error::Parameter {
             name: name.into(),
             expected: expected.into(),
@@ -79,8 +87,15 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Shape { what, expected, got } => {
-                write!(f, "{what} has the wrong shape: expected {expected}, got {got}")
+            Error::Shape {
+                what,
+                expected,
+                got,
+            } => {
+                write!(
+                    f,
+                    "{what} has the wrong shape: expected {expected}, got {got}"
+                )
             }
             Error::Empty { what } => write!(f, "{what} is empty: it needs at least one row"),
             Error::NotFinite { what, index } => write!(
@@ -88,11 +103,19 @@ impl fmt::Display for Error {
                 "{what} holds a NaN or infinite value at index {index:?}: \
                  remove or impute missing values first (see Dataset::drop_missing)"
             ),
-            Error::Parameter { name, expected, got } => {
+            Error::Parameter {
+                name,
+                expected,
+                got,
+            } => {
                 write!(f, "{name} must be {expected}, got {got}")
             }
             Error::Unknown { what, got, known } => {
-                write!(f, "unknown {what} {got:?}: the known ones are {}", known.join(", "))
+                write!(
+                    f,
+                    "unknown {what} {got:?}: the known ones are {}",
+                    known.join(", ")
+                )
             }
             Error::DataFile { path, problem, fix } => {
                 write!(f, "{}: {problem}. Fix: {fix}", path.display())
@@ -112,12 +135,16 @@ impl std::error::Error for Error {}
 /// let e = mlmath::error::check_finite("x", array![[1.0, f64::NAN]].view()).unwrap_err();
 /// assert!(e.to_string().contains("index [0, 1]"));
 /// ```
-pub fn check_finite<D: ndarray::Dimension>(what: &str, values: ndarray::ArrayView<'_, f64, D>) -> Result<()> {
+pub fn check_finite<D: ndarray::Dimension>(
+    what: &str,
+    values: ndarray::ArrayView<'_, f64, D>,
+) -> Result<()> {
     match values.indexed_iter().find(|(_, v)| !v.is_finite()) {
         None => Ok(()),
         Some((index, _)) => Err(Error::NotFinite {
             what: what.to_string(),
-            index: ndarray::Dimension::slice(&ndarray::IntoDimension::into_dimension(index)).to_vec(),
+            index: ndarray::Dimension::slice(&ndarray::IntoDimension::into_dimension(index))
+                .to_vec(),
         }),
     }
 }

@@ -18,12 +18,12 @@
 //! assert!(svg.starts_with("<svg"));
 //! ```
 
-
 use ndarray::{ArrayView1, ArrayView2};
-use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::combinators::IntoLogRange;
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 
+use crate::data::Dataset;
 use crate::error::{Error, Result};
 
 /// The Okabe–Ito palette (blue, orange, green, vermillion, purple, sky,
@@ -62,21 +62,47 @@ impl Plot {
 
     /// Shows the plot in a notebook.
     pub fn evcxr_display(&self) {
-        println!("EVCXR_BEGIN_CONTENT image/svg+xml\n{}\nEVCXR_END_CONTENT", self.svg);
+        println!(
+            "EVCXR_BEGIN_CONTENT image/svg+xml\n{}\nEVCXR_END_CONTENT",
+            self.svg
+        );
     }
 }
 
 /// One layer of a chart.
 #[derive(Debug, Clone)]
 enum Layer {
-    Points { label: String, xy: Vec<(f64, f64)>, color: RGBColor, size: u32 },
-    Line { label: String, xy: Vec<(f64, f64)>, color: RGBColor, dashed: bool },
+    Points {
+        label: String,
+        xy: Vec<(f64, f64)>,
+        color: RGBColor,
+        size: u32,
+    },
+    Line {
+        label: String,
+        xy: Vec<(f64, f64)>,
+        color: RGBColor,
+        dashed: bool,
+    },
     /// Bars from `(left, right, height)`.
-    Bars { label: String, bars: Vec<(f64, f64, f64)>, color: RGBColor },
+    Bars {
+        label: String,
+        bars: Vec<(f64, f64, f64)>,
+        color: RGBColor,
+    },
     /// A grid of values over a rectangle; row 0 is the bottom (lowest y).
-    Heatmap { values: Vec<Vec<f64>>, x: (f64, f64), y: (f64, f64), log: bool },
+    Heatmap {
+        values: Vec<Vec<f64>>,
+        x: (f64, f64),
+        y: (f64, f64),
+        log: bool,
+    },
     /// A grid of class indices over a rectangle, shaded in light class colours.
-    Regions { classes: Vec<Vec<usize>>, x: (f64, f64), y: (f64, f64) },
+    Regions {
+        classes: Vec<Vec<usize>>,
+        x: (f64, f64),
+        y: (f64, f64),
+    },
 }
 
 /// Layers on shared axes, with a title, axis labels and a legend.
@@ -183,23 +209,45 @@ impl Chart {
     pub fn points(mut self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
         if let Some(xy) = self.pairs(label, xs, ys) {
             let color = self.take_color();
-            self.layers.push(Layer::Points { label: label.into(), xy, color, size: 3 });
+            self.layers.push(Layer::Points {
+                label: label.into(),
+                xy,
+                color,
+                size: 3,
+            });
         }
         self
     }
 
     /// Points `x: (n, 2)` coloured by class: `labels[i]` indexes `class_names`.
-    pub fn scatter_by_class(mut self, x: ArrayView2<'_, f64>, labels: &[usize], class_names: &[&str]) -> Self {
+    pub fn scatter_by_class<S: AsRef<str>>(
+        mut self,
+        x: ArrayView2<'_, f64>,
+        labels: ArrayView1<'_, usize>,
+        class_names: &[S],
+    ) -> Self {
         if x.ncols() != 2 {
-            self.fail(Error::shape("x", "2 columns (the two coordinates to draw)", format!("{} columns", x.ncols())));
+            self.fail(Error::shape(
+                "x",
+                "2 columns (the two coordinates to draw)",
+                format!("{} columns", x.ncols()),
+            ));
             return self;
         }
         if labels.len() != x.nrows() {
-            self.fail(Error::shape("labels", format!("{} labels, one per row of x", x.nrows()), format!("{}", labels.len())));
+            self.fail(Error::shape(
+                "labels",
+                format!("{} labels, one per row of x", x.nrows()),
+                format!("{}", labels.len()),
+            ));
             return self;
         }
         if let Some(&bad) = labels.iter().find(|&&l| l >= class_names.len()) {
-            self.fail(Error::parameter("every label", format!("below the number of class names ({})", class_names.len()), bad));
+            self.fail(Error::parameter(
+                "every label",
+                format!("below the number of class names ({})", class_names.len()),
+                bad,
+            ));
             return self;
         }
         for (class, name) in class_names.iter().enumerate() {
@@ -211,17 +259,45 @@ impl Chart {
                 .map(|(row, _)| (row[0], row[1]))
                 .collect();
             let color = PALETTE[(self.next_color + class) % PALETTE.len()];
-            self.layers.push(Layer::Points { label: (*name).into(), xy, color, size: 4 });
+            self.layers.push(Layer::Points {
+                label: name.as_ref().into(),
+                xy,
+                color,
+                size: 4,
+            });
         }
         self.next_color += class_names.len();
         self
+    }
+
+    /// A two-feature dataset drawn by class, its feature names on the axes
+    /// (unless [`labels`](Self::labels) named them already).
+    pub fn dataset(mut self, data: &Dataset) -> Self {
+        if data.x.ncols() != 2 {
+            self.fail(Error::shape(
+                format!("the dataset {}", data.name),
+                "2 features (pick them with .features(&[a, b]))",
+                format!("{} features", data.x.ncols()),
+            ));
+            return self;
+        }
+        if self.x_label.is_empty() && self.y_label.is_empty() {
+            self.x_label = data.feature_names[0].clone();
+            self.y_label = data.feature_names[1].clone();
+        }
+        self.scatter_by_class(data.x.view(), data.y.view(), &data.class_names)
     }
 
     /// A line through the points `(xs[i], ys[i])`, named `label`.
     pub fn line(mut self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
         if let Some(xy) = self.pairs(label, xs, ys) {
             let color = self.take_color();
-            self.layers.push(Layer::Line { label: label.into(), xy, color, dashed: false });
+            self.layers.push(Layer::Line {
+                label: label.into(),
+                xy,
+                color,
+                dashed: false,
+            });
         }
         self
     }
@@ -230,7 +306,12 @@ impl Chart {
     pub fn dashed_line(mut self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
         if let Some(xy) = self.pairs(label, xs, ys) {
             let color = self.take_color();
-            self.layers.push(Layer::Line { label: label.into(), xy, color, dashed: true });
+            self.layers.push(Layer::Line {
+                label: label.into(),
+                xy,
+                color,
+                dashed: true,
+            });
         }
         self
     }
@@ -239,9 +320,17 @@ impl Chart {
     pub fn histogram(mut self, label: &str, values: &[f64], bins: usize) -> Self {
         match histogram_counts(values, bins) {
             Ok((edges, counts)) => {
-                let bars = edges.windows(2).zip(&counts).map(|(e, &c)| (e[0], e[1], c as f64)).collect();
+                let bars = edges
+                    .windows(2)
+                    .zip(&counts)
+                    .map(|(e, &c)| (e[0], e[1], c as f64))
+                    .collect();
                 let color = self.take_color();
-                self.layers.push(Layer::Bars { label: label.into(), bars, color });
+                self.layers.push(Layer::Bars {
+                    label: label.into(),
+                    bars,
+                    color,
+                });
             }
             Err(e) => self.fail(e),
         }
@@ -251,12 +340,24 @@ impl Chart {
     /// One bar per category, `values[i]` high, with the category written under it.
     pub fn bars(mut self, label: &str, categories: &[&str], values: &[f64]) -> Self {
         if categories.len() != values.len() {
-            self.fail(Error::shape("values", format!("{} values, one per category", categories.len()), values.len().to_string()));
+            self.fail(Error::shape(
+                "values",
+                format!("{} values, one per category", categories.len()),
+                values.len().to_string(),
+            ));
             return self;
         }
-        let bars = values.iter().enumerate().map(|(i, &v)| (i as f64 - 0.4, i as f64 + 0.4, v)).collect();
+        let bars = values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (i as f64 - 0.4, i as f64 + 0.4, v))
+            .collect();
         let color = self.take_color();
-        self.layers.push(Layer::Bars { label: label.into(), bars, color });
+        self.layers.push(Layer::Bars {
+            label: label.into(),
+            bars,
+            color,
+        });
         self.categories = Some(categories.iter().map(|c| c.to_string()).collect());
         self
     }
@@ -274,13 +375,23 @@ impl Chart {
         self.heatmap_scaled(values, x, y, true)
     }
 
-    fn heatmap_scaled(mut self, values: ArrayView2<'_, f64>, x: (f64, f64), y: (f64, f64), log: bool) -> Self {
+    fn heatmap_scaled(
+        mut self,
+        values: ArrayView2<'_, f64>,
+        x: (f64, f64),
+        y: (f64, f64),
+        log: bool,
+    ) -> Self {
         if values.is_empty() {
             self.fail(Error::empty("the heatmap values"));
             return self;
         }
         if log && values.iter().any(|&v| v <= 0.0) {
-            self.fail(Error::parameter("every value of a log heatmap", "positive", "a value ≤ 0"));
+            self.fail(Error::parameter(
+                "every value of a log heatmap",
+                "positive",
+                "a value ≤ 0",
+            ));
             return self;
         }
         let values = values.rows().into_iter().map(|r| r.to_vec()).collect();
@@ -303,11 +414,19 @@ impl Chart {
         if let Some(problem) = &self.problem {
             return Err(problem.clone());
         }
-        let (x0, x1) = self.x_range.unwrap_or_else(|| self.fit_range(|p| p.0, self.log_x));
-        let (y0, y1) = self.y_range.unwrap_or_else(|| self.fit_range(|p| p.1, self.log_y));
+        let (x0, x1) = self
+            .x_range
+            .unwrap_or_else(|| self.fit_range(|p| p.0, self.log_x));
+        let (y0, y1) = self
+            .y_range
+            .unwrap_or_else(|| self.fit_range(|p| p.1, self.log_y));
         for (axis, log, low) in [("x", self.log_x, x0), ("y", self.log_y, y0)] {
             if log && low <= 0.0 {
-                return Err(Error::parameter(format!("the {axis} range of a log axis"), "positive", low));
+                return Err(Error::parameter(
+                    format!("the {axis} range of a log axis"),
+                    "positive",
+                    low,
+                ));
             }
         }
         let mut svg = String::new();
@@ -352,7 +471,9 @@ impl Chart {
         let is_x = coord((1.0, 0.0)) == 1.0;
         for layer in &self.layers {
             match layer {
-                Layer::Points { xy, .. } | Layer::Line { xy, .. } => xy.iter().for_each(|&p| see(coord(p))),
+                Layer::Points { xy, .. } | Layer::Line { xy, .. } => {
+                    xy.iter().for_each(|&p| see(coord(p)))
+                }
                 Layer::Bars { bars, .. } => {
                     for &(left, right, height) in bars {
                         if is_x {
@@ -387,7 +508,12 @@ impl Chart {
         (low - pad, high + pad)
     }
 
-    fn draw_on<XS, YS>(&self, root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>, xs: XS, ys: YS) -> Result<()>
+    fn draw_on<XS, YS>(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+        xs: XS,
+        ys: YS,
+    ) -> Result<()>
     where
         XS: AsRangedCoord<Value = f64>,
         YS: AsRangedCoord<Value = f64>,
@@ -416,7 +542,9 @@ impl Chart {
         let category_name = move |v: &f64| -> String {
             let i = v.round();
             match &categories {
-                Some(names) if (v - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < names.len() => names[i as usize].clone(),
+                Some(names) if (v - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < names.len() => {
+                    names[i as usize].clone()
+                }
                 Some(_) => String::new(),
                 None => format_tick(*v),
             }
@@ -445,31 +573,50 @@ impl Chart {
                 Layer::Heatmap { values, x, y, log } => {
                     let (low, high) = value_range(values, *log);
                     chart
-                        .draw_series(grid_cells(values.len(), values[0].len(), *x, *y).map(|(i, j, a, b)| {
-                            let t = normalise(values[i][j], low, high, *log);
-                            Rectangle::new([a, b], viridis(t).filled())
-                        }))
+                        .draw_series(grid_cells(values.len(), values[0].len(), *x, *y).map(
+                            |(i, j, a, b)| {
+                                let t = normalise(values[i][j], low, high, *log);
+                                Rectangle::new([a, b], viridis(t).filled())
+                            },
+                        ))
                         .map_err(plot_error)?;
                 }
                 Layer::Regions { classes, x, y } => {
                     chart
-                        .draw_series(grid_cells(classes.len(), classes[0].len(), *x, *y).map(|(i, j, a, b)| {
-                            let c = PALETTE[classes[i][j] % PALETTE.len()];
-                            Rectangle::new([a, b], c.mix(0.22).filled())
-                        }))
+                        .draw_series(grid_cells(classes.len(), classes[0].len(), *x, *y).map(
+                            |(i, j, a, b)| {
+                                let c = PALETTE[classes[i][j] % PALETTE.len()];
+                                Rectangle::new([a, b], c.mix(0.22).filled())
+                            },
+                        ))
                         .map_err(plot_error)?;
                 }
-                Layer::Points { label, xy, color, size } => {
+                Layer::Points {
+                    label,
+                    xy,
+                    color,
+                    size,
+                } => {
                     let (color, size) = (*color, *size);
                     let series = chart
-                        .draw_series(xy.iter().map(|&p| Circle::new(p, size, color.mix(0.85).filled())))
+                        .draw_series(
+                            xy.iter()
+                                .map(|&p| Circle::new(p, size, color.mix(0.85).filled())),
+                        )
                         .map_err(plot_error)?;
                     if !label.is_empty() {
                         has_legend = true;
-                        series.label(label).legend(move |(x, y)| Circle::new((x + 10, y), 4, color.filled()));
+                        series
+                            .label(label)
+                            .legend(move |(x, y)| Circle::new((x + 10, y), 4, color.filled()));
                     }
                 }
-                Layer::Line { label, xy, color, dashed } => {
+                Layer::Line {
+                    label,
+                    xy,
+                    color,
+                    dashed,
+                } => {
                     let style = color.stroke_width(2);
                     let series = if *dashed {
                         chart.draw_series(DashedLineSeries::new(xy.iter().copied(), 8, 5, style))
@@ -480,9 +627,9 @@ impl Chart {
                     if !label.is_empty() {
                         has_legend = true;
                         let color = *color;
-                        series
-                            .label(label)
-                            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+                        series.label(label).legend(move |(x, y)| {
+                            PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                        });
                     }
                 }
                 Layer::Bars { label, bars, color } => {
@@ -494,9 +641,9 @@ impl Chart {
                         .map_err(plot_error)?;
                     if !label.is_empty() {
                         has_legend = true;
-                        series
-                            .label(label)
-                            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], color.filled()));
+                        series.label(label).legend(move |(x, y)| {
+                            Rectangle::new([(x, y - 5), (x + 16, y + 5)], color.filled())
+                        });
                     }
                 }
             }
@@ -534,7 +681,10 @@ pub fn histogram_counts(values: &[f64], bins: usize) -> Result<(Vec<f64>, Vec<us
         return Err(Error::parameter("bins", "at least 1", 0));
     }
     if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-        return Err(Error::NotFinite { what: "the values of the histogram".into(), index: vec![i] });
+        return Err(Error::NotFinite {
+            what: "the values of the histogram".into(),
+            index: vec![i],
+        });
     }
     let low = values.iter().copied().fold(f64::INFINITY, f64::min);
     let mut high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -598,7 +748,10 @@ impl ImageGrid {
     /// One image, a single row, for a one-off picture.
     pub fn single(title: &str, image: ArrayView1<'_, f64>, side: usize) -> Self {
         let n = image.len();
-        let as_row = image.to_shape((1, n)).map(|v| v.to_owned()).unwrap_or_else(|_| ndarray::Array2::zeros((1, n)));
+        let as_row = image
+            .to_shape((1, n))
+            .map(|v| v.to_owned())
+            .unwrap_or_else(|_| ndarray::Array2::zeros((1, n)));
         ImageGrid::new(title, as_row.view(), side)
     }
 
@@ -638,24 +791,40 @@ impl ImageGrid {
         let height = (title_h + rows * (cell + gap + caption_h) + gap) as u32;
         let mut svg = String::new();
         {
-            let root = SVGBackend::with_string(&mut svg, (width.max(160), height)).into_drawing_area();
+            let root =
+                SVGBackend::with_string(&mut svg, (width.max(160), height)).into_drawing_area();
             root.fill(&WHITE).map_err(plot_error)?;
-            root.draw_text(&self.title, &("sans-serif", 16).into_font().color(&BLACK), (gap, 8))
-                .map_err(plot_error)?;
+            root.draw_text(
+                &self.title,
+                &("sans-serif", 16).into_font().color(&BLACK),
+                (gap, 8),
+            )
+            .map_err(plot_error)?;
             for (k, image) in self.images.iter().enumerate() {
                 let (low, high) = value_range(std::slice::from_ref(image), false);
                 let scale = high.abs().max(low.abs()).max(1e-12);
                 let ox = gap + (k % self.columns) as i32 * (cell + gap);
                 let oy = title_h + (k / self.columns) as i32 * (cell + gap + caption_h);
-                root.draw(&Rectangle::new([(ox - 1, oy - 1), (ox + cell, oy + cell)], RGBColor(200, 200, 200)))
-                    .map_err(plot_error)?;
+                root.draw(&Rectangle::new(
+                    [(ox - 1, oy - 1), (ox + cell, oy + cell)],
+                    RGBColor(200, 200, 200),
+                ))
+                .map_err(plot_error)?;
                 for (p, &v) in image.iter().enumerate() {
                     let color = if self.signed {
                         let t = (v / scale).clamp(-1.0, 1.0);
                         let fade = (255.0 * (1.0 - t.abs())) as u8;
-                        if t >= 0.0 { RGBColor(255, fade, fade) } else { RGBColor(fade, fade, 255) }
+                        if t >= 0.0 {
+                            RGBColor(255, fade, fade)
+                        } else {
+                            RGBColor(fade, fade, 255)
+                        }
                     } else {
-                        let t = if high > low { (v - low) / (high - low) } else { 0.0 };
+                        let t = if high > low {
+                            (v - low) / (high - low)
+                        } else {
+                            0.0
+                        };
                         let g = (255.0 * (1.0 - t)) as u8;
                         RGBColor(g, g, g)
                     };
@@ -664,12 +833,19 @@ impl ImageGrid {
                     }
                     let (r, c) = ((p / self.side) as i32, (p % self.side) as i32);
                     let a = (ox + c * pixel, oy + r * pixel);
-                    root.draw(&Rectangle::new([a, (a.0 + pixel, a.1 + pixel)], color.filled()))
-                        .map_err(plot_error)?;
+                    root.draw(&Rectangle::new(
+                        [a, (a.0 + pixel, a.1 + pixel)],
+                        color.filled(),
+                    ))
+                    .map_err(plot_error)?;
                 }
                 if let Some(text) = self.captions.get(k) {
-                    root.draw_text(text, &("sans-serif", 12).into_font().color(&BLACK), (ox, oy + cell + 3))
-                        .map_err(plot_error)?;
+                    root.draw_text(
+                        text,
+                        &("sans-serif", 12).into_font().color(&BLACK),
+                        (ox, oy + cell + 3),
+                    )
+                    .map_err(plot_error)?;
                 }
             }
             root.present().map_err(plot_error)?;
@@ -700,7 +876,11 @@ pub fn viridis(t: f64) -> RGBColor {
         (170, 220, 50),
         (253, 231, 37),
     ];
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let x = t * (ANCHORS.len() - 1) as f64;
     let i = (x.floor() as usize).min(ANCHORS.len() - 2);
     let f = x - i as f64;
@@ -710,7 +890,12 @@ pub fn viridis(t: f64) -> RGBColor {
 }
 
 /// The cells of a `rows × cols` grid over a rectangle: `(row, col, corner, corner)`.
-fn grid_cells(rows: usize, cols: usize, x: (f64, f64), y: (f64, f64)) -> impl Iterator<Item = (usize, usize, (f64, f64), (f64, f64))> {
+fn grid_cells(
+    rows: usize,
+    cols: usize,
+    x: (f64, f64),
+    y: (f64, f64),
+) -> impl Iterator<Item = (usize, usize, (f64, f64), (f64, f64))> {
     let dx = (x.1 - x.0) / cols as f64;
     let dy = (y.1 - y.0) / rows as f64;
     (0..rows).flat_map(move |i| {
@@ -722,17 +907,36 @@ fn grid_cells(rows: usize, cols: usize, x: (f64, f64), y: (f64, f64)) -> impl It
 }
 
 fn value_range(values: &[Vec<f64>], log: bool) -> (f64, f64) {
-    let finite = values.iter().flatten().copied().filter(|v| v.is_finite() && (!log || *v > 0.0));
-    let (low, high) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    let finite = values
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|v| v.is_finite() && (!log || *v > 0.0));
+    let (low, high) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
     if low > high { (0.0, 1.0) } else { (low, high) }
 }
 
 fn normalise(v: f64, low: f64, high: f64, log: bool) -> f64 {
-    let (v, low, high) = if log { (v.log10(), low.log10(), high.log10()) } else { (v, low, high) };
-    if high > low { (v - low) / (high - low) } else { 0.5 }
+    let (v, low, high) = if log {
+        (v.log10(), low.log10(), high.log10())
+    } else {
+        (v, low, high)
+    };
+    if high > low {
+        (v - low) / (high - low)
+    } else {
+        0.5
+    }
 }
 
-fn draw_colour_bar(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>, low: f64, high: f64, log: bool) -> Result<()> {
+fn draw_colour_bar(
+    area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    low: f64,
+    high: f64,
+    log: bool,
+) -> Result<()> {
     let (width, height) = area.dim_in_pixel();
     let (top, bottom) = (50i32, height as i32 - 55);
     let left = 10i32;
@@ -741,14 +945,23 @@ fn draw_colour_bar(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>, l
         let t = s as f64 / (steps - 1) as f64;
         let y0 = bottom - ((bottom - top) as f64 * (s + 1) as f64 / steps as f64) as i32;
         let y1 = bottom - ((bottom - top) as f64 * s as f64 / steps as f64) as i32;
-        area.draw(&Rectangle::new([(left, y0), (left + 18, y1)], viridis(t).filled())).map_err(plot_error)?;
+        area.draw(&Rectangle::new(
+            [(left, y0), (left + 18, y1)],
+            viridis(t).filled(),
+        ))
+        .map_err(plot_error)?;
     }
     let font = ("sans-serif", 12).into_font().color(&BLACK);
     for k in 0..=4 {
         let t = k as f64 / 4.0;
-        let value = if log { 10f64.powf(low.log10() + t * (high.log10() - low.log10())) } else { low + t * (high - low) };
+        let value = if log {
+            10f64.powf(low.log10() + t * (high.log10() - low.log10()))
+        } else {
+            low + t * (high - low)
+        };
         let y = bottom - ((bottom - top) as f64 * t) as i32;
-        area.draw_text(&format_tick(value), &font, (left + 22, y - 6)).map_err(plot_error)?;
+        area.draw_text(&format_tick(value), &font, (left + 22, y - 6))
+            .map_err(plot_error)?;
     }
     let _ = width;
     Ok(())
@@ -774,10 +987,11 @@ pub fn linspace(low: f64, high: f64, n: usize) -> Vec<f64> {
     match n {
         0 => Vec::new(),
         1 => vec![low],
-        _ => (0..n).map(|i| low + (high - low) * i as f64 / (n - 1) as f64).collect(),
+        _ => (0..n)
+            .map(|i| low + (high - low) * i as f64 / (n - 1) as f64)
+            .collect(),
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -791,50 +1005,90 @@ mod tests {
         assert_eq!(edges.len(), 11);
         assert_eq!(counts.iter().sum::<usize>(), 1000);
         // The golden-ratio sequence is equidistributed: about 100 per bin.
-        assert!(counts.iter().all(|&c| (90..=110).contains(&c)), "{counts:?}");
+        assert!(
+            counts.iter().all(|&c| (90..=110).contains(&c)),
+            "{counts:?}"
+        );
     }
 
     #[test]
     fn histogram_rejects_empty_and_nan_input() {
         assert!(matches!(histogram_counts(&[], 3), Err(Error::Empty { .. })));
-        assert!(matches!(histogram_counts(&[1.0, f64::NAN], 3), Err(Error::NotFinite { .. })));
-        assert!(matches!(histogram_counts(&[1.0], 0), Err(Error::Parameter { .. })));
+        assert!(matches!(
+            histogram_counts(&[1.0, f64::NAN], 3),
+            Err(Error::NotFinite { .. })
+        ));
+        assert!(matches!(
+            histogram_counts(&[1.0], 0),
+            Err(Error::Parameter { .. })
+        ));
     }
 
     #[test]
     fn mismatched_lengths_are_reported_when_drawn() {
         let chart = Chart::new("t").line("curve", &[1.0, 2.0], &[1.0]);
         let e = chart.draw().unwrap_err();
-        assert!(e.to_string().contains("expected 2 values, one per x value, got 1 values"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("expected 2 values, one per x value, got 1 values"),
+            "{e}"
+        );
     }
 
     #[test]
     fn scatter_by_class_checks_labels_and_draws_a_legend_entry_per_class() {
         let x = array![[0.0, 0.0], [1.0, 1.0], [2.0, 0.5]];
-        let svg = Chart::new("classes").scatter_by_class(x.view(), &[0, 1, 1], &["setosa", "versicolor"]).svg().unwrap();
+        let svg = Chart::new("classes")
+            .scatter_by_class(x.view(), array![0, 1, 1].view(), &["setosa", "versicolor"])
+            .svg()
+            .unwrap();
         assert!(svg.contains("setosa") && svg.contains("versicolor"));
-        let bad = Chart::new("c").scatter_by_class(x.view(), &[0, 2, 1], &["a", "b"]).draw();
-        assert!(bad.unwrap_err().to_string().contains("below the number of class names (2)"));
-        let wrong = Chart::new("c").scatter_by_class(x.view(), &[0, 1], &["a", "b"]).draw();
+        let bad = Chart::new("c")
+            .scatter_by_class(x.view(), array![0, 2, 1].view(), &["a", "b"])
+            .draw();
+        assert!(
+            bad.unwrap_err()
+                .to_string()
+                .contains("below the number of class names (2)")
+        );
+        let wrong = Chart::new("c")
+            .scatter_by_class(x.view(), array![0, 1].view(), &["a", "b"])
+            .draw();
         assert!(matches!(wrong, Err(Error::Shape { .. })));
     }
 
     #[test]
     fn log_axes_need_positive_ranges() {
-        let ok = Chart::new("law").log_x().log_y().line("1/sqrt(d)", &[1.0, 100.0], &[1.0, 0.1]).svg();
+        let ok = Chart::new("law")
+            .log_x()
+            .log_y()
+            .line("1/sqrt(d)", &[1.0, 100.0], &[1.0, 0.1])
+            .svg();
         assert!(ok.is_ok());
-        let bad = Chart::new("bad").log_x().x_range(0.0, 10.0).line("l", &[1.0, 2.0], &[1.0, 2.0]).draw();
+        let bad = Chart::new("bad")
+            .log_x()
+            .x_range(0.0, 10.0)
+            .line("l", &[1.0, 2.0], &[1.0, 2.0])
+            .draw();
         assert!(bad.is_err());
     }
 
     #[test]
     fn heatmap_and_regions_draw_one_rectangle_per_cell() {
         let values = Array2::from_shape_fn((3, 4), |(i, j)| (i + j) as f64 + 1.0);
-        let svg = Chart::new("h").heatmap(values.view(), (0.0, 4.0), (0.0, 3.0)).svg().unwrap();
+        let svg = Chart::new("h")
+            .heatmap(values.view(), (0.0, 4.0), (0.0, 3.0))
+            .svg()
+            .unwrap();
         // 12 cells + 60 colour-bar steps, each a filled <rect>, plus the background.
         assert!(svg.matches("<rect").count() >= 72);
         let classes = Array2::from_shape_fn((2, 2), |(i, _)| i);
-        assert!(Chart::new("r").regions(classes.view(), (0.0, 1.0), (0.0, 1.0)).svg().is_ok());
+        assert!(
+            Chart::new("r")
+                .regions(classes.view(), (0.0, 1.0), (0.0, 1.0))
+                .svg()
+                .is_ok()
+        );
     }
 
     #[test]

@@ -58,7 +58,9 @@ impl Progress {
             return None;
         }
         const WIDTH: usize = 10;
-        let filled = (i.min(self.total) * WIDTH).checked_div(self.total).unwrap_or(WIDTH);
+        let filled = (i.min(self.total) * WIDTH)
+            .checked_div(self.total)
+            .unwrap_or(WIDTH);
         let digits = self.total.to_string().len();
         let mut line = format!(
             "{} {:>digits$}/{} [{}{}]",
@@ -105,7 +107,10 @@ mod tests {
     fn the_bar_fills_in_proportion_and_metrics_are_named() {
         let p = Progress::new("epoch", 100);
         let line = p.line(30, &[("loss", 0.25), ("acc", 0.5)]).unwrap();
-        assert!(line.starts_with("epoch  30/100 [###-------]  loss 0.2500  acc 0.5000"), "{line}");
+        assert!(
+            line.starts_with("epoch  30/100 [###-------]  loss 0.2500  acc 0.5000"),
+            "{line}"
+        );
         assert!(p.line(100, &[]).unwrap().contains("[##########]"));
     }
 

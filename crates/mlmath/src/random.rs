@@ -12,9 +12,9 @@
 //! assert_eq!(a, b);
 //! ```
 
+pub use ndarray_rand::RandomExt;
 pub use ndarray_rand::rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
 pub use ndarray_rand::rand_distr::{Distribution, Normal, StandardNormal, Uniform};
-pub use ndarray_rand::RandomExt;
 
 use ndarray::{Array1, Array2};
 
@@ -73,7 +73,11 @@ mod tests {
     #[test]
     fn a_permutation_holds_every_index_once() {
         let mut p = permutation(100, &mut seeded(5)).to_vec();
-        assert_ne!(p, (0..100).collect::<Vec<_>>(), "a shuffle of 100 should move something");
+        assert_ne!(
+            p,
+            (0..100).collect::<Vec<_>>(),
+            "a shuffle of 100 should move something"
+        );
         p.sort();
         assert_eq!(p, (0..100).collect::<Vec<_>>());
     }

@@ -93,7 +93,10 @@ impl Table {
     pub fn to_html(&self) -> String {
         let mut html = String::from("<table class=\"mlmath-table\">");
         if let Some(caption) = &self.caption {
-            html += &format!("<caption style=\"text-align:left\">{}</caption>", escape(caption));
+            html += &format!(
+                "<caption style=\"text-align:left\">{}</caption>",
+                escape(caption)
+            );
         }
         html += "<thead><tr>";
         for name in &self.header {
@@ -152,7 +155,11 @@ impl fmt::Display for Table {
                 .iter()
                 .zip(&widths)
                 .map(|(cell, &w)| {
-                    if looks_numeric(cell) { format!("{cell:>w$}") } else { format!("{cell:<w$}") }
+                    if looks_numeric(cell) {
+                        format!("{cell:>w$}")
+                    } else {
+                        format!("{cell:<w$}")
+                    }
                 })
                 .collect();
             writeln!(f, "{}", padded.join("  ").trim_end())
@@ -248,7 +255,11 @@ impl ShowTable for polars::prelude::DataFrame {
         let (n, d) = self.shape();
         let shown_columns = d.min(MAX_COLUMNS);
         let columns = &self.columns()[..shown_columns];
-        let mut table = Table::new(columns.iter().map(|c| format!("{} ({})", c.name(), c.dtype())));
+        let mut table = Table::new(
+            columns
+                .iter()
+                .map(|c| format!("{} ({})", c.name(), c.dtype())),
+        );
         table.caption = Some(format!("DataFrame of shape ({n}, {d})"));
         table.hidden_columns = d - shown_columns;
         for i in shown_rows(n) {
@@ -280,7 +291,10 @@ fn looks_numeric(cell: &str) -> bool {
 
 /// Escapes text for HTML.
 pub(crate) fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -295,7 +309,11 @@ mod tests {
         assert_eq!(t.len(), HEAD_ROWS + TAIL_ROWS);
         assert_eq!(t.hidden_rows, 85);
         assert_eq!(t.cell(0, 1), Some("1"));
-        assert_eq!(t.cell(HEAD_ROWS, 0), Some("950"), "first tail row is row 95");
+        assert_eq!(
+            t.cell(HEAD_ROWS, 0),
+            Some("950"),
+            "first tail row is row 95"
+        );
         assert!(t.to_html().contains("85 more rows"));
         assert!(t.to_string().contains("… 85 more rows …"));
     }
@@ -320,6 +338,9 @@ mod tests {
     #[test]
     fn a_vector_table_pairs_index_and_value() {
         let t = array![0.5, 2.0].table();
-        assert_eq!(t.to_string(), "array of length 2\nindex  value\n    0    0.5\n    1      2\n");
+        assert_eq!(
+            t.to_string(),
+            "array of length 2\nindex  value\n    0    0.5\n    1      2\n"
+        );
     }
 }

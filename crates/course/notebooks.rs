@@ -1,0 +1,31 @@
+//! Hands notebook work to `tests/notebooks.py`, run by the course's Python.
+//!
+//! Executing notebooks is Jupyter's job: nbclient drives the kernel, and the
+//! script reads what each cell printed. The runner only finds the Python and
+//! passes the arguments on.
+
+use std::process::Command;
+
+use crate::places;
+
+/// Runs `tests/notebooks.py` with `args` in the course's virtual environment.
+pub fn python(args: &[&str]) -> Result<(), String> {
+    let python = places::venv_bin("python");
+    if !python.exists() {
+        return Err(format!(
+            "{} is missing: run `cargo course setup`",
+            python.display()
+        ));
+    }
+    let script = places::repo().join("tests").join("notebooks.py");
+    let mut command = Command::new(&python);
+    command.arg(&script).args(args).current_dir(places::repo());
+    // Jupyter warns about this on every run unless told where it is headed.
+    command.env("JUPYTER_PLATFORM_DIRS", "1");
+    places::run(&mut command).map_err(|_| {
+        format!(
+            "tests/notebooks.py {} failed (see above)",
+            args.first().unwrap_or(&"")
+        )
+    })
+}

@@ -1,0 +1,237 @@
+"""Runs the course notebooks through the real Rust kernel.
+
+Called by the course runner (`cargo course test | bench | setup | export`)
+with the course's virtual environment, which has nbclient and nbformat:
+
+    python tests/notebooks.py test [NOTEBOOK ...]    execute, check, print a line per notebook
+    python tests/notebooks.py bench [--json FILE]    time cells: probe notebook, course, Python
+    python tests/notebooks.py warm                   compile the support crate into the cache
+    python tests/notebooks.py student OUT_DIR        copies without solution cells
+
+A notebook passes when every code cell ran, in a fresh kernel, from the
+notebook's own folder, with the solution cells included, and no cell
+- failed to compile or raised an error,
+- panicked or returned an `Err` through `?` (evcxr prints both to stderr
+  and still reports the cell as "ok", so stderr is read),
+- ran past the time limit;
+and the committed file is valid nbformat, holds no outputs, names the
+course kernel, and every exercise has a hidden solution and a check.
+Cells tagged `raises-exception` may fail, and cells tagged `allow-stderr`
+may write to stderr: notebook 00 uses them to show what errors look like.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+KERNEL = "rust-course"
+SUPPORT_CRATE_DEP = ':dep mlmath = { path = "../crates/mlmath" }'
+FRAMES_DEP = ':dep mlmath = { path = "../crates/mlmath", features = ["frames"] }'
+
+
+@dataclass
+class Run:
+    """What executing one notebook measured."""
+
+    name: str
+    startup: float = 0.0  # kernel start until the first cell began
+    cells: list[tuple[int, float, str]] = field(default_factory=list)  # (index, seconds, first line)
+    problems: list[str] = field(default_factory=list)
+    total: float = 0.0
+
+    @property
+    def slowest(self) -> tuple[int, float, str]:
+        return max(self.cells, key=lambda c: c[1]) if self.cells else (-1, 0.0, "")
+
+
+def tags(cell) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def first_line(cell) -> str:
+    lines = [l for l in cell.source.splitlines() if l.strip()]
+    return (lines[0][:60] if lines else "").strip()
+
+
+def lint(path: Path) -> tuple[object | None, list[str]]:
+    """The committed notebook's own problems (before anything runs)."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+    except Exception as e:  # any parse or schema error
+        return None, [f"not a valid notebook: {e}"]
+    problems = []
+    stored = sum(len(c.get("outputs", [])) for c in nb.cells if c.cell_type == "code")
+    counted = sum(1 for c in nb.cells if c.cell_type == "code" and c.get("execution_count"))
+    if stored or counted:
+        problems.append(
+            f"committed with {stored} outputs and {counted} execution counts: clear them "
+            "(JupyterLab: Edit > Clear Outputs of All Cells, then save)"
+        )
+    kernel = nb.metadata.get("kernelspec", {}).get("name")
+    if kernel != KERNEL:
+        problems.append(f"kernelspec is {kernel!r}, expected {KERNEL!r}")
+    kinds = {k: [i for i, c in enumerate(nb.cells) if k in tags(c)] for k in ("exercise", "solution", "check")}
+    if not (len(kinds["exercise"]) == len(kinds["solution"]) == len(kinds["check"])):
+        problems.append(
+            "exercises need one exercise, one solution and one check cell each; found "
+            + ", ".join(f"{len(v)} {k}" for k, v in kinds.items())
+        )
+    for i in kinds["solution"]:
+        if not nb.cells[i].get("metadata", {}).get("jupyter", {}).get("source_hidden"):
+            problems.append(f"solution cell {i} is not hidden (metadata.jupyter.source_hidden)")
+    return nb, problems
+
+
+def execute(nb, path: Path, timeout: float) -> Run:
+    """Runs every code cell in a fresh kernel from the notebook's folder."""
+    run = Run(path.name)
+    marks: dict[str, float] = {}
+
+    def started(cell, cell_index, **_):
+        marks["cell"] = time.perf_counter()
+        marks.setdefault("first", marks["cell"])
+
+    def finished(cell, cell_index, **_):
+        run.cells.append((cell_index, time.perf_counter() - marks["cell"], first_line(cell)))
+
+    # Jupyter's server names the notebook to its kernel the same way.
+    os.environ["JPY_SESSION_NAME"] = str(path.resolve())
+    client = NotebookClient(
+        nb,
+        kernel_name=KERNEL,
+        timeout=timeout,
+        startup_timeout=180,
+        allow_errors=False,
+        resources={"metadata": {"path": str(path.parent)}},
+        on_cell_execute=started,
+        on_cell_executed=finished,
+    )
+    begin = time.perf_counter()
+    try:
+        client.execute()
+    except CellTimeoutError as e:
+        run.problems.append(f"a cell ran past the {timeout:.0f} s limit: {str(e).splitlines()[0]}")
+    except CellExecutionError as e:
+        run.problems.append(f"a cell failed:\n{indent(str(e))}")
+    except DeadKernelError as e:
+        run.problems.append(f"the kernel died: {e}")
+    run.total = time.perf_counter() - begin
+    run.startup = marks.get("first", begin) - begin
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or tags(cell) & {"allow-stderr", "raises-exception"}:
+            continue
+        stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
+        if stderr.strip():
+            what = "panicked" if "panicked at" in stderr else "wrote to stderr (an Err returned with `?`, or a panic)"
+            run.problems.append(f"cell {i} ({first_line(cell)!r}) {what}:\n{indent(stderr)}")
+    return run
+
+
+def indent(text: str, limit: int = 25) -> str:
+    lines = text.strip().splitlines()
+    if len(lines) > limit:
+        lines = lines[:limit] + [f"... {len(lines) - limit} more lines"]
+    return "\n".join("    " + l for l in lines)
+
+
+def pick(names: list[str]) -> list[Path]:
+    if not names:
+        return sorted(NOTEBOOKS.glob("*.ipynb"))
+    chosen = []
+    for name in names:
+        matches = [p for p in sorted(NOTEBOOKS.glob("*.ipynb")) if name in p.name] or [Path(name)]
+        chosen.extend(m for m in matches if m not in chosen)
+    missing = [p for p in chosen if not p.exists()]
+    if missing:
+        sys.exit(f"no notebook matches {', '.join(map(str, missing))} (looked in {NOTEBOOKS})")
+    return chosen
+
+
+def command_test(args) -> int:
+    paths = pick(args.notebooks)
+    passed = failed = 0
+    begin = time.perf_counter()
+    print(f"{'notebook':<34} {'cells':>5} {'seconds':>8}  slowest cell")
+    for path in paths:
+        nb, problems = lint(path)
+        run = execute(nb, path, args.timeout) if nb is not None else Run(path.name)
+        run.problems[:0] = problems
+        code_cells = sum(1 for c in (nb.cells if nb else []) if c.cell_type == "code")
+        index, seconds, line = run.slowest
+        status = "ok" if not run.problems else "FAILED"
+        print(f"{path.name:<34} {code_cells:>5} {run.total:>8.1f}  cell {index} ({seconds:.1f} s) {line}  {status}", flush=True)
+        for p in run.problems:
+            print(indent(f"- {p}", 60))
+        if run.problems:
+            failed += 1
+        else:
+            passed += 1
+    print(f"notebooks: {passed} passed, {failed} failed")
+    print(f"notebook suite took {time.perf_counter() - begin:.1f} s")
+    return 1 if failed else 0
+
+
+def scratch_notebook(cells: list[str], kernel: str = KERNEL):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": kernel, "display_name": kernel, "language": "rust"}
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
+    return nb
+
+
+def command_warm(args) -> int:
+    """Compiles the support crate, with and without DataFrames, through the kernel."""
+    for dep in (SUPPORT_CRATE_DEP, FRAMES_DEP):
+        nb = scratch_notebook([dep, "use mlmath::prelude::*;", "let x = array![[1.0, 2.0]];\nx.table()"])
+        run = execute(nb, NOTEBOOKS / "warm-up.ipynb", timeout=3600)
+        print(f"  {dep}: {run.total:.0f} s", flush=True)
+        if run.problems:
+            print("\n".join(run.problems))
+            return 1
+    return 0
+
+
+def command_student(args) -> int:
+    """Copies of the notebooks without the solution cells, for handing out."""
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for path in pick(args.notebooks):
+        nb = nbformat.read(path, as_version=4)
+        nb.cells = [c for c in nb.cells if "solution" not in tags(c)]
+        for c in nb.cells:
+            if c.cell_type == "code":
+                c.outputs, c.execution_count = [], None
+        nbformat.write(nb, out / path.name)
+        print(f"  {out / path.name}")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    test = sub.add_parser("test", help="execute and check notebooks")
+    test.add_argument("notebooks", nargs="*", help="names or parts of names (default: all)")
+    test.add_argument("--timeout", type=float, default=120, help="seconds a cell may take (default 120)")
+    sub.add_parser("warm", help="compile the support crate into the kernel's cache")
+    student = sub.add_parser("student", help="write copies without solutions")
+    student.add_argument("out")
+    student.add_argument("notebooks", nargs="*")
+    args = parser.parse_args()
+    return {"test": command_test, "warm": command_warm, "student": command_student}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
