@@ -141,10 +141,11 @@ def execute(nb, path: Path, timeout: float) -> Run:
     return run
 
 
-def indent(text: str, limit: int = 25) -> str:
+def indent(text: str, limit: int = 40) -> str:
+    """Indents a message; a long one keeps its head and its tail (where compilers put the error)."""
     lines = text.strip().splitlines()
     if len(lines) > limit:
-        lines = lines[:limit] + [f"... {len(lines) - limit} more lines"]
+        lines = lines[:10] + [f"... {len(lines) - limit + 10} lines left out ..."] + lines[-(limit - 10):]
     return "\n".join("    " + l for l in lines)
 
 
@@ -170,6 +171,9 @@ def command_test(args) -> int:
         nb, problems = lint(path)
         run = execute(nb, path, args.timeout) if nb is not None else Run(path.name)
         run.problems[:0] = problems
+        if args.save and nb is not None:
+            Path(args.save).mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, Path(args.save) / path.name)
         code_cells = sum(1 for c in (nb.cells if nb else []) if c.cell_type == "code")
         index, seconds, line = run.slowest
         status = "ok" if not run.problems else "FAILED"
@@ -225,6 +229,7 @@ def main() -> int:
     test = sub.add_parser("test", help="execute and check notebooks")
     test.add_argument("notebooks", nargs="*", help="names or parts of names (default: all)")
     test.add_argument("--timeout", type=float, default=120, help="seconds a cell may take (default 120)")
+    test.add_argument("--save", metavar="DIR", help="write the executed notebooks, with outputs, to DIR")
     sub.add_parser("warm", help="compile the support crate into the kernel's cache")
     student = sub.add_parser("student", help="write copies without solutions")
     student.add_argument("out")

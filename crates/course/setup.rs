@@ -14,6 +14,9 @@ enum Outcome {
     Skipped(String),
 }
 
+/// One step of setup: what it did, or why it failed.
+type Step = fn() -> Result<Outcome, String>;
+
 /// Runs every step; stops at the first failure with a message that names the fix.
 pub fn setup() -> Result<(), String> {
     let started = Instant::now();
@@ -21,7 +24,7 @@ pub fn setup() -> Result<(), String> {
         "Setting up the course (per-user folder: {})",
         places::course_home().display()
     );
-    let steps: [(&str, fn() -> Result<Outcome, String>); 6] = [
+    let steps: [(&str, Step); 6] = [
         ("python", check_python),
         ("rust-src", rust_src),
         ("evcxr_jupyter", evcxr_jupyter),
@@ -74,12 +77,19 @@ fn rust_src() -> Result<Outcome, String> {
     ))
 }
 
-/// The evcxr_jupyter on PATH or in cargo's bin folder, if it is the pinned version.
+/// The installed evcxr_jupyter, if it is the pinned version. The kernel has
+/// no `--version`, so cargo's list of installed packages tells the version.
 pub fn evcxr_binary() -> Option<std::path::PathBuf> {
-    let wanted = format!("evcxr_jupyter {EVCXR_VERSION}");
-    [places::cargo_bin("evcxr_jupyter"), "evcxr_jupyter".into()]
-        .into_iter()
-        .find(|bin| places::first_line(bin, &["--version"]).is_some_and(|v| v.starts_with(&wanted)))
+    let list = Command::new("cargo")
+        .args(["install", "--list"])
+        .output()
+        .ok()?;
+    let wanted = format!("evcxr_jupyter v{EVCXR_VERSION}:");
+    let listed = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .any(|l| l.trim() == wanted);
+    let binary = places::cargo_bin("evcxr_jupyter");
+    (listed && binary.exists()).then_some(binary)
 }
 
 fn evcxr_jupyter() -> Result<Outcome, String> {

@@ -421,7 +421,10 @@ pub fn penguins_frame() -> Result<polars::prelude::DataFrame> {
             .collect();
         let numeric: Option<Vec<Option<f64>>> = cells
             .iter()
-            .map(|c| c.map(|s| s.parse::<f64>().ok()).transpose())
+            .map(|c| match c {
+                None => Some(None),
+                Some(s) => s.parse::<f64>().ok().map(Some),
+            })
             .collect();
         let column = match numeric {
             Some(values) if name != "species" && name != "island" && name != "sex" => {
@@ -431,7 +434,7 @@ pub fn penguins_frame() -> Result<polars::prelude::DataFrame> {
         };
         columns.push(column);
     }
-    DataFrame::new(columns).map_err(|e| Error::DataFile {
+    DataFrame::new(csv.rows.len(), columns).map_err(|e| Error::DataFile {
         path: data_dir().join("penguins.csv"),
         problem: format!("could not build a DataFrame ({e})"),
         fix: "restore the file with `git checkout data/penguins.csv`".into(),
@@ -654,6 +657,18 @@ mod tests {
     fn every_file_matches_its_checksum() {
         assert_eq!(verify_all().unwrap(), 6);
         assert!(moby_dick().unwrap().contains("Call me Ishmael."));
+    }
+
+    #[cfg(feature = "frames")]
+    #[test]
+    fn the_penguin_frame_keeps_every_column_and_its_nulls() {
+        // data/SOURCES.md: 2 missing cells in each measurement, 11 in sex.
+        let df = penguins_frame().unwrap();
+        assert_eq!(df.shape(), (344, 8));
+        assert_eq!(df.column("bill_length_mm").unwrap().null_count(), 2);
+        assert_eq!(df.column("sex").unwrap().null_count(), 11);
+        assert_eq!(df.column("species").unwrap().null_count(), 0);
+        assert!(df.column("body_mass_g").unwrap().dtype().is_float());
     }
 
     #[test]

@@ -21,6 +21,10 @@
 //! | [`random`] | seeded generators: the same numbers on every run |
 //! | [`progress`] | progress lines for training loops |
 //! | [`error`] | the one error type, with messages that say what to fix |
+//! | [`geometry`] | dot products, norms, projections; hyperplanes, distances and margins |
+//! | [`perceptron`] | Rosenblatt's perceptron, and Novikoff's bound on its mistakes |
+//! | [`descent`] | losses, gradients (by hand and by finite differences), gradient descent, LMS |
+//! | [`linalg`] | solving `A x = b`; eigenvalues by Jacobi rotations and by power iteration |
 //!
 //! Functions that take a learner's data check it and return
 //! [`Result<T, Error>`](Result): a wrong shape, an empty dataset or a NaN is
@@ -29,7 +33,11 @@
 #![forbid(unsafe_code)]
 
 pub mod data;
+pub mod descent;
 pub mod error;
+pub mod geometry;
+pub mod linalg;
+pub mod perceptron;
 pub mod plot;
 pub mod progress;
 pub mod random;
@@ -44,7 +52,9 @@ pub use polars;
 /// What a notebook needs in scope: `use mlmath::prelude::*;`.
 pub mod prelude {
     pub use crate::data::{self, Dataset};
+    pub use crate::descent::{GradientDescent, Lms};
     pub use crate::error::{Error, Result};
+    pub use crate::perceptron::Perceptron;
     pub use crate::plot::{Chart, ImageGrid, Plot, linspace};
     pub use crate::progress::Progress;
     pub use crate::random::{Rng, seeded};

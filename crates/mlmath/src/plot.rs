@@ -409,6 +409,25 @@ impl Chart {
         self
     }
 
+    /// The names of the layers that appear in the legend, in drawing order.
+    ///
+    /// ```
+    /// let chart = mlmath::plot::Chart::new("t").line("sin", &[0.0, 1.0], &[0.0, 0.8]);
+    /// assert_eq!(chart.series_names(), vec!["sin"]);
+    /// ```
+    pub fn series_names(&self) -> Vec<&str> {
+        self.layers
+            .iter()
+            .filter_map(|layer| match layer {
+                Layer::Points { label, .. }
+                | Layer::Line { label, .. }
+                | Layer::Bars { label, .. } => Some(label.as_str()),
+                Layer::Heatmap { .. } | Layer::Regions { .. } => None,
+            })
+            .filter(|label| !label.is_empty())
+            .collect()
+    }
+
     /// Draws the chart, or says what in its data did not fit.
     pub fn draw(&self) -> Result<Plot> {
         if let Some(problem) = &self.problem {
@@ -532,7 +551,7 @@ impl Chart {
             None => (root.clone(), None),
         };
         let mut chart = ChartBuilder::on(&main)
-            .caption(&self.title, ("sans-serif", 20))
+            .caption(&self.title, ("sans-serif", 22))
             .margin(12)
             .x_label_area_size(45)
             .y_label_area_size(65)
@@ -552,8 +571,8 @@ impl Chart {
         let mut mesh = chart.configure_mesh();
         mesh.x_desc(&self.x_label)
             .y_desc(&self.y_label)
-            .axis_desc_style(("sans-serif", 15))
-            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 17))
+            .label_style(("sans-serif", 15))
             .light_line_style(RGBColor(235, 235, 235))
             .bold_line_style(RGBColor(215, 215, 215));
         if self.categories.is_some() {
@@ -654,7 +673,7 @@ impl Chart {
                 .position(SeriesLabelPosition::UpperRight)
                 .background_style(WHITE.mix(0.9))
                 .border_style(RGBColor(160, 160, 160))
-                .label_font(("sans-serif", 13))
+                .label_font(("sans-serif", 15))
                 .draw()
                 .map_err(plot_error)?;
         }
@@ -937,7 +956,7 @@ fn draw_colour_bar(
     high: f64,
     log: bool,
 ) -> Result<()> {
-    let (width, height) = area.dim_in_pixel();
+    let (_, height) = area.dim_in_pixel();
     let (top, bottom) = (50i32, height as i32 - 55);
     let left = 10i32;
     let steps = 60;
@@ -951,7 +970,7 @@ fn draw_colour_bar(
         ))
         .map_err(plot_error)?;
     }
-    let font = ("sans-serif", 12).into_font().color(&BLACK);
+    let font = ("sans-serif", 14).into_font().color(&BLACK);
     for k in 0..=4 {
         let t = k as f64 / 4.0;
         let value = if log {
@@ -960,11 +979,20 @@ fn draw_colour_bar(
             low + t * (high - low)
         };
         let y = bottom - ((bottom - top) as f64 * t) as i32;
-        area.draw_text(&format_tick(value), &font, (left + 22, y - 6))
+        let label = format_tick(round_significant(value, 3));
+        area.draw_text(&label, &font, (left + 22, y - 7))
             .map_err(plot_error)?;
     }
-    let _ = width;
     Ok(())
+}
+
+/// `v` rounded to `digits` significant digits (12.0013 → 12.0 for 3).
+fn round_significant(v: f64, digits: i32) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powi(digits - 1 - v.abs().log10().floor() as i32);
+    (v * scale).round() / scale
 }
 
 /// Tick labels: short, without float noise (0.30000000000000004 → 0.3).
@@ -1102,6 +1130,13 @@ mod tests {
     fn image_grid_checks_the_side() {
         let images = Array2::<f64>::zeros((2, 15));
         assert!(ImageGrid::new("x", images.view(), 4).draw().is_err());
+    }
+
+    #[test]
+    fn colour_bar_ticks_keep_three_significant_digits() {
+        assert_eq!(round_significant(12.0013, 3), 12.0);
+        assert_eq!(round_significant(0.0051234, 3), 0.00512);
+        assert_eq!(round_significant(-4003.3, 3), -4000.0);
     }
 
     #[test]

@@ -54,7 +54,7 @@ impl Progress {
     /// The line that [`step`](Self::step) prints for step `i`, or `None`
     /// when step `i` is not one to report.
     pub fn line(&self, i: usize, metrics: &[(&str, f64)]) -> Option<String> {
-        if i % self.every != 0 && i != self.total {
+        if !i.is_multiple_of(self.every) && i != self.total {
             return None;
         }
         const WIDTH: usize = 10;
