@@ -127,8 +127,8 @@ def execute(nb, path: Path, timeout: float) -> Run:
         run.problems.append(f"a cell ran past the {timeout:.0f} s limit: {str(e).splitlines()[0]}")
     except CellExecutionError as e:
         run.problems.append(f"a cell failed:\n{indent(str(e))}")
-    except DeadKernelError as e:
-        run.problems.append(f"the kernel died: {e}")
+    except (DeadKernelError, RuntimeError) as e:
+        run.problems.append(f"the kernel died or did not start: {e} (run `cargo course doctor`)")
     run.total = time.perf_counter() - begin
     run.startup = marks.get("first", begin) - begin
     for i, cell in enumerate(nb.cells):

@@ -170,12 +170,20 @@ fn kernel() -> Result<Outcome, String> {
     std::fs::write(config.join("init.evcxr"), &init)
         .map_err(|e| format!("cannot write the kernel configuration: {e}"))?;
 
+    let launcher = places::course_home().join("kernel.sh");
+    let script = std::fs::read_to_string(places::repo().join("crates/course/kernel.sh"))
+        .map_err(|e| format!("cannot read crates/course/kernel.sh: {e}"))?;
+    std::fs::write(&launcher, script)
+        .map_err(|e| format!("cannot write {}: {e}", launcher.display()))?;
     let spec = serde_json::json!({
-        "argv": [evcxr.to_string_lossy(), "--control_file", "{connection_file}"],
+        "argv": ["/bin/sh", launcher.to_string_lossy(), evcxr.to_string_lossy(), places::builds().to_string_lossy(), "{connection_file}"],
         "display_name": KERNEL_DISPLAY_NAME,
         "language": "rust",
         "interrupt_mode": "message",
-        "env": { "EVCXR_CONFIG_DIR": config.to_string_lossy() },
+        "env": {
+            "EVCXR_CONFIG_DIR": config.to_string_lossy(),
+            "LD_LIBRARY_PATH": rust_std_dir()?.to_string_lossy(),
+        },
     });
     let text = serde_json::to_string_pretty(&spec).expect("a JSON value serialises");
     let dir = places::kernelspec_dir();
@@ -191,6 +199,32 @@ fn kernel() -> Result<Outcome, String> {
         "kernelspec {KERNEL_NAME:?} written to {}",
         dir.display()
     )))
+}
+
+/// The folder of the toolchain's `libstd-*.so`.
+///
+/// evcxr links each cell against the standard library dynamically and loads
+/// it from one folder above where rustc wrote it, so the relative RUNPATH that
+/// rustc records only finds `libstd` when the build folder shares no parent
+/// with the toolchain (as `/tmp` does by luck). With a build folder kept per
+/// notebook, the kernel is told where the library is.
+fn rust_std_dir() -> Result<std::path::PathBuf, String> {
+    let sysroot = places::first_line("rustc", &["--print", "sysroot"])
+        .ok_or("`rustc --print sysroot` failed")?;
+    let host = Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .ok()
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        })
+        .ok_or("`rustc -vV` did not name the host")?;
+    Ok(std::path::Path::new(&sysroot)
+        .join("lib/rustlib")
+        .join(host)
+        .join("lib"))
 }
 
 /// Compiles the support crate once through the kernel, so that the first
