@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -36,6 +37,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 REPO = Path(__file__).resolve().parents[1]
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 NOTEBOOKS = REPO / "notebooks"
 KERNEL = "rust-course"
 SUPPORT_CRATE_DEP = ':dep mlmath = { path = "../crates/mlmath" }'
@@ -96,7 +98,7 @@ def lint(path: Path) -> tuple[object | None, list[str]]:
     return nb, problems
 
 
-def execute(nb, path: Path, timeout: float) -> Run:
+def execute(nb, path: Path, timeout: float, kernel: str = KERNEL) -> Run:
     """Runs every code cell in a fresh kernel from the notebook's folder."""
     run = Run(path.name)
     marks: dict[str, float] = {}
@@ -112,7 +114,7 @@ def execute(nb, path: Path, timeout: float) -> Run:
     os.environ["JPY_SESSION_NAME"] = str(path.resolve())
     client = NotebookClient(
         nb,
-        kernel_name=KERNEL,
+        kernel_name=kernel,
         timeout=timeout,
         startup_timeout=180,
         allow_errors=False,
@@ -125,8 +127,12 @@ def execute(nb, path: Path, timeout: float) -> Run:
         client.execute()
     except CellTimeoutError as e:
         run.problems.append(f"a cell ran past the {timeout:.0f} s limit: {str(e).splitlines()[0]}")
-    except CellExecutionError as e:
-        run.problems.append(f"a cell failed:\n{indent(str(e))}")
+    except CellExecutionError:
+        for i, cell in enumerate(nb.cells):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error" and "raises-exception" not in tags(cell):
+                    detail = "\n".join([f"{out.get('ename', '')}: {out.get('evalue', '')}", *out.get("traceback", [])])
+                    run.problems.append(f"cell {i} ({first_line(cell)!r}) failed:\n{indent(ANSI.sub('', detail))}")
     except (DeadKernelError, RuntimeError) as e:
         run.problems.append(f"the kernel died or did not start: {e} (run `cargo course doctor`)")
     run.total = time.perf_counter() - begin
@@ -208,6 +214,105 @@ def command_warm(args) -> int:
     return 0
 
 
+# The probe: one cell of each kind a course notebook has. It is fixed here, so
+# that its figures do not drift with the course's content.
+PROBE = [
+    ("support crate", SUPPORT_CRATE_DEP),
+    ("use", "use mlmath::prelude::*;"),
+    ("first let", "let x = array![[1.0, 2.0], [3.0, 4.0]];"),
+    ("statement", 'println!("{}", x.sum());'),
+    ("let", "let doubled = &x * 2.0;"),
+    ("expression", "doubled.sum() / x.sum()"),
+    ("table", "doubled.table()"),
+    ("plot", 'Chart::new("probe").labels("x", "y").line("y = x²", &[0.0, 1.0, 2.0], &[0.0, 1.0, 4.0])'),
+    (
+        "training loop",
+        "let mut progress = Progress::new(\"step\", 200);\nlet mut w = 5.0_f64;\n"
+        "for step in 1..=200 {\n    w -= 0.05 * 2.0 * (w - 1.0);\n    progress.step(step, &[(\"loss\", (w - 1.0).powi(2))]);\n}\nw",
+    ),
+    ("let", 'let names = vec!["perceptron", "attention"];'),
+    ("expression", "names.len() + x.len()"),
+    ("statement", "let names = names.join(\", \");"),
+]
+PYTHON_PROBE = ["x = 1", "x + 1", "y = [i * i for i in range(100)]", "sum(y)", "print(x)"] * 2
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else 0.0
+
+
+def summarise(run: Run, skip_first: int) -> dict:
+    """Opening time (kernel start through the first `let`) and the spread of the other cells."""
+    cells = sorted(run.cells)
+    opened = run.startup + sum(t for _, t, _ in cells[: skip_first + 1])
+    rest = [t for _, t, _ in cells[skip_first:]]
+    index, slowest, line = run.slowest
+    return {
+        "notebook": run.name,
+        "startup_s": round(run.startup, 2),
+        "first_cells_s": [round(t, 2) for _, t, _ in cells[: skip_first + 1]],
+        "open_s": round(opened, 2),
+        "cells": len(cells),
+        "median_s": round(statistics.median(rest), 3) if rest else 0.0,
+        "p95_s": round(quantile(rest, 0.95), 3),
+        "over_1s": sum(1 for t in rest if t > 1.0),
+        "slowest_s": round(slowest, 2),
+        "slowest_cell": f"{index}: {line}",
+        "total_s": round(run.total, 1),
+        "problems": run.problems,
+    }
+
+
+def command_bench(args) -> int:
+    """Times real kernels: the probe, each course notebook, and Python for reference."""
+    rows = []
+    probe = scratch_notebook([src for _, src in PROBE])
+    for round_ in range(args.rounds):
+        run = execute(probe, NOTEBOOKS / "probe.ipynb", timeout=600)
+    probe_row = summarise(run, skip_first=2) | {"notebook": "probe (fixed cells)"}
+    probe_row["by_kind"] = {}
+    for (kind, _), (_, t, _) in zip(PROBE, sorted(run.cells)):
+        probe_row["by_kind"].setdefault(kind, []).append(round(t, 3))
+    rows.append(probe_row)
+    for path in pick(args.notebooks) if not args.probe_only else []:
+        nb, _ = lint(path)
+        if nb is None:
+            continue
+        for _ in range(args.rounds):
+            nb, _ = lint(path)
+            run = execute(nb, path, timeout=600)
+        first_let = next((i for i, c in enumerate(c for c in nb.cells if c.cell_type == "code") if "let " in c.source), 2)
+        rows.append(summarise(run, skip_first=first_let))
+    python = scratch_notebook(PYTHON_PROBE, kernel="python3")
+    python.metadata["kernelspec"]["language"] = "python"
+    run = execute(python, NOTEBOOKS / "python-probe.ipynb", timeout=60, kernel="python3")
+    rows.append(summarise(run, skip_first=0) | {"notebook": "python3 kernel (reference)"})
+
+    print(f"\n{'notebook':<30} {'open':>6} {'start':>6} {'median':>7} {'p95':>6} {'>1s':>4} {'slowest':>8} {'total':>7}")
+    for r in rows:
+        print(
+            f"{r['notebook'][:30]:<30} {r['open_s']:>6.1f} {r['startup_s']:>6.1f} {r['median_s']:>7.3f} {r['p95_s']:>6.2f}"
+            f" {r['over_1s']:>4} {r['slowest_s']:>8.1f} {r['total_s']:>7.1f}"
+        )
+        for p in r["problems"]:
+            print(indent(f"- {p}"))
+    print("open: kernel start through the first `let`; median, p95, >1s: the cells after it; seconds")
+    print("probe cells by kind: " + ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in probe_row["by_kind"].items()))
+    report = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "cores": os.cpu_count(),
+        "label": args.label,
+        "rows": rows,
+    }
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(report, indent=1) + "\n")
+        print(f"written to {args.json}")
+    return 1 if any(r["problems"] for r in rows) else 0
+
+
+
 def command_student(args) -> int:
     """Copies of the notebooks without the solution cells, for handing out."""
     out = Path(args.out)
@@ -230,12 +335,19 @@ def main() -> int:
     test.add_argument("notebooks", nargs="*", help="names or parts of names (default: all)")
     test.add_argument("--timeout", type=float, default=120, help="seconds a cell may take (default 120)")
     test.add_argument("--save", metavar="DIR", help="write the executed notebooks, with outputs, to DIR")
+    bench = sub.add_parser("bench", help="time the kernel cell by cell")
+    bench.add_argument("notebooks", nargs="*")
+    bench.add_argument("--json", help="also write the figures to this file")
+    bench.add_argument("--label", default="", help="a note stored with the figures (what was tried)")
+    bench.add_argument("--rounds", type=int, default=1, help="run each notebook this many times, keep the last")
+    bench.add_argument("--probe-only", action="store_true", help="only the probe and the Python reference")
     sub.add_parser("warm", help="compile the support crate into the kernel's cache")
     student = sub.add_parser("student", help="write copies without solutions")
     student.add_argument("out")
     student.add_argument("notebooks", nargs="*")
     args = parser.parse_args()
-    return {"test": command_test, "warm": command_warm, "student": command_student}[args.command](args)
+    commands = {"test": command_test, "bench": command_bench, "warm": command_warm, "student": command_student}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -3,23 +3,28 @@
 #
 # usage: kernel.sh EVCXR_JUPYTER BUILDS_DIR CONNECTION_FILE
 #
-# Each notebook gets a build folder of its own that outlives the kernel, so a
-# restarted kernel finds the support crate already compiled. JupyterLab names
-# the notebook in JPY_SESSION_NAME. The folder is locked while a kernel uses
-# it: a second kernel on the same notebook builds in a temporary folder, as
-# evcxr does by default, so two kernels never share one.
+# Each notebook gets a build folder of its own under BUILDS_DIR that outlives
+# the kernel, so a restarted kernel finds the support crate compiled.
+# JupyterLab names the notebook in JPY_SESSION_NAME. A folder is locked while
+# a kernel uses it, so two kernels never share one: a second kernel on the
+# same notebook takes the next free slot. BUILDS_DIR/.cargo/config.toml
+# (written by setup) keeps the dependencies optimised while cells compile
+# unoptimised, which is what makes a cell quick.
 evcxr="$1"
 builds="$2"
 connection="$3"
-if [ -n "${JPY_SESSION_NAME:-}" ] && command -v flock >/dev/null 2>&1; then
-    key=$(printf '%s' "$JPY_SESSION_NAME" | cksum | cut -d ' ' -f 1)
-    name=$(printf '%s' "$(basename "$JPY_SESSION_NAME" .ipynb)" | tr -c 'A-Za-z0-9_-' '_')
-    dir="$builds/$name-$key"
-    if mkdir -p "$dir"; then
+session="${JPY_SESSION_NAME:-scratch}"
+key=$(printf '%s' "$session" | cksum | cut -d ' ' -f 1)
+name=$(printf '%s' "$(basename "$session" .ipynb)" | tr -c 'A-Za-z0-9_-' '_')
+if command -v flock >/dev/null 2>&1 && mkdir -p "$builds"; then
+    for slot in 1 2 3 4 5 6 7 8; do
+        dir="$builds/$name-$key-$slot"
         exec 9>"$dir.lock"
         if flock -n 9; then
-            export EVCXR_TMPDIR="$dir"
+            mkdir -p "$dir" && export EVCXR_TMPDIR="$dir"
+            break
         fi
-    fi
+        exec 9>&-
+    done
 fi
 exec "$evcxr" --control_file "$connection"

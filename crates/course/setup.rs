@@ -170,6 +170,14 @@ fn kernel() -> Result<Outcome, String> {
     std::fs::write(config.join("init.evcxr"), &init)
         .map_err(|e| format!("cannot write the kernel configuration: {e}"))?;
 
+    let cargo_config = places::builds().join(".cargo");
+    std::fs::create_dir_all(&cargo_config)
+        .map_err(|e| format!("cannot create {}: {e}", cargo_config.display()))?;
+    std::fs::copy(
+        places::repo().join("crates/course/cargo-config.toml"),
+        cargo_config.join("config.toml"),
+    )
+    .map_err(|e| format!("cannot write the kernel's cargo settings: {e}"))?;
     let launcher = places::course_home().join("kernel.sh");
     let script = std::fs::read_to_string(places::repo().join("crates/course/kernel.sh"))
         .map_err(|e| format!("cannot read crates/course/kernel.sh: {e}"))?;
@@ -237,6 +245,7 @@ fn warm_cache() -> Result<Outcome, String> {
         &read("Cargo.lock"),
         &read("crates/mlmath/Cargo.toml"),
         &read("crates/course/init.evcxr"),
+        &read("crates/course/cargo-config.toml"),
         rustc.as_bytes(),
         EVCXR_VERSION.as_bytes(),
     ]);

@@ -53,11 +53,12 @@ pub use polars;
 pub mod prelude {
     pub use crate::data::{self, Dataset};
     pub use crate::descent::{GradientDescent, Lms};
-    pub use crate::error::{Error, Result};
+    pub use crate::error::Error;
     pub use crate::perceptron::Perceptron;
     pub use crate::plot::{Chart, ImageGrid, Plot, linspace};
     pub use crate::progress::Progress;
     pub use crate::random::{Rng, seeded};
     pub use crate::table::{ShowTable, Table};
+    pub use crate::{descent, geometry, linalg, perceptron};
     pub use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, array, s};
 }

@@ -312,6 +312,67 @@ pub fn novikoff_bound(
     })
 }
 
+/// The unit vector u of the augmented space (weights, then bias) with the
+/// largest margin γ* = max_u min_i y_i u·(x_i, 1): the best u for
+/// [`novikoff_bound`], which then gives the smallest bound the theorem allows.
+///
+/// It is the hard-margin support vector machine through the origin of the
+/// augmented space (chapter 06 derives it): minimise ‖v‖² subject to
+/// y_i v·x̃_i ≥ 1, whose dual is
+///
+/// ```text
+/// maximise  Σ α_i − ½ Σ_ij α_i α_j y_i y_j x̃_i·x̃_j   over α ≥ 0,
+/// ```
+///
+/// with v = Σ α_i y_i x̃_i and γ* = 1/‖v‖. The dual is solved by coordinate
+/// ascent (Hildreth's method): for each i in turn, α_i ← max(0, α_i +
+/// (1 − y_i v·x̃_i)/‖x̃_i‖²), until every constraint holds to 1e-9 and every
+/// positive α_i has y_i v·x̃_i = 1. An error if the data are not linearly
+/// separable (the α grow without end).
+///
+/// ```
+/// use mlmath::perceptron::max_margin_separator;
+/// use ndarray::array;
+/// // Points at −1 and +1 on a line: the best u is (1, 0), with margin 1.
+/// let u = max_margin_separator(array![[-1.0], [1.0]].view(), array![-1.0, 1.0].view()).unwrap();
+/// assert!((u[0] - 1.0).abs() < 1e-6 && u[1].abs() < 1e-6);
+/// ```
+pub fn max_margin_separator(x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>) -> Result<Array1<f64>> {
+    check_labelled(x, y)?;
+    const TOLERANCE: f64 = 1e-9;
+    const MAX_SWEEPS: usize = 200_000;
+    let x_aug = augment(x);
+    let n = x_aug.nrows();
+    let squared_norms: Vec<f64> = x_aug.rows().into_iter().map(|r| r.dot(&r)).collect();
+    let mut alpha = vec![0.0; n];
+    let mut v = Array1::<f64>::zeros(x_aug.ncols());
+    for _ in 0..MAX_SWEEPS {
+        let mut worst = 0.0_f64;
+        for i in 0..n {
+            let row = x_aug.row(i);
+            let gap = 1.0 - y[i] * v.dot(&row);
+            let violation = if alpha[i] > 0.0 {
+                gap.abs()
+            } else {
+                gap.max(0.0)
+            };
+            worst = worst.max(violation);
+            let new = (alpha[i] + gap / squared_norms[i]).max(0.0);
+            v.scaled_add((new - alpha[i]) * y[i], &row);
+            alpha[i] = new;
+        }
+        if worst < TOLERANCE {
+            let length = norm(v.view());
+            return Ok(v / length);
+        }
+    }
+    Err(Error::parameter(
+        "x and y",
+        "linearly separable data (a hyperplane with every +1 on one side and every -1 on the other)",
+        "data that no hyperplane separates: the maximum-margin search did not settle",
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,6 +382,48 @@ mod tests {
     /// The four corners of the square [−1, 1]², for the logic gates.
     fn corners() -> Array2<f64> {
         array![[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]]
+    }
+
+    #[test]
+    fn no_separator_has_a_larger_margin_than_the_maximum_margin_one() {
+        // AND on ±1 inputs: every random unit u that separates has a margin at
+        // most that of the maximum-margin u, which is itself a separator.
+        let x = corners();
+        let y = array![-1.0, -1.0, -1.0, 1.0];
+        let best = novikoff_bound(
+            x.view(),
+            y.view(),
+            max_margin_separator(x.view(), y.view()).unwrap().view(),
+        )
+        .unwrap();
+        let candidates = uniform_matrix(20_000, 3, -1.0, 1.0, &mut seeded(9));
+        let mut separating = 0;
+        for u in candidates.rows() {
+            if let Ok(other) = novikoff_bound(x.view(), y.view(), u) {
+                separating += 1;
+                assert!(
+                    other.margin <= best.margin + 1e-9,
+                    "{u} beats the maximum margin"
+                );
+            }
+        }
+        assert!(separating > 100, "the random search should find separators");
+        // By symmetry of AND, the best u is proportional to (1, 1, -1)... with margin 1/sqrt(3):
+        // y_i u.x_i equals 1/sqrt(3) on the three closest corners.
+        assert!(
+            (best.margin - 1.0 / 3f64.sqrt()).abs() < 1e-6,
+            "{}",
+            best.margin
+        );
+    }
+
+    #[test]
+    fn the_maximum_margin_search_refuses_xor() {
+        let y = array![-1.0, 1.0, 1.0, -1.0];
+        assert!(matches!(
+            max_margin_separator(corners().view(), y.view()),
+            Err(Error::Parameter { .. })
+        ));
     }
 
     #[test]
