@@ -140,6 +140,10 @@ def execute(nb, path: Path, timeout: float, kernel: str = KERNEL) -> Run:
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or tags(cell) & {"allow-stderr", "raises-exception"}:
             continue
+        for out in cell.get("outputs", []):
+            text = out.get("data", {}).get("text/plain", "")
+            if out.get("output_type") == "execute_result" and text.startswith(("Chart ", "ImageGrid ")):
+                run.problems.append(f"cell {i} ({first_line(cell)!r}) showed a plot as text: {text[:80]}")
         stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
         if stderr.strip():
             what = "panicked" if "panicked at" in stderr else "wrote to stderr (an Err returned with `?`, or a panic)"

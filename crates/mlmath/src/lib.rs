@@ -25,6 +25,11 @@
 //! | [`perceptron`] | Rosenblatt's perceptron, and Novikoff's bound on its mistakes |
 //! | [`descent`] | losses, gradients (by hand and by finite differences), gradient descent, LMS |
 //! | [`linalg`] | solving `A x = b`; eigenvalues by Jacobi rotations and by power iteration |
+//! | [`bayes`] | Bayes' theorem; Gaussian naive Bayes, fitted by maximum likelihood, predicting in log space |
+//! | [`metrics`] | accuracy, the confusion matrix, stratified train/test splits, k-fold cross-validation |
+//! | [`distance`] | Euclidean, Manhattan and cosine distances; the curse of dimensionality |
+//! | [`neighbours`] | the k-nearest-neighbours classifier and its decision regions |
+//! | [`pca`] | covariance, principal component analysis, explained variance |
 //!
 //! Functions that take a learner's data check it and return
 //! [`Result<T, Error>`](Result): a wrong shape, an empty dataset or a NaN is
@@ -32,11 +37,16 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bayes;
 pub mod data;
 pub mod descent;
+pub mod distance;
 pub mod error;
 pub mod geometry;
 pub mod linalg;
+pub mod metrics;
+pub mod neighbours;
+pub mod pca;
 pub mod perceptron;
 pub mod plot;
 pub mod progress;
@@ -59,6 +69,8 @@ pub mod prelude {
     pub use crate::progress::Progress;
     pub use crate::random::{Rng, seeded};
     pub use crate::table::{ShowTable, Table};
-    pub use crate::{descent, geometry, linalg, perceptron};
+    pub use crate::{
+        bayes, descent, distance, geometry, linalg, metrics, neighbours, pca, perceptron,
+    };
     pub use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, array, s};
 }

@@ -109,8 +109,11 @@ enum Layer {
 ///
 /// Builder methods never fail: data that does not fit (lengths that differ,
 /// a label out of range) is remembered, and [`draw`](Self::draw) returns it
-/// as an error.
-#[derive(Debug, Clone)]
+/// as an error. They borrow the chart and return a new one, so a notebook
+/// cell can end with `chart.points(...)` and still keep `chart` for later
+/// cells (a cell whose last expression moved a stored value would be shown
+/// as text, not drawn).
+#[derive(Clone)]
 pub struct Chart {
     title: String,
     x_label: String,
@@ -125,6 +128,19 @@ pub struct Chart {
     categories: Option<Vec<String>>,
     problem: Option<Error>,
     next_color: usize,
+}
+
+impl std::fmt::Debug for Chart {
+    /// A one-line summary (the data would fill the screen).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Chart {:?} with {} layers {:?}",
+            self.title,
+            self.layers.len(),
+            self.series_names()
+        )
+    }
 }
 
 impl Chart {
@@ -147,40 +163,46 @@ impl Chart {
     }
 
     /// Names the axes.
-    pub fn labels(mut self, x: &str, y: &str) -> Self {
-        self.x_label = x.to_string();
-        self.y_label = y.to_string();
-        self
+    pub fn labels(&self, x: &str, y: &str) -> Self {
+        let mut this = self.clone();
+        this.x_label = x.to_string();
+        this.y_label = y.to_string();
+        this
     }
 
     /// Size in pixels (default 640 × 420).
-    pub fn size(mut self, width: u32, height: u32) -> Self {
-        self.size = (width.max(200), height.max(150));
-        self
+    pub fn size(&self, width: u32, height: u32) -> Self {
+        let mut this = self.clone();
+        this.size = (width.max(200), height.max(150));
+        this
     }
 
     /// Fixes the x axis to `[low, high]` instead of fitting the data.
-    pub fn x_range(mut self, low: f64, high: f64) -> Self {
-        self.x_range = Some((low, high));
-        self
+    pub fn x_range(&self, low: f64, high: f64) -> Self {
+        let mut this = self.clone();
+        this.x_range = Some((low, high));
+        this
     }
 
     /// Fixes the y axis to `[low, high]` instead of fitting the data.
-    pub fn y_range(mut self, low: f64, high: f64) -> Self {
-        self.y_range = Some((low, high));
-        self
+    pub fn y_range(&self, low: f64, high: f64) -> Self {
+        let mut this = self.clone();
+        this.y_range = Some((low, high));
+        this
     }
 
     /// Logarithmic x axis (values must be positive).
-    pub fn log_x(mut self) -> Self {
-        self.log_x = true;
-        self
+    pub fn log_x(&self) -> Self {
+        let mut this = self.clone();
+        this.log_x = true;
+        this
     }
 
     /// Logarithmic y axis (values must be positive).
-    pub fn log_y(mut self) -> Self {
-        self.log_y = true;
-        self
+    pub fn log_y(&self) -> Self {
+        let mut this = self.clone();
+        this.log_y = true;
+        this
     }
 
     fn take_color(&mut self) -> RGBColor {
@@ -206,17 +228,18 @@ impl Chart {
     }
 
     /// A scatter of points named `label`, in the next palette colour.
-    pub fn points(mut self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
-        if let Some(xy) = self.pairs(label, xs, ys) {
-            let color = self.take_color();
-            self.layers.push(Layer::Points {
+    pub fn points(&self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
+        let mut this = self.clone();
+        if let Some(xy) = this.pairs(label, xs, ys) {
+            let color = this.take_color();
+            this.layers.push(Layer::Points {
                 label: label.into(),
                 xy,
                 color,
                 size: 3,
             });
         }
-        self
+        this
     }
 
     /// Points `x: (n, 2)` coloured by class: `labels[i]` indexes `class_names`.
@@ -272,52 +295,56 @@ impl Chart {
 
     /// A two-feature dataset drawn by class, its feature names on the axes
     /// (unless [`labels`](Self::labels) named them already).
-    pub fn dataset(mut self, data: &Dataset) -> Self {
+    pub fn dataset(&self, data: &Dataset) -> Self {
+        let mut this = self.clone();
         if data.x.ncols() != 2 {
-            self.fail(Error::shape(
+            this.fail(Error::shape(
                 format!("the dataset {}", data.name),
                 "2 features (pick them with .features(&[a, b]))",
                 format!("{} features", data.x.ncols()),
             ));
-            return self;
+            return this;
         }
-        if self.x_label.is_empty() && self.y_label.is_empty() {
-            self.x_label = data.feature_names[0].clone();
-            self.y_label = data.feature_names[1].clone();
+        if this.x_label.is_empty() && this.y_label.is_empty() {
+            this.x_label = data.feature_names[0].clone();
+            this.y_label = data.feature_names[1].clone();
         }
-        self.scatter_by_class(data.x.view(), data.y.view(), &data.class_names)
+        this.scatter_by_class(data.x.view(), data.y.view(), &data.class_names)
     }
 
     /// A line through the points `(xs[i], ys[i])`, named `label`.
-    pub fn line(mut self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
-        if let Some(xy) = self.pairs(label, xs, ys) {
-            let color = self.take_color();
-            self.layers.push(Layer::Line {
+    pub fn line(&self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
+        let mut this = self.clone();
+        if let Some(xy) = this.pairs(label, xs, ys) {
+            let color = this.take_color();
+            this.layers.push(Layer::Line {
                 label: label.into(),
                 xy,
                 color,
                 dashed: false,
             });
         }
-        self
+        this
     }
 
     /// A dashed line, for a reference curve (a bound, a law, a target).
-    pub fn dashed_line(mut self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
-        if let Some(xy) = self.pairs(label, xs, ys) {
-            let color = self.take_color();
-            self.layers.push(Layer::Line {
+    pub fn dashed_line(&self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
+        let mut this = self.clone();
+        if let Some(xy) = this.pairs(label, xs, ys) {
+            let color = this.take_color();
+            this.layers.push(Layer::Line {
                 label: label.into(),
                 xy,
                 color,
                 dashed: true,
             });
         }
-        self
+        this
     }
 
     /// A histogram of `values` in `bins` equal bins over their range.
-    pub fn histogram(mut self, label: &str, values: &[f64], bins: usize) -> Self {
+    pub fn histogram(&self, label: &str, values: &[f64], bins: usize) -> Self {
+        let mut this = self.clone();
         match histogram_counts(values, bins) {
             Ok((edges, counts)) => {
                 let bars = edges
@@ -325,54 +352,55 @@ impl Chart {
                     .zip(&counts)
                     .map(|(e, &c)| (e[0], e[1], c as f64))
                     .collect();
-                let color = self.take_color();
-                self.layers.push(Layer::Bars {
+                let color = this.take_color();
+                this.layers.push(Layer::Bars {
                     label: label.into(),
                     bars,
                     color,
                 });
             }
-            Err(e) => self.fail(e),
+            Err(e) => this.fail(e),
         }
-        self
+        this
     }
 
     /// One bar per category, `values[i]` high, with the category written under it.
-    pub fn bars(mut self, label: &str, categories: &[&str], values: &[f64]) -> Self {
+    pub fn bars(&self, label: &str, categories: &[&str], values: &[f64]) -> Self {
+        let mut this = self.clone();
         if categories.len() != values.len() {
-            self.fail(Error::shape(
+            this.fail(Error::shape(
                 "values",
                 format!("{} values, one per category", categories.len()),
                 values.len().to_string(),
             ));
-            return self;
+            return this;
         }
         let bars = values
             .iter()
             .enumerate()
             .map(|(i, &v)| (i as f64 - 0.4, i as f64 + 0.4, v))
             .collect();
-        let color = self.take_color();
-        self.layers.push(Layer::Bars {
+        let color = this.take_color();
+        this.layers.push(Layer::Bars {
             label: label.into(),
             bars,
             color,
         });
-        self.categories = Some(categories.iter().map(|c| c.to_string()).collect());
-        self
+        this.categories = Some(categories.iter().map(|c| c.to_string()).collect());
+        this
     }
 
     /// A heatmap of `values: (rows, cols)` over `[x.0, x.1] × [y.0, y.1]`,
     /// row 0 at the bottom, with a colour bar (viridis: dark is low).
     /// Draw it first: later layers (paths, points) go on top.
-    pub fn heatmap(self, values: ArrayView2<'_, f64>, x: (f64, f64), y: (f64, f64)) -> Self {
-        self.heatmap_scaled(values, x, y, false)
+    pub fn heatmap(&self, values: ArrayView2<'_, f64>, x: (f64, f64), y: (f64, f64)) -> Self {
+        self.clone().heatmap_scaled(values, x, y, false)
     }
 
     /// A heatmap whose colours follow log10 of the values, for a loss that
     /// spans orders of magnitude (values must be positive).
-    pub fn log_heatmap(self, values: ArrayView2<'_, f64>, x: (f64, f64), y: (f64, f64)) -> Self {
-        self.heatmap_scaled(values, x, y, true)
+    pub fn log_heatmap(&self, values: ArrayView2<'_, f64>, x: (f64, f64), y: (f64, f64)) -> Self {
+        self.clone().heatmap_scaled(values, x, y, true)
     }
 
     fn heatmap_scaled(
@@ -403,10 +431,11 @@ impl Chart {
     /// `[x.0, x.1] × [y.0, y.1]`, row 0 at the bottom, shaded in light
     /// versions of the class colours used by [`scatter_by_class`](Self::scatter_by_class).
     /// Draw them first, then the points.
-    pub fn regions(mut self, classes: ArrayView2<'_, usize>, x: (f64, f64), y: (f64, f64)) -> Self {
+    pub fn regions(&self, classes: ArrayView2<'_, usize>, x: (f64, f64), y: (f64, f64)) -> Self {
+        let mut this = self.clone();
         let classes = classes.rows().into_iter().map(|r| r.to_vec()).collect();
-        self.layers.push(Layer::Regions { classes, x, y });
-        self
+        this.layers.push(Layer::Regions { classes, x, y });
+        this
     }
 
     /// The names of the layers that appear in the legend, in drawing order.
@@ -453,10 +482,19 @@ impl Chart {
             let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
             root.fill(&WHITE).map_err(plot_error)?;
             match (self.log_x, self.log_y) {
-                (false, false) => self.draw_on(&root, x0..x1, y0..y1)?,
-                (true, false) => self.draw_on(&root, (x0..x1).log_scale(), y0..y1)?,
-                (false, true) => self.draw_on(&root, x0..x1, (y0..y1).log_scale())?,
-                (true, true) => self.draw_on(&root, (x0..x1).log_scale(), (y0..y1).log_scale())?,
+                (false, false) => self.draw_on(&root, x0..x1, y0..y1, [x0, x1, y0, y1])?,
+                (true, false) => {
+                    self.draw_on(&root, (x0..x1).log_scale(), y0..y1, [x0, x1, y0, y1])?
+                }
+                (false, true) => {
+                    self.draw_on(&root, x0..x1, (y0..y1).log_scale(), [x0, x1, y0, y1])?
+                }
+                (true, true) => self.draw_on(
+                    &root,
+                    (x0..x1).log_scale(),
+                    (y0..y1).log_scale(),
+                    [x0, x1, y0, y1],
+                )?,
             }
             root.present().map_err(plot_error)?;
         }
@@ -527,11 +565,85 @@ impl Chart {
         (low - pad, high + pad)
     }
 
+    /// The corner of the plot area with the fewest data points, for the
+    /// legend, and how many points it holds.
+    fn emptiest_corner(&self, [x0, x1, y0, y1]: [f64; 4]) -> (SeriesLabelPosition, usize) {
+        let scale = |v: f64, lo: f64, hi: f64, log: bool| {
+            if log {
+                (v.ln() - lo.ln()) / (hi.ln() - lo.ln())
+            } else {
+                (v - lo) / (hi - lo)
+            }
+        };
+        // The share of the plot area a legend box covers, from its entries.
+        let entries = self.legend_entries();
+        let longest = entries
+            .iter()
+            .map(|(l, _, _)| l.chars().count())
+            .max()
+            .unwrap_or(0) as f64;
+        let plot_width = f64::from(self.size.0).max(1.0) - 90.0;
+        let plot_height = f64::from(self.size.1).max(1.0) - 90.0;
+        let wide = ((longest * 8.0 + 60.0) / plot_width).min(0.9);
+        let tall = ((entries.len() as f64 * 22.0 + 20.0) / plot_height).min(0.9);
+        let mut counts = [0usize; 4]; // upper right, upper left, lower right, lower left
+        for layer in &self.layers {
+            let xy = match layer {
+                Layer::Points { xy, .. } | Layer::Line { xy, .. } => xy,
+                _ => continue,
+            };
+            for &(x, y) in xy {
+                let (u, v) = (scale(x, x0, x1, self.log_x), scale(y, y0, y1, self.log_y));
+                if !(0.0..=1.0).contains(&u) || !(0.0..=1.0).contains(&v) {
+                    continue;
+                }
+                let (left, right, low, high) = (u < wide, u > 1.0 - wide, v < tall, v > 1.0 - tall);
+                counts[0] += usize::from(right && high);
+                counts[1] += usize::from(left && high);
+                counts[2] += usize::from(right && low);
+                counts[3] += usize::from(left && low);
+            }
+        }
+        let best = (0..4).min_by_key(|&k| counts[k]).unwrap_or(0);
+        let corner = [
+            SeriesLabelPosition::UpperRight,
+            SeriesLabelPosition::UpperLeft,
+            SeriesLabelPosition::LowerRight,
+            SeriesLabelPosition::LowerLeft,
+        ][best]
+            .clone();
+        (corner, counts[best])
+    }
+
+    /// The legend entries: a label, a colour and the kind of mark.
+    fn legend_entries(&self) -> Vec<(&str, RGBColor, Mark)> {
+        self.layers
+            .iter()
+            .filter_map(|layer| match layer {
+                Layer::Points { label, color, .. } => Some((label.as_str(), *color, Mark::Dot)),
+                Layer::Line {
+                    label,
+                    color,
+                    dashed,
+                    ..
+                } => Some((
+                    label.as_str(),
+                    *color,
+                    if *dashed { Mark::Dashes } else { Mark::Line },
+                )),
+                Layer::Bars { label, color, .. } => Some((label.as_str(), *color, Mark::Block)),
+                Layer::Heatmap { .. } | Layer::Regions { .. } => None,
+            })
+            .filter(|(label, _, _)| !label.is_empty())
+            .collect()
+    }
+
     fn draw_on<XS, YS>(
         &self,
         root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
         xs: XS,
         ys: YS,
+        bounds: [f64; 4],
     ) -> Result<()>
     where
         XS: AsRangedCoord<Value = f64>,
@@ -543,9 +655,27 @@ impl Chart {
             Layer::Heatmap { values, log, .. } => Some((value_range(values, *log), *log)),
             _ => None,
         });
+        // The legend sits in the emptiest corner, or beside the plot when
+        // every corner holds data.
+        let entries = self.legend_entries();
+        let (corner, crowd) = self.emptiest_corner(bounds);
+        let outside = !entries.is_empty() && crowd > 0;
+        let (root, side) = if outside {
+            let longest = entries
+                .iter()
+                .map(|(l, _, _)| l.chars().count())
+                .max()
+                .unwrap_or(0);
+            let width = (longest as u32 * 8 + 46).min(self.size.0 / 2);
+            let (plot, side) = root.split_horizontally(self.size.0.saturating_sub(width));
+            (plot, Some(side))
+        } else {
+            (root.clone(), None)
+        };
         let (main, bar) = match heat {
             Some(_) => {
-                let (main, bar) = root.split_horizontally(self.size.0.saturating_sub(90));
+                let width = root.dim_in_pixel().0;
+                let (main, bar) = root.split_horizontally(width.saturating_sub(90));
                 (main, Some(bar))
             }
             None => (root.clone(), None),
@@ -578,12 +708,10 @@ impl Chart {
         if self.categories.is_some() {
             mesh.x_label_formatter(&category_name);
         }
-        if !self.log_x && self.categories.is_none() {
+        if self.categories.is_none() {
             mesh.x_label_formatter(&|v| format_tick(*v));
         }
-        if !self.log_y {
-            mesh.y_label_formatter(&|v| format_tick(*v));
-        }
+        mesh.y_label_formatter(&|v| format_tick(*v));
         mesh.draw().map_err(plot_error)?;
 
         let mut has_legend = false;
@@ -637,12 +765,25 @@ impl Chart {
                     dashed,
                 } => {
                     let style = color.stroke_width(2);
-                    let series = if *dashed {
-                        chart.draw_series(DashedLineSeries::new(xy.iter().copied(), 8, 5, style))
+                    // Pieces inside the axes (a line may run far outside them);
+                    // on log axes the data are drawn as they are.
+                    let pieces = if self.log_x || self.log_y {
+                        vec![xy.clone()]
                     } else {
-                        chart.draw_series(LineSeries::new(xy.iter().copied(), style))
+                        clip_polyline(xy, bounds)
+                    };
+                    for piece in pieces {
+                        if *dashed {
+                            chart.draw_series(DashedLineSeries::new(piece, 8, 5, style))
+                        } else {
+                            chart.draw_series(LineSeries::new(piece, style))
+                        }
+                        .map_err(plot_error)?;
                     }
-                    .map_err(plot_error)?;
+                    // An empty series carries the legend entry for all the pieces.
+                    let series = chart
+                        .draw_series(LineSeries::new(Vec::<(f64, f64)>::new(), style))
+                        .map_err(plot_error)?;
                     if !label.is_empty() {
                         has_legend = true;
                         let color = *color;
@@ -667,10 +808,12 @@ impl Chart {
                 }
             }
         }
-        if has_legend {
+        if let Some(side) = side {
+            draw_side_legend(&side, &entries)?;
+        } else if has_legend {
             chart
                 .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
+                .position(corner)
                 .background_style(WHITE.mix(0.9))
                 .border_style(RGBColor(160, 160, 160))
                 .label_font(("sans-serif", 15))
@@ -682,6 +825,101 @@ impl Chart {
         }
         Ok(())
     }
+}
+
+/// How a legend entry is marked.
+#[derive(Debug, Clone, Copy)]
+enum Mark {
+    Dot,
+    Line,
+    Dashes,
+    Block,
+}
+
+/// A legend drawn beside the plot, one entry per line.
+fn draw_side_legend(
+    area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    entries: &[(&str, RGBColor, Mark)],
+) -> Result<()> {
+    let font = ("sans-serif", 15).into_font().color(&BLACK);
+    for (k, (label, color, mark)) in entries.iter().enumerate() {
+        let y = 60 + 24 * k as i32;
+        let x = 6;
+        match mark {
+            Mark::Dot => area.draw(&Circle::new((x + 10, y), 5, color.filled())),
+            Mark::Line => area.draw(&PathElement::new(
+                vec![(x, y), (x + 22, y)],
+                color.stroke_width(2),
+            )),
+            Mark::Dashes => {
+                area.draw(&PathElement::new(
+                    vec![(x, y), (x + 8, y)],
+                    color.stroke_width(2),
+                ))
+                .map_err(plot_error)?;
+                area.draw(&PathElement::new(
+                    vec![(x + 14, y), (x + 22, y)],
+                    color.stroke_width(2),
+                ))
+            }
+            Mark::Block => area.draw(&Rectangle::new(
+                [(x + 2, y - 6), (x + 20, y + 6)],
+                color.filled(),
+            )),
+        }
+        .map_err(plot_error)?;
+        area.draw_text(label, &font, (x + 30, y - 8))
+            .map_err(plot_error)?;
+    }
+    Ok(())
+}
+
+/// The parts of a polyline inside the rectangle `[x0, x1] × [y0, y1]`
+/// (Liang–Barsky clipping of each segment).
+fn clip_polyline(xy: &[(f64, f64)], [x0, x1, y0, y1]: [f64; 4]) -> Vec<Vec<(f64, f64)>> {
+    let inside = |(x, y): (f64, f64)| (x0..=x1).contains(&x) && (y0..=y1).contains(&y);
+    let mut pieces: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut current: Vec<(f64, f64)> = Vec::new();
+    if xy.len() == 1 && inside(xy[0]) {
+        return vec![xy.to_vec()];
+    }
+    for pair in xy.windows(2) {
+        let ((ax, ay), (bx, by)) = (pair[0], pair[1]);
+        let (dx, dy) = (bx - ax, by - ay);
+        let (mut t0, mut t1) = (0.0_f64, 1.0_f64);
+        let mut visible = true;
+        for (p, q) in [(-dx, ax - x0), (dx, x1 - ax), (-dy, ay - y0), (dy, y1 - ay)] {
+            if p == 0.0 {
+                visible &= q >= 0.0;
+            } else if p < 0.0 {
+                t0 = t0.max(q / p);
+            } else {
+                t1 = t1.min(q / p);
+            }
+        }
+        if !visible || t0 > t1 {
+            if !current.is_empty() {
+                pieces.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let start = (ax + t0 * dx, ay + t0 * dy);
+        let end = (ax + t1 * dx, ay + t1 * dy);
+        if current.last() != Some(&start) {
+            if !current.is_empty() {
+                pieces.push(std::mem::take(&mut current));
+            }
+            current.push(start);
+        }
+        current.push(end);
+        if t1 < 1.0 {
+            pieces.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        pieces.push(current);
+    }
+    pieces
 }
 
 /// Counts of `values` in `bins` equal bins spanning their range: returns the
@@ -729,7 +967,7 @@ pub fn histogram_counts(values: &[f64], bins: usize) -> Result<(Vec<f64>, Vec<us
 /// let svg = mlmath::plot::ImageGrid::new("three 4x4 images", images.view(), 4).draw().unwrap();
 /// assert!(svg.svg().contains("three 4x4 images"));
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ImageGrid {
     title: String,
     images: Vec<Vec<f64>>,
@@ -739,6 +977,20 @@ pub struct ImageGrid {
     /// Whether values are centred on zero (filters: blue < 0 < red) rather than ink.
     signed: bool,
     problem: Option<Error>,
+}
+
+impl std::fmt::Debug for ImageGrid {
+    /// A one-line summary, not the pixels.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ImageGrid {:?} of {} images of {}×{}",
+            self.title,
+            self.images.len(),
+            self.side,
+            self.side
+        )
+    }
 }
 
 impl ImageGrid {
@@ -775,21 +1027,24 @@ impl ImageGrid {
     }
 
     /// Images per row (default: up to 10).
-    pub fn columns(mut self, columns: usize) -> Self {
-        self.columns = columns.max(1);
-        self
+    pub fn columns(&self, columns: usize) -> Self {
+        let mut this = self.clone();
+        this.columns = columns.max(1);
+        this
     }
 
     /// A caption under each image (a label, a distance, a prediction).
-    pub fn captions<S: ToString>(mut self, captions: &[S]) -> Self {
-        self.captions = captions.iter().map(ToString::to_string).collect();
-        self
+    pub fn captions<S: ToString>(&self, captions: &[S]) -> Self {
+        let mut this = self.clone();
+        this.captions = captions.iter().map(ToString::to_string).collect();
+        this
     }
 
     /// Colours values around zero: negative blue, positive red (for weights and filters).
-    pub fn signed(mut self) -> Self {
-        self.signed = true;
-        self
+    pub fn signed(&self) -> Self {
+        let mut this = self.clone();
+        this.signed = true;
+        this
     }
 
     /// Draws the grid.
@@ -997,6 +1252,8 @@ fn round_significant(v: f64, digits: i32) -> f64 {
 
 /// Tick labels: short, without float noise (0.30000000000000004 → 0.3).
 fn format_tick(v: f64) -> String {
+    // Ticks computed in floating point land near zero, not on it (-2.8e-17).
+    let v = if v.abs() < 1e-12 { 0.0 } else { v };
     let a = v.abs();
     if a != 0.0 && !(1e-3..1e5).contains(&a) {
         return format!("{v:.1e}");
@@ -1025,6 +1282,45 @@ pub fn linspace(low: f64, high: f64, n: usize) -> Vec<f64> {
 mod tests {
     use super::*;
     use ndarray::{Array2, array};
+
+    #[test]
+    fn lines_are_clipped_to_the_axes() {
+        let bounds = [0.0, 1.0, 0.0, 1.0];
+        // A diagonal from (-1, -1) to (2, 2) keeps its part from (0, 0) to (1, 1).
+        assert_eq!(
+            clip_polyline(&[(-1.0, -1.0), (2.0, 2.0)], bounds),
+            vec![vec![(0.0, 0.0), (1.0, 1.0)]]
+        );
+        // A line entirely above the box vanishes.
+        assert!(clip_polyline(&[(0.0, 2.0), (1.0, 3.0)], bounds).is_empty());
+        // Leaving and re-entering makes two pieces.
+        let pieces = clip_polyline(&[(0.5, 0.5), (0.5, 2.0), (0.8, 0.5)], bounds);
+        assert_eq!(pieces.len(), 2);
+        assert_eq!(pieces[0], vec![(0.5, 0.5), (0.5, 1.0)]);
+        assert!((pieces[1][0].1 - 1.0).abs() < 1e-12 && pieces[1][1] == (0.8, 0.5));
+    }
+
+    #[test]
+    fn the_legend_goes_where_the_data_are_not() {
+        let chart =
+            Chart::new("t").points("crowd", &[0.9, 0.95, 0.92, 0.1], &[0.9, 0.95, 0.1, 0.9]);
+        // Upper right, lower right and upper left hold points; lower left is empty.
+        let (corner, crowd) = chart.emptiest_corner([0.0, 1.0, 0.0, 1.0]);
+        assert!(matches!(corner, SeriesLabelPosition::LowerLeft) && crowd == 0);
+        // With a point in every corner the legend moves beside the plot.
+        let crowded = chart.points("more", &[0.1], &[0.1]);
+        assert_eq!(crowded.emptiest_corner([0.0, 1.0, 0.0, 1.0]).1, 1);
+        assert!(crowded.svg().unwrap().contains("more"));
+    }
+
+    #[test]
+    fn builders_leave_the_chart_they_start_from() {
+        let base = Chart::new("base").line("a", &[0.0, 1.0], &[0.0, 1.0]);
+        let more = base.points("b", &[0.5], &[0.5]);
+        assert_eq!(base.series_names(), vec!["a"]);
+        assert_eq!(more.series_names(), vec!["a", "b"]);
+        assert_eq!(format!("{base:?}"), "Chart \"base\" with 1 layers [\"a\"]");
+    }
 
     #[test]
     fn histogram_counts_every_value_once() {
@@ -1143,6 +1439,7 @@ mod tests {
     fn ticks_have_no_float_noise() {
         assert_eq!(format_tick(0.1 + 0.2), "0.3");
         assert_eq!(format_tick(-0.0), "0");
+        assert_eq!(format_tick(-2.8e-17), "0");
         assert_eq!(format_tick(20000.0), "20000");
         assert_eq!(format_tick(2.5e-5), "2.5e-5");
     }
