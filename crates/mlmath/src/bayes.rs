@@ -86,7 +86,7 @@
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 
-use crate::error::{Error, Result, check_finite};
+use crate::error::{Error, Result, check_finite, check_samples};
 
 /// How far from 1 a set of priors may sum.
 const PRIOR_SUM_TOLERANCE: f64 = 1e-9;
@@ -196,16 +196,7 @@ impl GaussianNaiveBayes {
                 floor,
             ));
         }
-        if y.len() != x.nrows() {
-            return Err(Error::shape(
-                "y",
-                format!("{} labels, one per row of x", x.nrows()),
-                format!("{} labels", y.len()),
-            ));
-        }
-        if x.nrows() == 0 {
-            return Err(Error::empty("x"));
-        }
+        check_samples(x, y.len())?;
         if x.ncols() == 0 {
             return Err(Error::shape(
                 "x",

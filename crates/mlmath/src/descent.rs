@@ -58,7 +58,7 @@
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, concatenate};
 
-use crate::error::{Error, Result, check_finite};
+use crate::error::{Error, Result, check_finite, check_samples};
 use crate::linalg;
 use crate::random::{permutation, seeded};
 
@@ -514,16 +514,7 @@ fn check_learning_rate(eta: f64) -> Result<()> {
 
 /// `x` not empty, `y` one target per row, both finite.
 fn check_data(x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>) -> Result<()> {
-    if x.nrows() == 0 {
-        return Err(Error::empty("x"));
-    }
-    if y.len() != x.nrows() {
-        return Err(Error::shape(
-            "y",
-            format!("{} targets, one per row of x", x.nrows()),
-            format!("{} targets", y.len()),
-        ));
-    }
+    check_samples(x, y.len())?;
     check_finite("x", x)?;
     check_finite("y", y)
 }

@@ -127,6 +127,30 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Checks that `x: (n, d)` has at least one row and that `y` gives one
+/// label (or target) per row — the first check of every `fit`.
+///
+/// ```
+/// use ndarray::{Array2, array};
+/// let x = Array2::<f64>::zeros((3, 2));
+/// assert!(mlmath::error::check_samples(x.view(), 3).is_ok());
+/// let e = mlmath::error::check_samples(x.view(), 2).unwrap_err();
+/// assert_eq!(e.to_string(), "y has the wrong shape: expected 3 labels, one per row of x, got 2 labels");
+/// ```
+pub fn check_samples(x: ndarray::ArrayView2<'_, f64>, y_len: usize) -> Result<()> {
+    if y_len != x.nrows() {
+        return Err(Error::shape(
+            "y",
+            format!("{} labels, one per row of x", x.nrows()),
+            format!("{y_len} labels"),
+        ));
+    }
+    if x.nrows() == 0 {
+        return Err(Error::empty("x"));
+    }
+    Ok(())
+}
+
 /// Checks that every entry of `values` is finite; names `what` otherwise.
 ///
 /// ```

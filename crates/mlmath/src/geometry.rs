@@ -47,7 +47,7 @@
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, concatenate};
 
-use crate::error::{Error, Result, check_finite};
+use crate::error::{Error, Result, check_finite, check_samples};
 
 /// The dot product a·b = Σ_j a_j b_j; an error if the lengths differ.
 ///
@@ -260,16 +260,7 @@ pub fn check_labels_pm1(what: &str, y: ArrayView1<'_, f64>) -> Result<()> {
 /// Checks labelled data `x: (n, d)`, `y: (n,)`: one label per row, at least
 /// one row, finite values, labels ±1.
 pub(crate) fn check_labelled(x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>) -> Result<()> {
-    if y.len() != x.nrows() {
-        return Err(Error::shape(
-            "y",
-            format!("{} labels, one per row of x", x.nrows()),
-            format!("{} labels", y.len()),
-        ));
-    }
-    if x.nrows() == 0 {
-        return Err(Error::empty("x"));
-    }
+    check_samples(x, y.len())?;
     check_finite("x", x)?;
     check_finite("y", y)?;
     check_labels_pm1("y", y)

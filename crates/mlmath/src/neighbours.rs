@@ -47,7 +47,7 @@
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 
 use crate::distance::{Metric, pairwise_named, row_norms};
-use crate::error::{Error, Result, check_finite};
+use crate::error::{Error, Result, check_finite, check_samples};
 
 /// The hyperparameters of k-nearest neighbours: how many neighbours vote,
 /// and how distance is measured. [`fit`](Self::fit) stores the training set.
@@ -102,16 +102,7 @@ impl KNearestNeighbours {
         classes: usize,
     ) -> Result<FittedKnn> {
         let n = x.nrows();
-        if y.len() != n {
-            return Err(Error::shape(
-                "y",
-                format!("{n} labels, one per row of x"),
-                format!("{} labels", y.len()),
-            ));
-        }
-        if n == 0 {
-            return Err(Error::empty("x"));
-        }
+        check_samples(x, y.len())?;
         if self.k == 0 || self.k > n {
             return Err(Error::parameter(
                 "k",

@@ -314,21 +314,15 @@ impl Chart {
 
     /// A line through the points `(xs[i], ys[i])`, named `label`.
     pub fn line(&self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
-        let mut this = self.clone();
-        if let Some(xy) = this.pairs(label, xs, ys) {
-            let color = this.take_color();
-            this.layers.push(Layer::Line {
-                label: label.into(),
-                xy,
-                color,
-                dashed: false,
-            });
-        }
-        this
+        self.polyline(label, xs, ys, false)
     }
 
     /// A dashed line, for a reference curve (a bound, a law, a target).
     pub fn dashed_line(&self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
+        self.polyline(label, xs, ys, true)
+    }
+
+    fn polyline(&self, label: &str, xs: &[f64], ys: &[f64], dashed: bool) -> Self {
         let mut this = self.clone();
         if let Some(xy) = this.pairs(label, xs, ys) {
             let color = this.take_color();
@@ -336,7 +330,7 @@ impl Chart {
                 label: label.into(),
                 xy,
                 color,
-                dashed: true,
+                dashed,
             });
         }
         this
