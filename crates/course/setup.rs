@@ -162,27 +162,15 @@ fn python_env() -> Result<Outcome, String> {
 /// The kernelspec Jupyter starts the notebooks with, and the kernel's own configuration.
 fn kernel() -> Result<Outcome, String> {
     let evcxr = evcxr_binary().ok_or("evcxr_jupyter is not installed; run `cargo course setup`")?;
+    // The kernel's configuration, its cargo settings, and its launcher.
     let config = places::evcxr_config();
-    std::fs::create_dir_all(&config)
-        .map_err(|e| format!("cannot create {}: {e}", config.display()))?;
-    let init = std::fs::read_to_string(places::repo().join("crates/course/init.evcxr"))
-        .map_err(|e| format!("cannot read crates/course/init.evcxr: {e}"))?;
-    std::fs::write(config.join("init.evcxr"), &init)
-        .map_err(|e| format!("cannot write the kernel configuration: {e}"))?;
-
-    let cargo_config = places::builds().join(".cargo");
-    std::fs::create_dir_all(&cargo_config)
-        .map_err(|e| format!("cannot create {}: {e}", cargo_config.display()))?;
-    std::fs::copy(
-        places::repo().join("crates/course/cargo-config.toml"),
-        cargo_config.join("config.toml"),
-    )
-    .map_err(|e| format!("cannot write the kernel's cargo settings: {e}"))?;
     let launcher = places::course_home().join("kernel.sh");
-    let script = std::fs::read_to_string(places::repo().join("crates/course/kernel.sh"))
-        .map_err(|e| format!("cannot read crates/course/kernel.sh: {e}"))?;
-    std::fs::write(&launcher, script)
-        .map_err(|e| format!("cannot write {}: {e}", launcher.display()))?;
+    install("init.evcxr", &config.join("init.evcxr"))?;
+    install(
+        "cargo-config.toml",
+        &places::builds().join(".cargo").join("config.toml"),
+    )?;
+    install("kernel.sh", &launcher)?;
     let spec = serde_json::json!({
         "argv": ["/bin/sh", launcher.to_string_lossy(), evcxr.to_string_lossy(), places::builds().to_string_lossy(), "{connection_file}"],
         "display_name": KERNEL_DISPLAY_NAME,
@@ -207,6 +195,17 @@ fn kernel() -> Result<Outcome, String> {
         "kernelspec {KERNEL_NAME:?} written to {}",
         dir.display()
     )))
+}
+
+/// Copies `crates/course/<name>` to `to`, making its folder.
+fn install(name: &str, to: &std::path::Path) -> Result<(), String> {
+    if let Some(folder) = to.parent() {
+        std::fs::create_dir_all(folder)
+            .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+    }
+    std::fs::copy(places::repo().join("crates/course").join(name), to)
+        .map(|_| ())
+        .map_err(|e| format!("cannot copy crates/course/{name} to {}: {e}", to.display()))
 }
 
 /// The folder of the toolchain's `libstd-*.so`.
