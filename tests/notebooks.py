@@ -176,7 +176,7 @@ def command_test(args) -> int:
     paths = pick(args.notebooks)
     passed = failed = 0
     begin = time.perf_counter()
-    print(f"{'notebook':<34} {'cells':>5} {'seconds':>8}  slowest cell")
+    print(f"{'notebook':<42} {'cells':>5} {'seconds':>8}  slowest cell")
     for path in paths:
         nb, problems = lint(path)
         run = execute(nb, path, args.timeout) if nb is not None else Run(path.name)
@@ -187,7 +187,7 @@ def command_test(args) -> int:
         code_cells = sum(1 for c in (nb.cells if nb else []) if c.cell_type == "code")
         index, seconds, line = run.slowest
         status = "ok" if not run.problems else "FAILED"
-        print(f"{path.name:<34} {code_cells:>5} {run.total:>8.1f}  cell {index} ({seconds:.1f} s) {line}  {status}", flush=True)
+        print(f"{path.name:<42} {code_cells:>5} {run.total:>8.1f}  cell {index} ({seconds:.1f} s) {line}  {status}", flush=True)
         for p in run.problems:
             print(indent(f"- {p}", 60))
         if run.problems:

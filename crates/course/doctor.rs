@@ -41,9 +41,7 @@ pub fn doctor() -> Result<(), String> {
     );
     line(
         "evcxr_jupyter",
-        evcxr_binary().and_then(|b| {
-            places::first_line(&b, &["--version"]).map(|v| format!("{v} ({})", b.display()))
-        }),
+        evcxr_binary().map(|b| format!("{EVCXR_VERSION} ({})", b.display())),
         &format!("cargo course setup (installs evcxr_jupyter {EVCXR_VERSION}, about 12 minutes)"),
     );
     line(

@@ -7,6 +7,7 @@
 //! cargo course doctor   what is installed, and the command that fixes what is not
 //! cargo course bench    kernel latency, cell by cell
 //! cargo course export   student copies of the notebooks, without solutions
+//! cargo course clean    delete the notebooks' build folders
 //! ```
 
 mod doctor;
@@ -35,6 +36,7 @@ commands:
                    time the kernel: a probe notebook, each course notebook, and
                    the Python kernel for reference
   export [DIR]     write student copies without solution cells (default: student/)
+  clean            delete the notebooks' build folders (about 150 MB each)
 ";
 
 fn main() -> ExitCode {
@@ -49,6 +51,17 @@ fn main() -> ExitCode {
         "lab" => lab(rest),
         "test" => test(rest),
         "doctor" => doctor::doctor(),
+        "clean" => {
+            let freed = setup::remove_build_folders(|_| true);
+            println!(
+                "removed the notebooks' build folders: {:.0} MB freed",
+                freed as f64 / 1e6
+            );
+            println!(
+                "(the next run of each notebook compiles its support crate again, from evcxr's cache)"
+            );
+            Ok(())
+        }
         "bench" => {
             setup::setup().and_then(|()| notebooks::python(&[&["bench"], &strs(rest)[..]].concat()))
         }
@@ -107,6 +120,11 @@ fn lab(args: &[String]) -> Result<(), String> {
     }
     if let Some(ip) = option(args, "--ip") {
         jupyter.arg(format!("--ip={ip}"));
+    }
+    if places::first_line("id", &["-u"]).as_deref() == Some("0") {
+        // JupyterLab refuses to start as root unless told to (a container, a classroom server).
+        println!("Running as root: starting JupyterLab with --allow-root.");
+        jupyter.arg("--allow-root");
     }
     println!(
         "Starting JupyterLab: open the URL it prints below (with its token) and start with 00-welcome.ipynb."

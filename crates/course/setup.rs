@@ -197,6 +197,39 @@ fn kernel() -> Result<Outcome, String> {
     )))
 }
 
+/// Deletes the notebook build folders whose names `pick` accepts, and
+/// returns the bytes freed. A folder in use by a running kernel is skipped.
+pub fn remove_build_folders(pick: impl Fn(&str) -> bool) -> u64 {
+    let Ok(entries) = std::fs::read_dir(places::builds()) else {
+        return 0;
+    };
+    let mut freed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if !path.is_dir() || name.starts_with('.') || !pick(&name) || in_use(&path) {
+            continue;
+        }
+        let size = places::folder_size(&path);
+        if std::fs::remove_dir_all(&path).is_ok() {
+            freed += size;
+        }
+    }
+    freed
+}
+
+/// Whether a kernel holds the lock of a build folder (see kernel.sh).
+fn in_use(folder: &std::path::Path) -> bool {
+    let lock = folder.with_extension("lock");
+    lock.exists()
+        && Command::new("flock")
+            .args(["-n"])
+            .arg(&lock)
+            .arg("true")
+            .status()
+            .is_ok_and(|status| !status.success())
+}
+
 /// Copies `crates/course/<name>` to `to`, making its folder.
 fn install(name: &str, to: &std::path::Path) -> Result<(), String> {
     if let Some(folder) = to.parent() {
@@ -258,6 +291,9 @@ fn warm_cache() -> Result<Outcome, String> {
          the first time (ndarray, plotters, polars), seconds afterwards."
     );
     crate::notebooks::python(&["warm"])?;
+    // The compiled dependencies now live in evcxr's cache; the warm-up's own
+    // build folder (polars included, most of a gigabyte) is not needed.
+    remove_build_folders(|name| name.starts_with("warm-up-"));
     places::write_stamp("warm-cache", &wanted)?;
     Ok(Outcome::Done(
         "dependencies compiled into the kernel's cache".into(),
