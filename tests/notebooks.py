@@ -142,7 +142,7 @@ def execute(nb, path: Path, timeout: float, kernel: str = KERNEL) -> Run:
             continue
         for out in cell.get("outputs", []):
             text = out.get("data", {}).get("text/plain", "")
-            if out.get("output_type") == "execute_result" and text.startswith(("Chart ", "ImageGrid ")):
+            if out.get("output_type") == "execute_result" and text.startswith(("Chart ", "ImageGrid ", "Panels ")):
                 run.problems.append(f"cell {i} ({first_line(cell)!r}) showed a plot as text: {text[:80]}")
         stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
         if stderr.strip():

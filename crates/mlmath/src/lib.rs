@@ -65,7 +65,7 @@ pub mod prelude {
     pub use crate::descent::{GradientDescent, Lms};
     pub use crate::error::Error;
     pub use crate::perceptron::Perceptron;
-    pub use crate::plot::{Chart, ImageGrid, Plot, linspace};
+    pub use crate::plot::{Chart, ImageGrid, Panels, Plot, linspace};
     pub use crate::progress::Progress;
     pub use crate::random::{Rng, seeded};
     pub use crate::table::{ShowTable, Table};

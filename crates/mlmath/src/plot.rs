@@ -453,6 +453,17 @@ impl Chart {
 
     /// Draws the chart, or says what in its data did not fit.
     pub fn draw(&self) -> Result<Plot> {
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
+            self.render(&root)?;
+            root.present().map_err(plot_error)?;
+        }
+        Ok(Plot { svg })
+    }
+
+    /// Draws the chart into `root` (the whole figure, or one panel of [`Panels`]).
+    fn render(&self, root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<()> {
         if let Some(problem) = &self.problem {
             return Err(problem.clone());
         }
@@ -471,28 +482,14 @@ impl Chart {
                 ));
             }
         }
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
-            root.fill(&WHITE).map_err(plot_error)?;
-            match (self.log_x, self.log_y) {
-                (false, false) => self.draw_on(&root, x0..x1, y0..y1, [x0, x1, y0, y1])?,
-                (true, false) => {
-                    self.draw_on(&root, (x0..x1).log_scale(), y0..y1, [x0, x1, y0, y1])?
-                }
-                (false, true) => {
-                    self.draw_on(&root, x0..x1, (y0..y1).log_scale(), [x0, x1, y0, y1])?
-                }
-                (true, true) => self.draw_on(
-                    &root,
-                    (x0..x1).log_scale(),
-                    (y0..y1).log_scale(),
-                    [x0, x1, y0, y1],
-                )?,
-            }
-            root.present().map_err(plot_error)?;
+        root.fill(&WHITE).map_err(plot_error)?;
+        let bounds = [x0, x1, y0, y1];
+        match (self.log_x, self.log_y) {
+            (false, false) => self.draw_on(root, x0..x1, y0..y1, bounds),
+            (true, false) => self.draw_on(root, (x0..x1).log_scale(), y0..y1, bounds),
+            (false, true) => self.draw_on(root, x0..x1, (y0..y1).log_scale(), bounds),
+            (true, true) => self.draw_on(root, (x0..x1).log_scale(), (y0..y1).log_scale(), bounds),
         }
-        Ok(Plot { svg })
     }
 
     /// The chart's SVG text (for tests and saving).
@@ -660,8 +657,9 @@ impl Chart {
                 .map(|(l, _, _)| l.chars().count())
                 .max()
                 .unwrap_or(0);
-            let width = (longest as u32 * 8 + 46).min(self.size.0 / 2);
-            let (plot, side) = root.split_horizontally(self.size.0.saturating_sub(width));
+            let total = root.dim_in_pixel().0;
+            let width = (longest as u32 * 8 + 46).min(total / 2);
+            let (plot, side) = root.split_horizontally(total.saturating_sub(width));
             (plot, Some(side))
         } else {
             (root.clone(), None)
@@ -914,6 +912,77 @@ fn clip_polyline(xy: &[(f64, f64)], [x0, x1, y0, y1]: [f64; 4]) -> Vec<Vec<(f64,
         pieces.push(current);
     }
     pieces
+}
+
+/// Charts side by side in one picture, to compare them at a glance (a cell
+/// shows one picture: several plots of one cell would replace each other).
+///
+/// ```
+/// use mlmath::plot::{Chart, Panels};
+/// let a = Chart::new("left").line("y = x", &[0.0, 1.0], &[0.0, 1.0]);
+/// let b = Chart::new("right").line("y = 1 − x", &[0.0, 1.0], &[1.0, 0.0]);
+/// let svg = Panels::new(&[a, b]).draw().unwrap();
+/// assert!(svg.svg().contains("left") && svg.svg().contains("right"));
+/// ```
+#[derive(Clone)]
+pub struct Panels {
+    charts: Vec<Chart>,
+    panel: (u32, u32),
+}
+
+impl std::fmt::Debug for Panels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Panels of {} charts", self.charts.len())
+    }
+}
+
+impl Panels {
+    /// The charts in a row, each in a panel of 420 × 360 pixels. It takes a
+    /// slice, so a notebook's vector of charts stays where it is.
+    pub fn new(charts: &[Chart]) -> Self {
+        Panels {
+            charts: charts.to_vec(),
+            panel: (420, 360),
+        }
+    }
+
+    /// The size of each panel in pixels.
+    pub fn panel_size(&self, width: u32, height: u32) -> Self {
+        Panels {
+            panel: (width.max(200), height.max(150)),
+            ..self.clone()
+        }
+    }
+
+    /// Draws the row of charts.
+    pub fn draw(&self) -> Result<Plot> {
+        if self.charts.is_empty() {
+            return Err(Error::empty("the charts of the panels"));
+        }
+        let (w, h) = self.panel;
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (w * self.charts.len() as u32, h))
+                .into_drawing_area();
+            for (chart, area) in self
+                .charts
+                .iter()
+                .zip(root.split_evenly((1, self.charts.len())))
+            {
+                chart.size(w, h).render(&area)?;
+            }
+            root.present().map_err(plot_error)?;
+        }
+        Ok(Plot { svg })
+    }
+
+    /// Shows the panels in a notebook; a problem is printed as an error.
+    pub fn evcxr_display(&self) {
+        match self.draw() {
+            Ok(plot) => plot.evcxr_display(),
+            Err(e) => eprintln!("Error: {e}"),
+        }
+    }
 }
 
 /// Counts of `values` in `bins` equal bins spanning their range: returns the
