@@ -27,8 +27,10 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 
 /// The Okabe–Ito palette (blue, orange, green, vermillion, purple, sky,
-/// black, yellow): class `i` is drawn in `PALETTE[i % 8]`.
-pub const PALETTE: [RGBColor; 8] = [
+/// black, yellow), which stays distinct for colour-blind readers, followed
+/// by grey and brown so that ten classes (the digits) get ten colours:
+/// class `i` is drawn in `PALETTE[i % 10]`.
+pub const PALETTE: [RGBColor; 10] = [
     RGBColor(0, 114, 178),
     RGBColor(230, 159, 0),
     RGBColor(0, 158, 115),
@@ -37,6 +39,8 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(86, 180, 233),
     RGBColor(0, 0, 0),
     RGBColor(240, 228, 66),
+    RGBColor(128, 128, 128),
+    RGBColor(140, 86, 40),
 ];
 
 /// A drawn plot: SVG text that a notebook shows inline.
@@ -1039,6 +1043,8 @@ pub struct ImageGrid {
     captions: Vec<String>,
     /// Whether values are centred on zero (filters: blue < 0 < red) rather than ink.
     signed: bool,
+    /// The values drawn white and black; `None` stretches each image to its own range.
+    scale: Option<(f64, f64)>,
     problem: Option<Error>,
 }
 
@@ -1075,6 +1081,7 @@ impl ImageGrid {
             columns: images.nrows().clamp(1, 10),
             captions: Vec::new(),
             signed: false,
+            scale: None,
             problem,
         }
     }
@@ -1101,6 +1108,16 @@ impl ImageGrid {
         let mut this = self.clone();
         this.captions = captions.iter().map(ToString::to_string).collect();
         this
+    }
+
+    /// Draws every image on the same grey scale, `low` white and `high` black
+    /// (e.g. 0 and 16 for the digits), instead of stretching each image to its
+    /// own range: reconstructions then show their true contrast.
+    pub fn scale(&self, low: f64, high: f64) -> Self {
+        ImageGrid {
+            scale: Some((low, high)),
+            ..self.clone()
+        }
     }
 
     /// Colours values around zero: negative blue, positive red (for weights and filters).
@@ -1138,7 +1155,9 @@ impl ImageGrid {
             )
             .map_err(plot_error)?;
             for (k, image) in self.images.iter().enumerate() {
-                let (low, high) = value_range(std::slice::from_ref(image), false);
+                let (low, high) = self
+                    .scale
+                    .unwrap_or_else(|| value_range(std::slice::from_ref(image), false));
                 let scale = high.abs().max(low.abs()).max(1e-12);
                 let ox = gap + (k % self.columns) as i32 * (cell + gap);
                 let oy = title_h + (k / self.columns) as i32 * (cell + gap + caption_h);
@@ -1158,7 +1177,7 @@ impl ImageGrid {
                         }
                     } else {
                         let t = if high > low {
-                            (v - low) / (high - low)
+                            ((v - low) / (high - low)).clamp(0.0, 1.0)
                         } else {
                             0.0
                         };
