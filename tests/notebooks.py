@@ -98,7 +98,7 @@ def lint(path: Path) -> tuple[object | None, list[str]]:
     return nb, problems
 
 
-def execute(nb, path: Path, timeout: float, kernel: str = KERNEL) -> Run:
+def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: bool = False) -> Run:
     """Runs every code cell in a fresh kernel from the notebook's folder."""
     run = Run(path.name)
     marks: dict[str, float] = {}
@@ -117,7 +117,7 @@ def execute(nb, path: Path, timeout: float, kernel: str = KERNEL) -> Run:
         kernel_name=kernel,
         timeout=timeout,
         startup_timeout=180,
-        allow_errors=False,
+        allow_errors=allow_errors,
         resources={"metadata": {"path": str(path.parent)}},
         on_cell_execute=started,
         on_cell_executed=finished,
@@ -196,6 +196,34 @@ def command_test(args) -> int:
             passed += 1
     print(f"notebooks: {passed} passed, {failed} failed")
     print(f"notebook suite took {time.perf_counter() - begin:.1f} s")
+    return 1 if failed else 0
+
+
+def command_exercises(args) -> int:
+    """Runs each notebook as a learner gets it, without the solutions: every
+    check cell must then fail (a check that passes on the stub checks nothing)."""
+    failed = 0
+    for path in pick(args.notebooks):
+        nb, problems = lint(path)
+        if nb is None:
+            continue
+        nb.cells = [c for c in nb.cells if "solution" not in tags(c)]
+        run = execute(nb, path, args.timeout, allow_errors=True)
+        checks = [i for i, c in enumerate(nb.cells) if "check" in tags(c)]
+        passing = []
+        for i in checks:
+            outputs = nb.cells[i].get("outputs", [])
+            failed_cell = any(o.get("output_type") == "error" for o in outputs) or any(
+                o.get("name") == "stderr" and o.get("text", "").strip() for o in outputs
+            )
+            if not failed_cell:
+                passing.append(i)
+        status = "ok" if not passing else "FAILED"
+        print(f"{path.name:<42} {len(checks)} checks fail without their solutions  {status}", flush=True)
+        for i in passing:
+            print(indent(f"- check cell {i} ({first_line(nb.cells[i])!r}) passes on the exercise stub"))
+        failed += bool(passing)
+    print(f"exercises: {len(pick(args.notebooks)) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 
@@ -345,12 +373,15 @@ def main() -> int:
     bench.add_argument("--label", default="", help="a note stored with the figures (what was tried)")
     bench.add_argument("--rounds", type=int, default=1, help="run each notebook this many times, keep the last")
     bench.add_argument("--probe-only", action="store_true", help="only the probe and the Python reference")
+    exercises = sub.add_parser("exercises", help="check that every check cell fails without its solution")
+    exercises.add_argument("notebooks", nargs="*")
+    exercises.add_argument("--timeout", type=float, default=120)
     sub.add_parser("warm", help="compile the support crate into the kernel's cache")
     student = sub.add_parser("student", help="write copies without solutions")
     student.add_argument("out")
     student.add_argument("notebooks", nargs="*")
     args = parser.parse_args()
-    commands = {"test": command_test, "bench": command_bench, "warm": command_warm, "student": command_student}
+    commands = {"test": command_test, "exercises": command_exercises, "bench": command_bench, "warm": command_warm, "student": command_student}
     return commands[args.command](args)
 
 

@@ -181,6 +181,10 @@ fn test(args: &[String]) -> Result<(), String> {
     }
     println!("\n== notebooks, each in a fresh Rust kernel");
     let mut call = vec!["test", "--timeout", timeout];
+    call.extend(names.iter().copied());
+    notebooks::python(&call)?;
+    println!("\n== exercises: without its solution, every check cell must fail");
+    let mut call = vec!["exercises", "--timeout", timeout];
     call.extend(names);
     notebooks::python(&call)
 }

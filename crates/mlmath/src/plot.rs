@@ -222,9 +222,9 @@ impl Chart {
     fn pairs(&mut self, what: &str, xs: &[f64], ys: &[f64]) -> Option<Vec<(f64, f64)>> {
         if xs.len() != ys.len() {
             self.fail(Error::shape(
-                format!("the y values of {what:?}"),
-                format!("{} values, one per x value", xs.len()),
-                format!("{} values", ys.len()),
+                format!("the series {what:?}"),
+                format!("{} y values, one per x value", xs.len()),
+                format!("{} y values", ys.len()),
             ));
             return None;
         }
@@ -1436,7 +1436,7 @@ mod tests {
         let e = chart.draw().unwrap_err();
         assert!(
             e.to_string()
-                .contains("expected 2 values, one per x value, got 1 values"),
+                .contains("the series \"curve\" has the wrong shape: expected 2 y values, one per x value, got 1 y values"),
             "{e}"
         );
     }
