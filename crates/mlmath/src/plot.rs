@@ -503,10 +503,7 @@ impl Chart {
 
     /// Shows the chart in a notebook; a problem with its data is printed as an error.
     pub fn evcxr_display(&self) {
-        match self.draw() {
-            Ok(plot) => plot.evcxr_display(),
-            Err(e) => eprintln!("Error: {e}"),
-        }
+        show(self.draw());
     }
 
     /// The range of all layers' data along one axis, padded by 5% (on a log
@@ -918,6 +915,15 @@ fn clip_polyline(xy: &[(f64, f64)], [x0, x1, y0, y1]: [f64; 4]) -> Vec<Vec<(f64,
     pieces
 }
 
+/// Shows a drawn plot in a notebook, or prints why it could not be drawn
+/// (to standard error, where the notebook shows it in red).
+fn show(drawn: Result<Plot>) {
+    match drawn {
+        Ok(plot) => plot.evcxr_display(),
+        Err(e) => eprintln!("Error: {e}"),
+    }
+}
+
 /// Charts side by side in one picture, to compare them at a glance (a cell
 /// shows one picture: several plots of one cell would replace each other).
 ///
@@ -982,10 +988,7 @@ impl Panels {
 
     /// Shows the panels in a notebook; a problem is printed as an error.
     pub fn evcxr_display(&self) {
-        match self.draw() {
-            Ok(plot) => plot.evcxr_display(),
-            Err(e) => eprintln!("Error: {e}"),
-        }
+        show(self.draw());
     }
 }
 
@@ -1211,10 +1214,7 @@ impl ImageGrid {
 
     /// Shows the grid in a notebook; a problem is printed as an error.
     pub fn evcxr_display(&self) {
-        match self.draw() {
-            Ok(plot) => plot.evcxr_display(),
-            Err(e) => eprintln!("Error: {e}"),
-        }
+        show(self.draw());
     }
 }
 
