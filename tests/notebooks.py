@@ -92,6 +92,9 @@ def lint(path: Path) -> tuple[object | None, list[str]]:
             "exercises need one exercise, one solution and one check cell each; found "
             + ", ".join(f"{len(v)} {k}" for k, v in kinds.items())
         )
+    for i in kinds["check"]:
+        if 'println!("✓' not in nb.cells[i].source:
+            problems.append(f"check cell {i} does not end by printing its ✓ line (the sign that every assert passed)")
     for i in kinds["solution"]:
         if not nb.cells[i].get("metadata", {}).get("jupyter", {}).get("source_hidden"):
             problems.append(f"solution cell {i} is not hidden (metadata.jupyter.source_hidden)")
@@ -138,6 +141,8 @@ def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: 
     run.total = time.perf_counter() - begin
     run.startup = marks.get("first", begin) - begin
     for i, cell in enumerate(nb.cells):
+        if "check" in tags(cell) and not run.problems and not printed_tick(cell):
+            run.problems.append(f"check cell {i} ({first_line(cell)!r}) did not print its ✓ line: an assert failed")
         if cell.cell_type != "code" or tags(cell) & {"allow-stderr", "raises-exception"}:
             continue
         for out in cell.get("outputs", []):
@@ -149,6 +154,14 @@ def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: 
             what = "panicked" if "panicked at" in stderr else "wrote to stderr (an Err returned with `?`, or a panic)"
             run.problems.append(f"cell {i} ({first_line(cell)!r}) {what}:\n{indent(stderr)}")
     return run
+
+
+def printed_tick(cell) -> bool:
+    """Whether a check cell printed its ✓ line. A panicking check never gets
+    there; its panic message, sent to stderr asynchronously by the kernel,
+    may even arrive after the cell has finished, so stderr alone cannot be
+    trusted to show a failure."""
+    return any(o.get("name") == "stdout" and "✓" in o.get("text", "") for o in cell.get("outputs", []))
 
 
 def indent(text: str, limit: int = 40) -> str:
@@ -210,19 +223,15 @@ def command_exercises(args) -> int:
         nb.cells = [c for c in nb.cells if "solution" not in tags(c)]
         run = execute(nb, path, args.timeout, allow_errors=True)
         checks = [i for i, c in enumerate(nb.cells) if "check" in tags(c)]
-        passing = []
-        for i in checks:
-            outputs = nb.cells[i].get("outputs", [])
-            failed_cell = any(o.get("output_type") == "error" for o in outputs) or any(
-                o.get("name") == "stderr" and o.get("text", "").strip() for o in outputs
-            )
-            if not failed_cell:
-                passing.append(i)
-        status = "ok" if not passing else "FAILED"
+        passing = [i for i in checks if printed_tick(nb.cells[i])]
+        unrun = [i for i in checks if nb.cells[i].get("execution_count") is None]
+        status = "ok" if not passing and not unrun else "FAILED"
         print(f"{path.name:<42} {len(checks)} checks fail without their solutions  {status}", flush=True)
         for i in passing:
             print(indent(f"- check cell {i} ({first_line(nb.cells[i])!r}) passes on the exercise stub"))
-        failed += bool(passing)
+        for i in unrun:
+            print(indent(f"- check cell {i} did not run: {'; '.join(p.splitlines()[0] for p in run.problems)}"))
+        failed += bool(passing or unrun)
     print(f"exercises: {len(pick(args.notebooks)) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
