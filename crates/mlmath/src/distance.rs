@@ -455,8 +455,8 @@ mod tests {
     /// Distances between `pairs` independent pairs of uniform points of [0, 1]^d.
     fn uniform_distances(d: usize, pairs: usize, seed: u64) -> Array1<f64> {
         let mut rng = seeded(seed);
-        let x = uniform_matrix(pairs, d, 0.0, 1.0, &mut rng);
-        let y = uniform_matrix(pairs, d, 0.0, 1.0, &mut rng);
+        let x = uniform_matrix(pairs, d, 0.0, 1.0, &mut rng).unwrap();
+        let y = uniform_matrix(pairs, d, 0.0, 1.0, &mut rng).unwrap();
         (0..pairs)
             .map(|i| euclidean(x.row(i), y.row(i)).unwrap())
             .collect()
@@ -489,7 +489,7 @@ mod tests {
         assert!((low * 10.0 - 0.59).abs() < 0.1, "{low}");
         // The (max − min)/min of one query against many points falls with d too.
         let concentration = |d: usize| {
-            let x = uniform_matrix(200, d, 0.0, 1.0, &mut seeded(3));
+            let x = uniform_matrix(200, d, 0.0, 1.0, &mut seeded(3)).unwrap();
             let q = Array1::from_elem(d, 0.5);
             distance_concentration(x.view(), q.view()).unwrap()
         };

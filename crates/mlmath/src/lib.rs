@@ -15,7 +15,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`data`] | the datasets, checked against their checksums |
+//! | [`data`] | the [`Dataset`](data::Dataset), the shipped datasets (checked against their checksums), splits and folds, scaling |
 //! | [`plot`] | every picture: charts, heatmaps, decision regions, image grids |
 //! | [`table`] | HTML tables for arrays, datasets and DataFrames |
 //! | [`random`] | seeded generators: the same numbers on every run |
@@ -26,7 +26,7 @@
 //! | [`descent`] | losses, gradients (by hand and by finite differences), gradient descent, LMS |
 //! | [`linalg`] | solving `A x = b`; eigenvalues by Jacobi rotations and by power iteration |
 //! | [`bayes`] | Bayes' theorem; Gaussian naive Bayes, fitted by maximum likelihood, predicting in log space |
-//! | [`metrics`] | accuracy, the confusion matrix, stratified train/test splits, k-fold cross-validation |
+//! | [`metrics`] | accuracy and the confusion matrix |
 //! | [`distance`] | Euclidean, Manhattan and cosine distances; the curse of dimensionality |
 //! | [`neighbours`] | the k-nearest-neighbours classifier and its decision regions |
 //! | [`pca`] | covariance, principal component analysis, explained variance |
@@ -61,12 +61,13 @@ pub use polars;
 
 /// What a notebook needs in scope: `use mlmath::prelude::*;`.
 pub mod prelude {
-    pub use crate::data::{self, Dataset};
+    pub use crate::data::{self, AsFeatures, Dataset, Scores, Standardizer};
     pub use crate::descent::{GradientDescent, Lms};
     pub use crate::error::Error;
     pub use crate::perceptron::Perceptron;
     pub use crate::plot::{Chart, ImageGrid, Panels, Plot, linspace};
     pub use crate::progress::Progress;
+    pub use crate::row;
     pub use crate::random::{Rng, seeded};
     pub use crate::table::{ShowTable, Table};
     pub use crate::{

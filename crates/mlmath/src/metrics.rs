@@ -15,16 +15,9 @@
 //! accuracy = trace(C) / n, and C_ab off the diagonal counts the rows of
 //! class a taken for class b.
 //!
-//! ## Held-out rows
-//!
-//! Accuracy on the training rows flatters a model: it has seen their answers.
-//! An honest estimate holds rows out. [`stratified_split`] keeps a fraction of
-//! each class for testing, so that both sides have the classes in the same
-//! proportions as the whole (a plain random split of a small set can leave a
-//! class out of the test side). [`k_fold`] cuts the rows into k folds and uses
-//! each in turn as the test set and the other k − 1 for training: every row
-//! is tested exactly once, and the k accuracies show how much the estimate
-//! varies from one split to another.
+//! Both are measured on held-out rows: see
+//! [`Dataset::stratified_split`](crate::data::Dataset::stratified_split) and
+//! [`Dataset::cross_validate`](crate::data::Dataset::cross_validate).
 //!
 //! ```
 //! use mlmath::metrics::{accuracy, confusion_matrix};
@@ -36,12 +29,10 @@
 //! assert_eq!(c, array![[1, 1, 0], [0, 2, 0], [1, 0, 0]]);
 //! ```
 
-use std::collections::BTreeMap;
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
 use crate::error::{Error, Result};
-use crate::random::{SliceRandom, seeded};
 use crate::table::Table;
 
 /// The fraction of rows predicted right, (1/n) Σ_i [ŷ_i = y_i], for true
@@ -116,102 +107,6 @@ pub fn confusion_table<S: AsRef<str>>(matrix: ArrayView2<'_, usize>, class_names
     table
 }
 
-/// Splits the rows of a dataset with classes `y: (n,)` into training and
-/// test rows, class by class: of the n_c rows of class c, a random
-/// n_test_c = round(test_fraction · n_c) go to the test side (kept between 1
-/// and n_c − 1, so that both sides see every class) and the rest to the
-/// training side. Each class is thus split in the same proportion, to within
-/// one row. Returns `(train, test)`, each in increasing order; the same seed
-/// gives the same split.
-///
-/// An error if y is empty, `test_fraction` is not strictly between 0 and 1,
-/// or a class present in y has fewer than 2 rows.
-///
-/// ```
-/// use ndarray::array;
-/// let y = array![0, 0, 0, 0, 1, 1, 1, 1, 1, 1];
-/// let (train, test) = mlmath::metrics::stratified_split(y.view(), 0.5, 7).unwrap();
-/// assert_eq!((train.len(), test.len()), (5, 5));
-/// // Half of each class: 2 of the four 0s and 3 of the six 1s.
-/// assert_eq!(test.iter().filter(|&&i| y[i] == 0).count(), 2);
-/// ```
-pub fn stratified_split(
-    y: ArrayView1<'_, usize>,
-    test_fraction: f64,
-    seed: u64,
-) -> Result<(Vec<usize>, Vec<usize>)> {
-    if y.is_empty() {
-        return Err(Error::empty("y"));
-    }
-    if !(test_fraction > 0.0 && test_fraction < 1.0) {
-        return Err(Error::parameter(
-            "test_fraction",
-            "strictly between 0 and 1",
-            test_fraction,
-        ));
-    }
-    let mut rows_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (i, &c) in y.iter().enumerate() {
-        rows_of.entry(c).or_default().push(i);
-    }
-    if let Some((c, rows)) = rows_of.iter().find(|(_, rows)| rows.len() < 2) {
-        return Err(Error::parameter(
-            format!("the number of rows of class {c} in y"),
-            "at least 2 (one to train on, one to test on)",
-            rows.len(),
-        ));
-    }
-    let mut rng = seeded(seed);
-    let (mut train, mut test) = (Vec::new(), Vec::new());
-    for rows in rows_of.values_mut() {
-        rows.shuffle(&mut rng);
-        let n_c = rows.len();
-        let n_test = ((test_fraction * n_c as f64).round() as usize).clamp(1, n_c - 1);
-        test.extend_from_slice(&rows[..n_test]);
-        train.extend_from_slice(&rows[n_test..]);
-    }
-    train.sort_unstable();
-    test.sort_unstable();
-    Ok((train, test))
-}
-
-/// Cuts the rows `0..n` into `k` folds for cross-validation: the rows are
-/// shuffled, then dealt into k folds of ⌊n/k⌋ or ⌈n/k⌉ rows. Returns one
-/// `(train, test)` pair per fold, where `test` is the fold and `train` every
-/// other row, each in increasing order. Every row is in exactly one `test`;
-/// the same seed gives the same folds.
-///
-/// An error unless 2 ≤ k ≤ n.
-///
-/// ```
-/// let folds = mlmath::metrics::k_fold(10, 3, 1).unwrap();
-/// let sizes: Vec<usize> = folds.iter().map(|(_, test)| test.len()).collect();
-/// assert_eq!(sizes, vec![4, 3, 3]);
-/// assert!(folds.iter().all(|(train, test)| train.len() + test.len() == 10));
-/// ```
-pub fn k_fold(n: usize, k: usize, seed: u64) -> Result<Vec<(Vec<usize>, Vec<usize>)>> {
-    if k < 2 || k > n {
-        return Err(Error::parameter(
-            "k",
-            format!("between 2 and the number of rows n = {n}"),
-            k,
-        ));
-    }
-    let mut order: Vec<usize> = (0..n).collect();
-    order.shuffle(&mut seeded(seed));
-    let mut folds = Vec::with_capacity(k);
-    let mut start = 0;
-    for f in 0..k {
-        let size = n / k + usize::from(f < n % k);
-        let mut test = order[start..start + size].to_vec();
-        test.sort_unstable();
-        let train = (0..n).filter(|i| test.binary_search(i).is_err()).collect();
-        folds.push((train, test));
-        start += size;
-    }
-    Ok(folds)
-}
-
 /// `truth` and `predicted` of the same, nonzero length.
 fn check_pair(truth: ArrayView1<'_, usize>, predicted: ArrayView1<'_, usize>) -> Result<()> {
     if predicted.len() != truth.len() {
@@ -282,62 +177,6 @@ mod tests {
     }
 
     #[test]
-    fn a_stratified_split_keeps_the_class_proportions() {
-        // Classes of 50, 30, 7 and 2 rows, shuffled together.
-        let mut labels: Vec<usize> = [(0, 50), (1, 30), (2, 7), (3, 2)]
-            .iter()
-            .flat_map(|&(c, n)| std::iter::repeat_n(c, n))
-            .collect();
-        labels.shuffle(&mut seeded(3));
-        let y = Array1::from(labels);
-        for fraction in [0.1, 0.25, 0.5, 0.9] {
-            let (train, test) = stratified_split(y.view(), fraction, 11).unwrap();
-            // Disjoint and complete.
-            let mut all: Vec<usize> = train.iter().chain(&test).copied().collect();
-            all.sort_unstable();
-            assert_eq!(all, (0..y.len()).collect::<Vec<_>>());
-            // Each class: within one row of the fraction, and on both sides.
-            for c in 0..4 {
-                let n_c = y.iter().filter(|&&l| l == c).count() as f64;
-                let in_test = test.iter().filter(|&&i| y[i] == c).count() as f64;
-                let in_train = train.iter().filter(|&&i| y[i] == c).count();
-                assert!((in_test - fraction * n_c).abs() <= 1.0, "class {c}");
-                assert!(in_test >= 1.0 && in_train >= 1, "class {c}");
-            }
-        }
-        // Deterministic for a seed, different for another.
-        let a = stratified_split(y.view(), 0.3, 5).unwrap();
-        assert_eq!(a, stratified_split(y.view(), 0.3, 5).unwrap());
-        assert_ne!(a, stratified_split(y.view(), 0.3, 6).unwrap());
-    }
-
-    #[test]
-    fn k_folds_partition_the_rows() {
-        for (n, k) in [(10, 2), (10, 3), (17, 5), (6, 6)] {
-            let folds = k_fold(n, k, 4).unwrap();
-            assert_eq!(folds.len(), k);
-            let mut tested = Vec::new();
-            for (train, test) in &folds {
-                assert!(test.len() == n / k || test.len() == n / k + 1);
-                let mut both: Vec<usize> = train.iter().chain(test).copied().collect();
-                both.sort_unstable();
-                assert_eq!(
-                    both,
-                    (0..n).collect::<Vec<_>>(),
-                    "train and test partition 0..n"
-                );
-                tested.extend_from_slice(test);
-            }
-            tested.sort_unstable();
-            assert_eq!(tested, (0..n).collect::<Vec<_>>(), "each row tested once");
-        }
-        // Shuffled: the first fold of 20 rows is not simply 0..10.
-        let folds = k_fold(20, 2, 4).unwrap();
-        assert_ne!(folds[0].1, (0..10).collect::<Vec<_>>());
-        assert_eq!(folds, k_fold(20, 2, 4).unwrap());
-    }
-
-    #[test]
     fn bad_input_is_the_right_error() {
         let y = array![0, 1, 1];
         let e = accuracy(y.view(), array![0, 1].view()).unwrap_err();
@@ -350,22 +189,5 @@ mod tests {
             e.to_string(),
             "every label in predicted must be below the number of classes (2), got 2 at index 2"
         );
-        let two = array![0, 0, 1, 1];
-        for fraction in [0.0, 1.0, -0.5, f64::NAN] {
-            let e = stratified_split(two.view(), fraction, 1).unwrap_err();
-            assert!(e.to_string().starts_with("test_fraction"), "{e}");
-        }
-        let e = stratified_split(array![0, 0, 1, 2, 2].view(), 0.5, 1).unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("the number of rows of class 1 in y must be at least 2"),
-            "{e}"
-        );
-        let e = stratified_split(none.view(), 0.5, 1).unwrap_err();
-        assert!(matches!(e, Error::Empty { .. }), "{e}");
-        for (n, k) in [(10, 1), (10, 0), (3, 4), (0, 2)] {
-            let e = k_fold(n, k, 1).unwrap_err();
-            assert!(matches!(e, Error::Parameter { .. }), "{e}");
-        }
     }
 }

@@ -404,7 +404,7 @@ mod tests {
         // Random labels carry no pattern, yet 1-NN gets every training point
         // right: its nearest neighbour is itself.
         let mut rng = seeded(4);
-        let x = uniform_matrix(300, 3, 0.0, 1.0, &mut rng);
+        let x = uniform_matrix(300, 3, 0.0, 1.0, &mut rng).unwrap();
         let y: Array1<usize> = (0..300).map(|_| rng.random_range(0..4)).collect();
         let model = KNearestNeighbours::new(1)
             .fit(x.view(), y.view(), 4)

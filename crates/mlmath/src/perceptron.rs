@@ -396,7 +396,7 @@ mod tests {
             max_margin_separator(x.view(), y.view()).unwrap().view(),
         )
         .unwrap();
-        let candidates = uniform_matrix(20_000, 3, -1.0, 1.0, &mut seeded(9));
+        let candidates = uniform_matrix(20_000, 3, -1.0, 1.0, &mut seeded(9)).unwrap();
         let mut separating = 0;
         for u in candidates.rows() {
             if let Ok(other) = novikoff_bound(x.view(), y.view(), u) {
@@ -527,7 +527,7 @@ mod tests {
     /// 0.6 x₁ − 0.8 x₂ + 0.2 = 0, keeping only those at least 0.5 from it.
     fn separable(seed: u64) -> (Array2<f64>, Array1<f64>) {
         let (w, b) = (array![0.6, -0.8], 0.2);
-        let candidates = uniform_matrix(2000, 2, -3.0, 3.0, &mut seeded(seed));
+        let candidates = uniform_matrix(2000, 2, -3.0, 3.0, &mut seeded(seed)).unwrap();
         let rows: Vec<_> = candidates
             .rows()
             .into_iter()

@@ -301,19 +301,19 @@ impl Chart {
     /// (unless [`labels`](Self::labels) named them already).
     pub fn dataset(&self, data: &Dataset) -> Self {
         let mut this = self.clone();
-        if data.x.ncols() != 2 {
+        if data.n_features() != 2 {
             this.fail(Error::shape(
-                format!("the dataset {}", data.name),
+                format!("the dataset {}", data.name()),
                 "2 features (pick them with .features(&[a, b]))",
-                format!("{} features", data.x.ncols()),
+                format!("{} features", data.n_features()),
             ));
             return this;
         }
         if this.x_label.is_empty() && this.y_label.is_empty() {
-            this.x_label = data.feature_names[0].clone();
-            this.y_label = data.feature_names[1].clone();
+            this.x_label = data.feature_names()[0].clone();
+            this.y_label = data.feature_names()[1].clone();
         }
-        this.scatter_by_class(data.x.view(), data.y.view(), &data.class_names)
+        this.scatter_by_class(data.x().view(), data.y().view(), data.class_names())
     }
 
     /// A line through the points `(xs[i], ys[i])`, named `label`.

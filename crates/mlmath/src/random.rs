@@ -18,6 +18,8 @@ pub use ndarray_rand::rand_distr::{Distribution, Normal, StandardNormal, Uniform
 
 use ndarray::{Array1, Array2};
 
+use crate::error::{Error, Result};
+
 /// A generator seeded with `seed`: same seed, same numbers.
 pub fn seeded(seed: u64) -> StdRng {
     StdRng::seed_from_u64(seed)
@@ -33,10 +35,45 @@ pub fn normal_matrix(n: usize, d: usize, rng: &mut StdRng) -> Array2<f64> {
     Array2::random_using((n, d), StandardNormal, rng)
 }
 
+/// A vector of `n` independent standard normal draws, N(0, 1): a random
+/// direction (after dividing by its norm), or a random weight vector.
+///
+/// ```
+/// let v = mlmath::random::normal_vector(3, &mut mlmath::random::seeded(1));
+/// assert_eq!(v.len(), 3);
+/// ```
+pub fn normal_vector(n: usize, rng: &mut StdRng) -> Array1<f64> {
+    Array1::random_using(n, StandardNormal, rng)
+}
+
 /// An `(n, d)` matrix of independent draws, uniform on [low, high).
-pub fn uniform_matrix(n: usize, d: usize, low: f64, high: f64, rng: &mut StdRng) -> Array2<f64> {
-    let dist = Uniform::new(low, high).expect("uniform_matrix: low must be below high");
-    Array2::random_using((n, d), dist, rng)
+///
+/// An error unless `low < high`, both finite.
+///
+/// ```
+/// use mlmath::random::{seeded, uniform_matrix};
+/// let u = uniform_matrix(100, 2, -1.0, 1.0, &mut seeded(1)).unwrap();
+/// assert!(u.iter().all(|&v| (-1.0..1.0).contains(&v)));
+/// assert!(uniform_matrix(1, 1, 1.0, 1.0, &mut seeded(1)).is_err());
+/// ```
+pub fn uniform_matrix(
+    n: usize,
+    d: usize,
+    low: f64,
+    high: f64,
+    rng: &mut StdRng,
+) -> Result<Array2<f64>> {
+    let dist = Uniform::new(low, high)
+        .ok()
+        .filter(|_| low.is_finite() && high.is_finite())
+        .ok_or_else(|| {
+            Error::parameter(
+                "the range [low, high) of uniform_matrix",
+                "finite, with low below high",
+                format!("[{low}, {high})"),
+            )
+        })?;
+    Ok(Array2::random_using((n, d), dist, rng))
 }
 
 /// The numbers `0..n` in a random order (a permutation for shuffling rows).
@@ -64,7 +101,7 @@ mod tests {
     #[test]
     fn uniform_draws_match_the_moments_of_the_interval() {
         // U[a, b) has mean (a+b)/2 and variance (b-a)^2/12.
-        let u = uniform_matrix(40_000, 1, -1.0, 3.0, &mut seeded(4));
+        let u = uniform_matrix(40_000, 1, -1.0, 3.0, &mut seeded(4)).unwrap();
         assert!((u.mean().unwrap() - 1.0).abs() < 0.03);
         assert!((u.var(0.0) - 16.0 / 12.0).abs() < 0.03);
         assert!(u.iter().all(|&v| (-1.0..3.0).contains(&v)));

@@ -199,6 +199,59 @@ pub fn format_number(x: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// A row of cells from values of any types that implement `Display`:
+/// numbers (`f64`, `f32`) are written by [`format_number`], everything else
+/// by its `Display`. Use it with [`Table::row`] and [`Table::push_row`].
+///
+/// ```
+/// use mlmath::{row, table::Table};
+/// let k = 5;
+/// let t = Table::new(["k", "accuracy", "metric"]).row(row![k, 2.0 / 3.0, "cosine"]);
+/// assert_eq!(t.cell(0, 1), Some("0.6667"));
+/// assert_eq!(t.cell(0, 0), Some("5"));
+/// ```
+#[macro_export]
+macro_rules! row {
+    ($($cell:expr),* $(,)?) => {{
+        #[allow(unused_imports)]
+        use $crate::table::{DisplayCell as _, NumberCell as _};
+        ::std::vec![$((&$crate::table::Cell(&$cell)).text()),*]
+    }};
+}
+
+/// A value on its way into a table cell (used by [`row!`](crate::row)).
+pub struct Cell<'a, T: ?Sized>(pub &'a T);
+
+/// How a number becomes a cell: [`format_number`].
+pub trait NumberCell {
+    /// The cell's text.
+    fn text(&self) -> String;
+}
+
+impl NumberCell for Cell<'_, f64> {
+    fn text(&self) -> String {
+        format_number(*self.0)
+    }
+}
+
+impl NumberCell for Cell<'_, f32> {
+    fn text(&self) -> String {
+        format_number(f64::from(*self.0))
+    }
+}
+
+/// How any other value becomes a cell: its `Display`.
+pub trait DisplayCell {
+    /// The cell's text.
+    fn text(&self) -> String;
+}
+
+impl<T: fmt::Display + ?Sized> DisplayCell for &Cell<'_, T> {
+    fn text(&self) -> String {
+        self.0.to_string()
+    }
+}
+
 /// Values that can be shown as a [`Table`]. With this trait in scope
 /// (`use mlmath::prelude::*`), a cell that ends with such a value shows it
 /// as an HTML table.

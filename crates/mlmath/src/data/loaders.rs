@@ -1,273 +1,16 @@
-//! The course's datasets, loaded from `data/` and checked against their checksums.
-//!
-//! Every file is shipped in the repository (nothing is fetched at run time);
-//! `data/SOURCES.md` says where each came from and under which licence.
-//! Before a file is parsed its SHA-256 is compared with `data/SHA256SUMS`, so
-//! a missing or altered file is an error that names the file and the fix.
-//!
-//! Classification sets load as a [`Dataset`]: features `x: (n, d)`, class
-//! indices `y: (n,)`, and the names of both. A missing measurement is kept as
-//! `NaN` and reported — never silently dropped:
-//!
-//! ```
-//! let penguins = mlmath::data::penguins().unwrap();
-//! assert_eq!(penguins.x.dim(), (344, 4));
-//! assert_eq!(penguins.missing_rows(), vec![3, 271]);
-//! let complete = penguins.drop_missing();
-//! assert_eq!(complete.x.nrows(), 342);
-//! ```
+//! The loaders: each file is checked against its checksum before it is parsed.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::table::{ShowTable, Table, format_number};
+use super::Dataset;
 
 /// The names [`load`] knows.
 pub const DATASETS: [&str; 4] = ["iris", "digits", "penguins", "mnist20"];
-
-/// Features, labels and their names.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Dataset {
-    /// The dataset's name, e.g. `"iris"`.
-    pub name: String,
-    /// Features, one row per sample: `(n, d)`. `NaN` marks a missing value.
-    pub x: Array2<f64>,
-    /// The class of each row, an index into `class_names`: `(n,)`.
-    pub y: Array1<usize>,
-    /// The name of each column of `x`.
-    pub feature_names: Vec<String>,
-    /// The name of each class.
-    pub class_names: Vec<String>,
-}
-
-impl Dataset {
-    /// Builds a dataset after checking that the parts agree.
-    pub fn new(
-        name: &str,
-        x: Array2<f64>,
-        y: Array1<usize>,
-        feature_names: Vec<String>,
-        class_names: Vec<String>,
-    ) -> Result<Self> {
-        if y.len() != x.nrows() {
-            return Err(Error::shape(
-                "y",
-                format!("{} labels, one per row of x", x.nrows()),
-                format!("{}", y.len()),
-            ));
-        }
-        if feature_names.len() != x.ncols() {
-            return Err(Error::shape(
-                "feature_names",
-                format!("{} names, one per column of x", x.ncols()),
-                format!("{}", feature_names.len()),
-            ));
-        }
-        if let Some(&bad) = y.iter().find(|&&c| c >= class_names.len()) {
-            return Err(Error::parameter(
-                "every label",
-                format!("below the number of classes ({})", class_names.len()),
-                bad,
-            ));
-        }
-        Ok(Dataset {
-            name: name.to_string(),
-            x,
-            y,
-            feature_names,
-            class_names,
-        })
-    }
-
-    /// Number of samples `n`.
-    pub fn len(&self) -> usize {
-        self.x.nrows()
-    }
-
-    /// Whether there are no samples.
-    pub fn is_empty(&self) -> bool {
-        self.x.nrows() == 0
-    }
-
-    /// The rows that hold at least one missing value (`NaN`).
-    pub fn missing_rows(&self) -> Vec<usize> {
-        self.x
-            .rows()
-            .into_iter()
-            .enumerate()
-            .filter(|(_, row)| row.iter().any(|v| v.is_nan()))
-            .map(|(i, _)| i)
-            .collect()
-    }
-
-    /// The dataset without the rows that have a missing value. The rows
-    /// dropped are the ones [`missing_rows`](Self::missing_rows) lists.
-    pub fn drop_missing(&self) -> Dataset {
-        let missing = self.missing_rows();
-        let keep: Vec<usize> = (0..self.len())
-            .filter(|i| missing.binary_search(i).is_err())
-            .collect();
-        self.rows(&keep)
-    }
-
-    /// The samples at `indices`, in that order (for splits and subsets).
-    pub fn rows(&self, indices: &[usize]) -> Dataset {
-        Dataset {
-            name: self.name.clone(),
-            x: self.x.select(Axis(0), indices),
-            y: self.y.select(Axis(0), indices),
-            feature_names: self.feature_names.clone(),
-            class_names: self.class_names.clone(),
-        }
-    }
-
-    /// Only the named features, in the order given.
-    ///
-    /// ```
-    /// let iris = mlmath::data::iris().unwrap();
-    /// let petals = iris.features(&["petal_length_cm", "petal_width_cm"]).unwrap();
-    /// assert_eq!(petals.x.ncols(), 2);
-    /// assert!(iris.features(&["petal_area"]).is_err());
-    /// ```
-    pub fn features(&self, names: &[&str]) -> Result<Dataset> {
-        let columns = names
-            .iter()
-            .map(|name| self.feature_index(name))
-            .collect::<Result<Vec<usize>>>()?;
-        Ok(Dataset {
-            x: self.x.select(Axis(1), &columns),
-            feature_names: names.iter().map(|s| s.to_string()).collect(),
-            ..self.clone()
-        })
-    }
-
-    /// Only the samples of the named classes, relabelled `0, 1, ...` in the order given.
-    ///
-    /// ```
-    /// let iris = mlmath::data::iris().unwrap();
-    /// let two = iris.classes(&["setosa", "versicolor"]).unwrap();
-    /// assert_eq!(two.len(), 100);
-    /// assert_eq!(two.class_names, vec!["setosa", "versicolor"]);
-    /// ```
-    pub fn classes(&self, names: &[&str]) -> Result<Dataset> {
-        let old = names
-            .iter()
-            .map(|name| self.class_index(name))
-            .collect::<Result<Vec<usize>>>()?;
-        let keep: Vec<usize> = (0..self.len())
-            .filter(|&i| old.contains(&self.y[i]))
-            .collect();
-        let mut subset = self.rows(&keep);
-        subset.y.mapv_inplace(|c| {
-            old.iter()
-                .position(|&o| o == c)
-                .expect("kept rows have a kept class")
-        });
-        subset.class_names = names.iter().map(|s| s.to_string()).collect();
-        Ok(subset)
-    }
-
-    /// Labels as ±1 for a two-class model: `+1` for `positive`, `-1` otherwise.
-    pub fn signed_labels(&self, positive: &str) -> Result<Array1<f64>> {
-        let p = self.class_index(positive)?;
-        Ok(self.y.mapv(|c| if c == p { 1.0 } else { -1.0 }))
-    }
-
-    /// How many samples each class has, in the order of `class_names`.
-    pub fn class_counts(&self) -> Vec<usize> {
-        let mut counts = vec![0; self.class_names.len()];
-        self.y.iter().for_each(|&c| counts[c] += 1);
-        counts
-    }
-
-    /// The column index of a feature.
-    pub fn feature_index(&self, name: &str) -> Result<usize> {
-        self.feature_names
-            .iter()
-            .position(|f| f == name)
-            .ok_or_else(|| Error::Unknown {
-                what: format!("feature of {}", self.name),
-                got: name.to_string(),
-                known: self.feature_names.clone(),
-            })
-    }
-
-    /// The index of a class.
-    pub fn class_index(&self, name: &str) -> Result<usize> {
-        self.class_names
-            .iter()
-            .position(|c| c == name)
-            .ok_or_else(|| Error::Unknown {
-                what: format!("class of {}", self.name),
-                got: name.to_string(),
-                known: self.class_names.clone(),
-            })
-    }
-}
-
-impl ShowTable for Dataset {
-    /// A summary: per feature its mean, standard deviation, range and missing count.
-    fn table(&self) -> Table {
-        let counts: Vec<String> = self
-            .class_names
-            .iter()
-            .zip(self.class_counts())
-            .map(|(name, n)| format!("{name} {n}"))
-            .collect();
-        let missing_rows = self.missing_rows().len();
-        let mut table =
-            Table::new(["feature", "mean", "std", "min", "max", "missing"]).caption(&format!(
-                "{}: {} samples × {} features; classes: {}; rows with a missing value: {}",
-                self.name,
-                self.len(),
-                self.feature_names.len(),
-                counts.join(", "),
-                missing_rows
-            ));
-        let shown = self.feature_names.len().min(12);
-        for (j, name) in self.feature_names.iter().enumerate().take(shown) {
-            let column: Vec<f64> = self
-                .x
-                .column(j)
-                .iter()
-                .copied()
-                .filter(|v| !v.is_nan())
-                .collect();
-            let n = column.len() as f64;
-            let mean = column.iter().sum::<f64>() / n;
-            let std = (column.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-            let min = column.iter().copied().fold(f64::INFINITY, f64::min);
-            let max = column.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let missing = self.len() - column.len();
-            table.push_row([
-                name.clone(),
-                format_number(mean),
-                format_number(std),
-                format_number(min),
-                format_number(max),
-                missing.to_string(),
-            ]);
-        }
-        if shown < self.feature_names.len() {
-            table.push_row([format!(
-                "… {} more features",
-                self.feature_names.len() - shown
-            )]);
-        }
-        table
-    }
-}
-
-impl Dataset {
-    /// Shows the summary table in a notebook.
-    pub fn evcxr_display(&self) {
-        ShowTable::evcxr_display(self);
-    }
-}
 
 /// The folder that holds the data: `$MLMATH_DATA` if set, else `data/` of
 /// this repository.
@@ -312,7 +55,7 @@ pub fn iris() -> Result<Dataset> {
         "petal_width_cm",
     ];
     let (y, classes) = csv.categories("species")?;
-    Dataset::new(
+    Dataset::from_parts(
         "iris",
         csv.numbers(&features)?,
         y,
@@ -333,7 +76,7 @@ pub fn penguins() -> Result<Dataset> {
         "body_mass_g",
     ];
     let (y, classes) = csv.categories("species")?;
-    Dataset::new(
+    Dataset::from_parts(
         "penguins",
         csv.numbers(&features)?,
         y,
@@ -362,7 +105,7 @@ fn image_set(name: &str, file: &str, pixels: usize) -> Result<Dataset> {
     let labels = csv.numbers(&["label"])?;
     let y = labels.column(0).mapv(|v| v as usize);
     let classes = (0..10).map(|d| d.to_string()).collect();
-    Dataset::new(name, x, y, names(&columns), classes)
+    Dataset::from_parts(name, x, y, names(&columns), classes)
 }
 
 /// Moby-Dick; or, The Whale (Melville, 1851), the whole text.
@@ -602,39 +345,39 @@ mod tests {
     #[test]
     fn iris_matches_fishers_table() {
         let iris = iris().unwrap();
-        assert_eq!(iris.x.dim(), (150, 4));
-        assert_eq!(iris.class_names, vec!["setosa", "versicolor", "virginica"]);
+        assert_eq!(iris.x().dim(), (150, 4));
+        assert_eq!(iris.class_names(), ["setosa", "versicolor", "virginica"]);
         assert_eq!(iris.class_counts(), vec![50, 50, 50]);
         // Fisher (1936): the first flower is 5.1, 3.5, 1.4, 0.2; the mean
         // petal length over all 150 is 3.758 cm.
-        assert_eq!(iris.x.row(0).to_vec(), vec![5.1, 3.5, 1.4, 0.2]);
-        let mean_petal = iris.x.column(2).mean().unwrap();
+        assert_eq!(iris.x().row(0).to_vec(), vec![5.1, 3.5, 1.4, 0.2]);
+        let mean_petal = iris.x().column(2).mean().unwrap();
         assert!((mean_petal - 3.758).abs() < 5e-4, "{mean_petal}");
     }
 
     #[test]
     fn image_sets_have_the_published_sizes() {
         let digits = digits().unwrap();
-        assert_eq!(digits.x.dim(), (1797, 64));
-        assert!(digits.x.iter().all(|&v| (0.0..=16.0).contains(&v)));
+        assert_eq!(digits.x().dim(), (1797, 64));
+        assert!(digits.x().iter().all(|&v| (0.0..=16.0).contains(&v)));
         let mnist = mnist20().unwrap();
-        assert_eq!(mnist.x.dim(), (5000, 400));
-        assert!(mnist.x.iter().all(|&v| (0.0..=255.0).contains(&v)));
-        assert_eq!(mnist.class_names.len(), 10);
+        assert_eq!(mnist.x().dim(), (5000, 400));
+        assert!(mnist.x().iter().all(|&v| (0.0..=255.0).contains(&v)));
+        assert_eq!(mnist.class_names().len(), 10);
     }
 
     #[test]
     fn penguins_keep_their_missing_rows() {
         let p = penguins().unwrap();
         assert_eq!(p.len(), 344);
-        assert_eq!(p.class_names, vec!["Adelie", "Gentoo", "Chinstrap"]);
+        assert_eq!(p.class_names(), ["Adelie", "Gentoo", "Chinstrap"]);
         assert_eq!(p.class_counts(), vec![152, 124, 68]);
         let missing = p.missing_rows();
         assert_eq!(missing.len(), 2);
         assert!(
             missing
                 .iter()
-                .all(|&i| p.x.row(i).iter().all(|v| v.is_nan()))
+                .all(|&i| p.x().row(i).iter().all(|v| v.is_nan()))
         );
         assert_eq!(p.drop_missing().len(), 342);
     }
@@ -685,28 +428,5 @@ mod tests {
             .signed_labels("setosa")
             .unwrap();
         assert_eq!(labels.iter().filter(|&&l| l > 0.0).count(), 50);
-    }
-
-    #[test]
-    fn a_dataset_checks_its_parts() {
-        let x = Array2::zeros((3, 2));
-        let e = Dataset::new(
-            "t",
-            x.clone(),
-            Array1::zeros(2),
-            names(&["a", "b"]),
-            names(&["c"]),
-        )
-        .unwrap_err();
-        assert!(matches!(e, Error::Shape { .. }));
-        let e = Dataset::new(
-            "t",
-            x,
-            Array1::from(vec![0, 1, 2]),
-            names(&["a", "b"]),
-            names(&["c"]),
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("below the number of classes (1)"));
     }
 }
