@@ -13,6 +13,31 @@
 //! perpendicular ones and 2 for opposite ones, whatever their lengths (and
 //! it is undefined for the zero vector, which has no direction).
 //!
+//! ## Computing a distance without losing it
+//!
+//! Every distance here is computed from the differences a_j − b_j, pair by
+//! pair, by one function: the same two points give the same distance bit
+//! for bit, whichever call asks for it, and a point is at distance exactly
+//! 0 from itself. Three details keep the rounding small:
+//!
+//! - **no expanded square.** ‖a − b‖² = ‖a‖² + ‖b‖² − 2 a·b is tempting
+//!   (all the dot products come from one matrix product), but for points
+//!   near each other and far from the origin the three terms are huge and
+//!   nearly cancel: at an offset of 10⁹ the squares are about 10¹⁸ and their
+//!   rounding errors about 100, larger than the squared distances between
+//!   points a few units apart. Subtracting first loses nothing;
+//! - **compensated sums.** The sum Σ_j carries the rounding error of each
+//!   addition along (Neumaier's summation), so it is the exact sum of its
+//!   terms rounded about once, whatever the order of the coordinates;
+//! - **no overflow or underflow.** If the sum of squares leaves the safe
+//!   range of `f64` (differences above about 10¹⁵⁴ or below 10⁻¹⁵⁴), the
+//!   differences are first divided by the largest of them, and the result
+//!   multiplied back: √(Σ d_j²) = m √(Σ (d_j/m)²).
+//!
+//! The cosine distance is computed as ½ ‖a/‖a‖ − b/‖b‖‖², which equals
+//! 1 − cos θ for unit vectors and, unlike 1 − cos θ, keeps its digits when
+//! the two directions nearly agree.
+//!
 //! ## The curse of dimensionality
 //!
 //! Draw x, y independently and uniformly in the cube [0, 1]^d. Each
@@ -38,66 +63,72 @@
 //!
 //! which peaks near d = 5 and then falls to 0, while the cube [−1, 1]^d
 //! around it has volume 2^d: in high dimension almost all of the cube lies
-//! in its corners, far from the centre ([`unit_ball_volume`]).
+//! in its corners, far from the centre ([`unit_ball_volume`], [`gamma_half`]).
 //!
 //! ```
 //! use mlmath::distance::{euclidean, manhattan, cosine_distance};
 //! use ndarray::array;
 //! let (a, b) = (array![0.0, 3.0], array![4.0, 0.0]);
-//! assert_eq!(euclidean(a.view(), b.view()).unwrap(), 5.0);
-//! assert_eq!(manhattan(a.view(), b.view()).unwrap(), 7.0);
-//! assert_eq!(cosine_distance(a.view(), b.view()).unwrap(), 1.0); // perpendicular
+//! assert_eq!(euclidean(&a, &b).unwrap(), 5.0);
+//! assert_eq!(manhattan(&a, &b).unwrap(), 7.0);
+//! assert_eq!(cosine_distance(&a, &b).unwrap(), 1.0); // perpendicular
 //! ```
 
 use std::f64::consts::PI;
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView1, ArrayView2, AsArray, Axis, Ix1, Ix2};
 
 use crate::error::{Error, Result, check_finite};
 
 /// The Euclidean distance ‖a − b‖₂ = √(Σ_j (a_j − b_j)²); an error if the
-/// lengths differ or a value is not finite.
+/// lengths differ, a value is not finite, or the distance overflows `f64`.
 ///
 /// ```
 /// use ndarray::array;
-/// let d = mlmath::distance::euclidean(array![1.0, 2.0, 3.0].view(), array![4.0, 6.0, 3.0].view());
+/// let d = mlmath::distance::euclidean(&array![1.0, 2.0, 3.0], &array![4.0, 6.0, 3.0]);
 /// assert_eq!(d.unwrap(), 5.0);
 /// ```
-pub fn euclidean(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> Result<f64> {
-    check_pair(a, b)?;
-    Ok(euclidean_unchecked(a, b))
+pub fn euclidean<'a, 'b>(
+    a: impl AsArray<'a, f64, Ix1>,
+    b: impl AsArray<'b, f64, Ix1>,
+) -> Result<f64> {
+    distance_of_pair(Metric::Euclidean, a.into(), b.into())
 }
 
 /// The Manhattan (city-block) distance ‖a − b‖₁ = Σ_j |a_j − b_j|; an error
-/// if the lengths differ or a value is not finite.
+/// if the lengths differ, a value is not finite, or the distance overflows.
 ///
 /// ```
 /// use ndarray::array;
-/// let d = mlmath::distance::manhattan(array![1.0, 2.0, 3.0].view(), array![4.0, 6.0, 3.0].view());
+/// let d = mlmath::distance::manhattan(&array![1.0, 2.0, 3.0], &array![4.0, 6.0, 3.0]);
 /// assert_eq!(d.unwrap(), 7.0);
 /// ```
-pub fn manhattan(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> Result<f64> {
-    check_pair(a, b)?;
-    Ok(manhattan_unchecked(a, b))
+pub fn manhattan<'a, 'b>(
+    a: impl AsArray<'a, f64, Ix1>,
+    b: impl AsArray<'b, f64, Ix1>,
+) -> Result<f64> {
+    distance_of_pair(Metric::Manhattan, a.into(), b.into())
 }
 
 /// The cosine distance 1 − cos θ = 1 − a·b / (‖a‖ ‖b‖), from 0 (same
-/// direction) through 1 (perpendicular) to 2 (opposite). An error if the
+/// direction) through 1 (perpendicular) to 2 (opposite), computed as
+/// ½ ‖a/‖a‖ − b/‖b‖‖² (see the [module](self) docs). An error if the
 /// lengths differ, a value is not finite, or either vector is zero (it has
 /// no direction).
 ///
 /// ```
 /// use ndarray::array;
 /// use mlmath::distance::cosine_distance;
-/// let d = cosine_distance(array![1.0, 1.0].view(), array![3.0, 3.0].view()).unwrap();
-/// assert!(d.abs() < 1e-15); // lengths do not matter, only directions
-/// assert_eq!(cosine_distance(array![1.0, 0.0].view(), array![-2.0, 0.0].view()).unwrap(), 2.0);
-/// assert!(cosine_distance(array![1.0, 0.0].view(), array![0.0, 0.0].view()).is_err());
+/// // Lengths do not matter, only directions.
+/// assert_eq!(cosine_distance(&array![1.0, 1.0], &array![3.0, 3.0]).unwrap(), 0.0);
+/// assert_eq!(cosine_distance(&array![1.0, 0.0], &array![-2.0, 0.0]).unwrap(), 2.0);
+/// assert!(cosine_distance(&array![1.0, 0.0], &array![0.0, 0.0]).is_err());
 /// ```
-pub fn cosine_distance(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> Result<f64> {
-    check_pair(a, b)?;
-    let (norm_a, norm_b) = (nonzero_norm("a", a)?, nonzero_norm("b", b)?);
-    Ok(1.0 - a.dot(&b) / (norm_a * norm_b))
+pub fn cosine_distance<'a, 'b>(
+    a: impl AsArray<'a, f64, Ix1>,
+    b: impl AsArray<'b, f64, Ix1>,
+) -> Result<f64> {
+    distance_of_pair(Metric::Cosine, a.into(), b.into())
 }
 
 /// Which distance to use: a parameter of [`pairwise`] and of the
@@ -107,9 +138,9 @@ pub fn cosine_distance(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> Result
 /// use mlmath::distance::Metric;
 /// use ndarray::array;
 /// let (a, b) = (array![0.0, 3.0], array![4.0, 0.0]);
-/// assert_eq!(Metric::Euclidean.distance(a.view(), b.view()).unwrap(), 5.0);
-/// assert_eq!(Metric::Manhattan.distance(a.view(), b.view()).unwrap(), 7.0);
-/// assert_eq!(Metric::Cosine.distance(a.view(), b.view()).unwrap(), 1.0);
+/// assert_eq!(Metric::Euclidean.distance(&a, &b).unwrap(), 5.0);
+/// assert_eq!(Metric::Manhattan.distance(&a, &b).unwrap(), 7.0);
+/// assert_eq!(Metric::Cosine.distance(&a, &b).unwrap(), 1.0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Metric {
@@ -123,99 +154,49 @@ pub enum Metric {
 }
 
 impl Metric {
-    /// The distance from `a` to `b` under this metric.
-    pub fn distance(&self, a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> Result<f64> {
-        match self {
-            Metric::Euclidean => euclidean(a, b),
-            Metric::Manhattan => manhattan(a, b),
-            Metric::Cosine => cosine_distance(a, b),
-        }
+    /// The distance from `a: (d,)` to `b: (d,)` under this metric; the errors
+    /// of [`euclidean`], [`manhattan`] and [`cosine_distance`].
+    pub fn distance<'a, 'b>(
+        &self,
+        a: impl AsArray<'a, f64, Ix1>,
+        b: impl AsArray<'b, f64, Ix1>,
+    ) -> Result<f64> {
+        distance_of_pair(*self, a.into(), b.into())
     }
 }
 
 /// Every distance between the rows of `a: (n, d)` and the rows of
 /// `b: (m, d)`: the matrix `D: (n, m)` with `D_ij = dist(a_i, b_j)`.
 ///
-/// For the Euclidean metric it expands the square,
-///
-/// ```text
-/// ‖a_i − b_j‖² = ‖a_i‖² + ‖b_j‖² − 2 a_i·b_j,
-/// ```
-///
-/// so that all the dot products a_i·b_j come from one matrix product `a bᵀ`,
-/// which is much faster than n·m separate differences. The price is
-/// rounding: the three terms can be large and nearly cancel (points close to
-/// each other but far from the origin), leaving an error of about
-/// 1e-16 × (‖a_i‖² + ‖b_j‖²) in the square, which can even make it slightly
-/// negative. Negative squares are clamped to 0 before the square root.
+/// Each entry is computed from the differences a_ij − b_jk directly (see the
+/// [module](self) docs), not from the expanded square ‖a_i‖² + ‖b_j‖² − 2 a_i·b_j,
+/// which loses every digit for points far from the origin. So `pairwise(x, x)`
+/// has an exact 0 on its diagonal and is exactly symmetric, and rows far from
+/// the origin keep their distances.
 ///
 /// An error if the widths differ, either matrix is empty, a value is not
-/// finite, or (for the cosine metric) a row is the zero vector.
+/// finite, a distance overflows `f64`, or (for the cosine metric) a row is
+/// the zero vector.
 ///
 /// ```
 /// use mlmath::distance::{pairwise, Metric};
 /// use ndarray::array;
 /// let a = array![[0.0, 0.0], [1.0, 1.0]];
 /// let b = array![[3.0, 4.0], [0.0, 0.0], [1.0, 1.0]];
-/// let d = pairwise(a.view(), b.view(), Metric::Euclidean).unwrap();
+/// let d = pairwise(&a, &b, Metric::Euclidean).unwrap();
 /// assert_eq!(d.dim(), (2, 3));
 /// assert_eq!(d.row(0).to_vec(), vec![5.0, 0.0, 2f64.sqrt()]);
 /// assert_eq!(d[(1, 2)], 0.0);
+/// // A billion units from the origin, the distances are still 5 and 0.
+/// let far = a.mapv(|v| v + 1e9);
+/// assert_eq!(pairwise(&far, &b.mapv(|v| v + 1e9), Metric::Euclidean).unwrap(), d);
 /// ```
-pub fn pairwise(
-    a: ArrayView2<'_, f64>,
-    b: ArrayView2<'_, f64>,
+pub fn pairwise<'a, 'b>(
+    a: impl AsArray<'a, f64, Ix2>,
+    b: impl AsArray<'b, f64, Ix2>,
     metric: Metric,
 ) -> Result<Array2<f64>> {
-    pairwise_named(a, "a", b, "b", metric)
-}
-
-/// [`pairwise`], with the two matrices named `a_name` and `b_name` in errors.
-pub(crate) fn pairwise_named(
-    a: ArrayView2<'_, f64>,
-    a_name: &str,
-    b: ArrayView2<'_, f64>,
-    b_name: &str,
-    metric: Metric,
-) -> Result<Array2<f64>> {
-    if a.nrows() == 0 {
-        return Err(Error::empty(a_name));
-    }
-    if b.nrows() == 0 {
-        return Err(Error::empty(b_name));
-    }
-    if a.ncols() != b.ncols() {
-        return Err(Error::shape(
-            a_name,
-            format!("{} columns, as many as {b_name}", b.ncols()),
-            format!("{} columns", a.ncols()),
-        ));
-    }
-    check_finite(a_name, a)?;
-    check_finite(b_name, b)?;
-    match metric {
-        Metric::Euclidean => {
-            let squares_a = a.map_axis(Axis(1), |r| r.dot(&r));
-            let squares_b = b.map_axis(Axis(1), |r| r.dot(&r));
-            let mut d = a.dot(&b.t()) * -2.0;
-            for ((i, j), d_ij) in d.indexed_iter_mut() {
-                *d_ij = (*d_ij + squares_a[i] + squares_b[j]).max(0.0).sqrt();
-            }
-            Ok(d)
-        }
-        Metric::Manhattan => Ok(Array2::from_shape_fn((a.nrows(), b.nrows()), |(i, j)| {
-            manhattan_unchecked(a.row(i), b.row(j))
-        })),
-        Metric::Cosine => {
-            let norms_a = row_norms(a_name, a)?;
-            let norms_b = row_norms(b_name, b)?;
-            let mut d = a.dot(&b.t());
-            for ((i, j), d_ij) in d.indexed_iter_mut() {
-                *d_ij = 1.0 - *d_ij / (norms_a[i] * norms_b[j]);
-            }
-            Ok(d)
-        }
-    }
+    pairwise_of_views(a.into(), b.into(), metric)
 }
 
 /// How much farther the farthest row of `x: (n, d)` is from `query: (d,)`
@@ -227,60 +208,52 @@ pub(crate) fn pairwise_named(
 ///
 /// Large in low dimension (some points are much closer than others), it
 /// shrinks like 1/√d for random data as the dimension d grows: the curse of
-/// dimensionality (see the [module](self) docs). An error if x is empty, the
-/// widths differ, a value is not finite, or the query coincides with a row
-/// (the nearest distance is 0 and the ratio is infinite).
+/// dimensionality (see the [module](self) docs). An error if x is empty or
+/// has no columns, the widths differ, a value is not finite, the query
+/// coincides with a row (the nearest distance is 0 and the ratio is
+/// infinite), or the ratio overflows `f64`.
 ///
 /// ```
 /// use mlmath::distance::distance_concentration;
 /// use ndarray::array;
 /// // Distances 1, 2 and 4 from the origin: (4 − 1) / 1 = 3.
 /// let x = array![[1.0, 0.0], [0.0, 2.0], [-4.0, 0.0]];
-/// let c = distance_concentration(x.view(), array![0.0, 0.0].view()).unwrap();
-/// assert_eq!(c, 3.0);
+/// assert_eq!(distance_concentration(&x, &array![0.0, 0.0]).unwrap(), 3.0);
 /// ```
-pub fn distance_concentration(x: ArrayView2<'_, f64>, query: ArrayView1<'_, f64>) -> Result<f64> {
-    let q = query.insert_axis(Axis(0));
-    let d = pairwise_named(x, "x", q, "query", Metric::Euclidean)?;
-    let (min, max) = d.iter().fold((f64::INFINITY, 0.0_f64), |(lo, hi), &v| {
-        (lo.min(v), hi.max(v))
-    });
-    if min == 0.0 {
-        return Err(Error::parameter(
-            "query",
-            "a point distinct from every row of x (the ratio divides by the nearest distance)",
-            "a point at distance 0 from a row of x",
-        ));
-    }
-    Ok((max - min) / min)
+pub fn distance_concentration<'a, 'b>(
+    x: impl AsArray<'a, f64, Ix2>,
+    query: impl AsArray<'b, f64, Ix1>,
+) -> Result<f64> {
+    concentration_of_views(x.into(), query.into())
 }
 
-/// Γ(n/2), the gamma function at a half-integer, exactly by its recurrence
+/// Γ(n/2), the gamma function at a half-integer, by its recurrence
 ///
 /// ```text
 /// Γ(x + 1) = x Γ(x),     Γ(1) = 1,     Γ(1/2) = √π,
 /// ```
 ///
 /// so Γ(m + 1) = m! and Γ(m + 1/2) = (m − 1/2)(m − 3/2)⋯(1/2) √π. At n = 0
-/// it is the pole of Γ at 0: infinity. It overflows to infinity above
-/// n ≈ 343 (Γ(171.6) is the largest a `f64` holds).
+/// it is the pole of Γ at 0: infinity. The factorials are exact up to
+/// n = 38 (18! < 2⁵³); the result overflows to infinity above n = 343
+/// (Γ(171.6) is the largest a `f64` holds).
 ///
 /// ```
-/// use mlmath::distance::half_integer_gamma;
+/// use mlmath::distance::gamma_half;
 /// let root_pi = std::f64::consts::PI.sqrt();
-/// assert_eq!(half_integer_gamma(10), 24.0); // Γ(5) = 4!
-/// assert!((half_integer_gamma(5) - 0.75 * root_pi).abs() < 1e-15); // Γ(5/2) = (3/2)(1/2)√π
+/// assert_eq!(gamma_half(10), 24.0); // Γ(5) = 4!
+/// assert!((gamma_half(5) - 0.75 * root_pi).abs() < 1e-15); // Γ(5/2) = (3/2)(1/2)√π
 /// ```
-pub fn half_integer_gamma(n: usize) -> f64 {
+pub fn gamma_half(n: usize) -> f64 {
     if n == 0 {
         return f64::INFINITY;
     }
-    // Walk x = n/2 down by 1 to the base case 1 (n even) or 1/2 (n odd).
+    // Γ(n/2) = (n/2 − 1)(n/2 − 2)⋯ times the base case Γ(1) (n even) or Γ(1/2) (n odd).
     let mut gamma = if n.is_multiple_of(2) { 1.0 } else { PI.sqrt() };
-    let mut x = n as f64 / 2.0 - 1.0;
-    while x > 0.0 {
-        gamma *= x;
-        x -= 1.0;
+    let mut twice_x = n;
+    while twice_x > 2 && gamma.is_finite() {
+        twice_x -= 2;
+        gamma *= twice_x as f64 / 2.0;
     }
     gamma
 }
@@ -295,8 +268,8 @@ pub fn half_integer_gamma(n: usize) -> f64 {
 /// [−1, 1]^d around the ball has volume 2^d. Both π^{d/2} and Γ overflow
 /// for large d, so the quotient is taken one factor of the recurrence at a
 /// time: Γ(d/2 + 1) = (d/2)(d/2 − 1)⋯ each divides one π, which gives
-/// V_d = (2π/d) V_{d−2}. The result equals `π^{d/2} / half_integer_gamma(d + 2)`
-/// (see [`half_integer_gamma`]) wherever that is finite.
+/// V_d = (2π/d) V_{d−2}. The result equals `π^{d/2} / gamma_half(d + 2)`
+/// wherever that is finite, and underflows to 0 only past d ≈ 1300.
 ///
 /// ```
 /// use mlmath::distance::unit_ball_volume;
@@ -309,27 +282,19 @@ pub fn unit_ball_volume(d: usize) -> f64 {
     // V_0 = 1 (the point) and V_1 = 2 (the segment [−1, 1]); then V_d = (2π/d) V_{d−2}.
     let mut volume = if d.is_multiple_of(2) { 1.0 } else { 2.0 };
     let mut k = 2 + d % 2;
-    while k <= d {
+    // Past d ≈ 1300 the volume underflows to 0 and stays there: stop.
+    while k <= d && volume > 0.0 {
         volume *= 2.0 * PI / k as f64;
         k += 2;
     }
     volume
 }
 
-fn euclidean_unchecked(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y) * (x - y))
-        .sum::<f64>()
-        .sqrt()
-}
+// ---------------------------------------------------------------------------
+// The machinery: every public function above is a thin wrapper over these.
 
-fn manhattan_unchecked(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum()
-}
-
-/// Checks that `a` and `b` have the same length and finite values.
-fn check_pair(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> Result<()> {
+/// One distance between two vectors, checked.
+fn distance_of_pair(metric: Metric, a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> Result<f64> {
     if a.len() != b.len() {
         return Err(Error::shape(
             "b",
@@ -338,36 +303,245 @@ fn check_pair(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> Result<()> {
         ));
     }
     check_finite("a", a)?;
-    check_finite("b", b)
+    check_finite("b", b)?;
+    if metric == Metric::Cosine {
+        for (name, v) in [("a", a), ("b", b)] {
+            if v.iter().all(|&x| x == 0.0) {
+                return Err(zero_vector(name));
+            }
+        }
+    }
+    let a = prepare("a", a.insert_axis(Axis(0)), metric)?;
+    let b = prepare("b", b.insert_axis(Axis(0)), metric)?;
+    let d = between(metric, row(&a, 0), row(&b, 0));
+    if !d.is_finite() {
+        return Err(overflow("the distance from a to b"));
+    }
+    Ok(d)
 }
 
-/// ‖v‖, or an error naming `what` if v is the zero vector.
-fn nonzero_norm(what: &str, v: ArrayView1<'_, f64>) -> Result<f64> {
-    let norm = v.dot(&v).sqrt();
-    if norm == 0.0 {
-        return Err(Error::parameter(
-            what,
-            "a nonzero vector (the cosine distance needs a direction)",
-            "the zero vector",
+/// [`pairwise`] on views.
+fn pairwise_of_views(
+    a: ArrayView2<'_, f64>,
+    b: ArrayView2<'_, f64>,
+    metric: Metric,
+) -> Result<Array2<f64>> {
+    if a.nrows() == 0 {
+        return Err(Error::empty("a"));
+    }
+    if b.nrows() == 0 {
+        return Err(Error::empty("b"));
+    }
+    if a.ncols() != b.ncols() {
+        return Err(Error::shape(
+            "a",
+            format!("{} columns, as many as b", b.ncols()),
+            format!("{} columns", a.ncols()),
         ));
     }
-    Ok(norm)
+    let (a, b) = (prepare("a", a, metric)?, prepare("b", b, metric)?);
+    let mut d = Array2::zeros((a.nrows(), b.nrows()));
+    for i in 0..a.nrows() {
+        for j in 0..b.nrows() {
+            let d_ij = between(metric, row(&a, i), row(&b, j));
+            if !d_ij.is_finite() {
+                return Err(overflow(&format!(
+                    "the distance from row {i} of a to row {j} of b"
+                )));
+            }
+            d[(i, j)] = d_ij;
+        }
+    }
+    Ok(d)
 }
 
-/// The norm of every row, or an error naming the first zero row.
-pub(crate) fn row_norms(what: &str, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-    x.rows()
-        .into_iter()
-        .enumerate()
-        .map(|(i, row)| nonzero_norm(&format!("row {i} of {what}"), row))
-        .collect()
+/// [`distance_concentration`] on views.
+fn concentration_of_views(x: ArrayView2<'_, f64>, query: ArrayView1<'_, f64>) -> Result<f64> {
+    if x.nrows() == 0 {
+        return Err(Error::empty("x"));
+    }
+    if x.ncols() == 0 {
+        return Err(Error::shape("x", "at least one column", "0 columns"));
+    }
+    if query.len() != x.ncols() {
+        return Err(Error::shape(
+            "query",
+            format!("{} entries, one per column of x", x.ncols()),
+            format!("{} entries", query.len()),
+        ));
+    }
+    let d = pairwise_of_views(x, query.insert_axis(Axis(1)).t(), Metric::Euclidean)?;
+    let (min, max) = d.iter().fold((f64::INFINITY, 0.0_f64), |(lo, hi), &v| {
+        (lo.min(v), hi.max(v))
+    });
+    if min == 0.0 {
+        return Err(Error::parameter(
+            "query",
+            "a point distinct from every row of x (the ratio divides by the nearest distance)",
+            "a point at distance 0 from a row of x",
+        ));
+    }
+    let ratio = (max - min) / min;
+    if !ratio.is_finite() {
+        return Err(Error::parameter(
+            "the ratio (max − min)/min",
+            "a finite number (rescale x: its nearest and farthest rows are too far apart)",
+            ratio,
+        ));
+    }
+    Ok(ratio)
+}
+
+/// The rows of `x` made ready for `metric`, in standard (row-major) layout:
+/// the rows themselves, or for the cosine metric each row scaled to length 1.
+/// An error names `what` if a value is not finite or (cosine) a row is zero.
+pub(crate) fn prepare(what: &str, x: ArrayView2<'_, f64>, metric: Metric) -> Result<Array2<f64>> {
+    check_finite(what, x)?;
+    let mut rows = x.as_standard_layout().into_owned();
+    if metric == Metric::Cosine {
+        for (i, mut r) in rows.rows_mut().into_iter().enumerate() {
+            // Divide by the largest entry first, so that the norm neither
+            // overflows nor underflows: ‖r/m‖ lies between 1 and √d.
+            let m = r.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+            if m == 0.0 {
+                return Err(zero_vector(&format!("row {i} of {what}")));
+            }
+            r.mapv_inplace(|v| v / m);
+            let norm = norm(r.as_slice().expect("standard layout"));
+            r.mapv_inplace(|v| v / norm);
+        }
+    }
+    Ok(rows)
+}
+
+/// Row `i` of a matrix made by [`prepare`], as a slice.
+pub(crate) fn row(x: &Array2<f64>, i: usize) -> &[f64] {
+    x.row(i).to_slice().expect("prepare gives standard layout")
+}
+
+/// The distance between two rows made ready by [`prepare`]: the one formula
+/// behind every distance of the crate. It may be infinite (overflow); the
+/// callers turn that into an error.
+pub(crate) fn between(metric: Metric, a: &[f64], b: &[f64]) -> f64 {
+    match metric {
+        Metric::Euclidean => euclidean_rows(a, b),
+        Metric::Manhattan => manhattan_rows(a, b),
+        // ½‖u − v‖² for unit vectors u, v: 1 − u·v, without the cancellation.
+        // (Every |u_j − v_j| ≤ 2: the sum of squares cannot overflow.)
+        Metric::Cosine => (0.5 * sum_of_squares(a.len(), |j| a[j] - b[j])).min(2.0),
+    }
+}
+
+/// The error for a distance beyond the largest `f64`.
+pub(crate) fn overflow(what: &str) -> Error {
+    Error::parameter(
+        what,
+        "at most the largest f64 (about 1.8e308); rescale the features, e.g. Dataset::standardized",
+        "a distance that overflows",
+    )
+}
+
+/// The error for a zero vector where the cosine distance needs a direction.
+fn zero_vector(what: &str) -> Error {
+    Error::parameter(
+        what,
+        "a nonzero vector (the cosine distance needs a direction)",
+        "the zero vector",
+    )
+}
+
+/// ‖a − b‖₂ of two rows of the same length.
+fn euclidean_rows(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len(), "callers check the widths");
+    root_sum_of_squares(a.len(), |j| a[j] - b[j])
+}
+
+/// ‖a‖₂.
+fn norm(a: &[f64]) -> f64 {
+    root_sum_of_squares(a.len(), |j| a[j])
+}
+
+/// √(Σ_j d_j²) for the d values `d(0), …, d(len − 1)`: the sum compensated,
+/// and rescaled by the largest |d_j| when the plain sum of squares would
+/// overflow or lose its small terms to underflow.
+fn root_sum_of_squares(len: usize, d: impl Fn(usize) -> f64) -> f64 {
+    let s = sum_of_squares(len, &d);
+    // At least 2⁻⁵¹¹ and finite: nothing that matters underflowed or overflowed.
+    if s.is_finite() && s >= SAFE_MIN {
+        return s.sqrt();
+    }
+    // √(Σ d_j²) = m √(Σ (d_j / m)²) with m = max |d_j|, every ratio at most 1.
+    let m = (0..len).fold(0.0_f64, |m, j| m.max(d(j).abs()));
+    if m == 0.0 || !m.is_finite() {
+        // The same point (distance 0), or a difference beyond the largest
+        // f64, and the distance with it (it is at least max |d_j|).
+        return m;
+    }
+    let mut sum = CompensatedSum::default();
+    for j in 0..len {
+        let r = d(j) / m;
+        sum.add(r * r);
+    }
+    m * sum.value().sqrt()
+}
+
+/// Σ_j d_j², compensated.
+fn sum_of_squares(len: usize, d: impl Fn(usize) -> f64) -> f64 {
+    let mut sum = CompensatedSum::default();
+    for j in 0..len {
+        let d_j = d(j);
+        sum.add(d_j * d_j);
+    }
+    sum.value()
+}
+
+/// Σ_j |a_j − b_j|, compensated. It overflows only when the distance does
+/// (every term is positive).
+fn manhattan_rows(a: &[f64], b: &[f64]) -> f64 {
+    let mut sum = CompensatedSum::default();
+    for (x, y) in a.iter().zip(b) {
+        sum.add((x - y).abs());
+    }
+    sum.value()
+}
+
+/// 2⁻⁵¹¹ ≈ 1.5e-154: a sum of squares at least this large lost nothing that
+/// matters to underflow (a square that underflowed is below 2⁻¹⁰²², far
+/// under the last digit of the sum).
+const SAFE_MIN: f64 = 1.4916681462400413e-154;
+
+/// A running sum that carries the rounding error of every addition
+/// (Neumaier's variant of Kahan summation): for n terms the error is about
+/// one rounding of the result, instead of n roundings that depend on the
+/// order of the terms.
+#[derive(Default)]
+struct CompensatedSum {
+    total: f64,
+    error: f64,
+}
+
+impl CompensatedSum {
+    fn add(&mut self, t: f64) {
+        let s = self.total + t;
+        // The part of the smaller operand that the addition rounded away.
+        self.error += if self.total.abs() >= t.abs() {
+            (self.total - s) + t
+        } else {
+            (t - s) + self.total
+        };
+        self.total = s;
+    }
+
+    fn value(&self) -> f64 {
+        self.total + self.error
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::random::{normal_matrix, seeded, uniform_matrix};
-    use ndarray::array;
+    use ndarray::{Array1, array};
 
     fn assert_close(a: f64, b: f64, tol: f64) {
         assert!((a - b).abs() < tol, "{a} vs {b}");
@@ -378,58 +552,113 @@ mod tests {
         // a − b = (−3, −4, 0): ‖·‖₂ = 5, ‖·‖₁ = 7.
         // a·b = 4 + 12 + 9 = 25, ‖a‖² = 14, ‖b‖² = 61: cos θ = 25/√854.
         let (a, b) = (array![1.0, 2.0, 3.0], array![4.0, 6.0, 3.0]);
-        assert_eq!(euclidean(a.view(), b.view()).unwrap(), 5.0);
-        assert_eq!(manhattan(a.view(), b.view()).unwrap(), 7.0);
+        assert_eq!(euclidean(&a, &b).unwrap(), 5.0);
+        assert_eq!(manhattan(&a, &b).unwrap(), 7.0);
         assert_close(
-            cosine_distance(a.view(), b.view()).unwrap(),
+            cosine_distance(&a, &b).unwrap(),
             1.0 - 25.0 / 854f64.sqrt(),
             1e-15,
         );
-        // Symmetric, and zero from a point to itself.
+        // Symmetric, and exactly zero from a point to itself.
         for metric in [Metric::Euclidean, Metric::Manhattan, Metric::Cosine] {
-            let ab = metric.distance(a.view(), b.view()).unwrap();
-            let ba = metric.distance(b.view(), a.view()).unwrap();
-            assert_eq!(ab, ba, "{metric:?}");
-            assert_close(metric.distance(a.view(), a.view()).unwrap(), 0.0, 1e-15);
+            assert_eq!(
+                metric.distance(&a, &b).unwrap(),
+                metric.distance(&b, &a).unwrap()
+            );
+            assert_eq!(metric.distance(&a, &a).unwrap(), 0.0, "{metric:?}");
         }
+        // Views and rows work as well as owned arrays.
+        let m = array![[1.0, 2.0, 3.0], [4.0, 6.0, 3.0]];
+        assert_eq!(euclidean(m.row(0), m.row(1)).unwrap(), 5.0);
         // The cosine distance of perpendicular, opposite and scaled vectors.
-        let c = |u: [f64; 2], v: [f64; 2]| {
-            cosine_distance(
-                Array1::from(u.to_vec()).view(),
-                Array1::from(v.to_vec()).view(),
-            )
-            .unwrap()
-        };
+        let c = |u: [f64; 2], v: [f64; 2]| cosine_distance(&u[..], &v[..]).unwrap();
         assert_eq!(c([2.0, 0.0], [0.0, 5.0]), 1.0);
-        assert_eq!(c([1.0, -1.0], [-3.0, 3.0]), 2.0);
+        assert_close(c([1.0, -1.0], [-3.0, 3.0]), 2.0, 1e-15);
         assert_close(c([1.0, 2.0], [10.0, 20.0]), 0.0, 1e-15);
+        // Nearly parallel: 1 − cos θ ≈ θ²/2 keeps its digits.
+        let theta: f64 = 1e-6;
+        let near = c([1.0, 0.0], [theta.cos(), theta.sin()]);
+        assert_close(near / (theta * theta / 2.0), 1.0, 1e-6);
+    }
+
+    #[test]
+    fn far_from_the_origin_distances_are_kept() {
+        // The expanded square at an offset of 1e9 rounds by about 1e18 × 1e-16 = 100
+        // in the squared distance; subtracting first gives 3-4-5 exactly.
+        let a = array![[1e9, 1e9], [1e9 + 3.0, 1e9 + 4.0]];
+        let d = pairwise(&a, &a, Metric::Euclidean).unwrap();
+        assert_eq!(d, array![[0.0, 5.0], [5.0, 0.0]]);
+        // Huge and tiny coordinates: no overflow, no underflow.
+        assert_eq!(
+            euclidean(&[3e300, 0.0][..], &[0.0, 4e300][..]).unwrap(),
+            5e300
+        );
+        assert_close(
+            euclidean(&[3e-300, 0.0][..], &[0.0, 4e-300][..]).unwrap() / 5e-300,
+            1.0,
+            1e-15,
+        );
+        assert_eq!(manhattan(&[1e308][..], &[-5e307][..]).unwrap(), 1.5e308);
+        for metric in [Metric::Euclidean, Metric::Manhattan] {
+            let e = metric.distance(&[1e308][..], &[-1e308][..]).unwrap_err();
+            assert!(e.to_string().contains("overflows"), "{e}");
+        }
+        assert_eq!(
+            cosine_distance(&[1e300, 1e300][..], &[1e-300, 1e-300][..]).unwrap(),
+            0.0
+        );
+    }
+
+    #[test]
+    fn the_order_of_the_coordinates_does_not_change_a_distance() {
+        // Compensated sums: a permutation of the coordinates gives the same bits.
+        let mut rng = seeded(5);
+        let u = normal_matrix(50, 9, &mut rng);
+        for r in u.rows() {
+            let v = r.to_vec();
+            let mut w = v.clone();
+            w.reverse();
+            w.rotate_left(3);
+            assert_eq!(
+                euclidean(&v[..], &[0.0; 9][..]).unwrap(),
+                euclidean(&w[..], &[0.0; 9][..]).unwrap()
+            );
+            assert_eq!(
+                manhattan(&v[..], &[0.0; 9][..]).unwrap(),
+                manhattan(&w[..], &[0.0; 9][..]).unwrap()
+            );
+        }
     }
 
     #[test]
     fn bad_inputs_are_errors() {
         let (a, b) = (array![1.0, 2.0], array![1.0, 2.0, 3.0]);
         for metric in [Metric::Euclidean, Metric::Manhattan, Metric::Cosine] {
-            let e = metric.distance(a.view(), b.view()).unwrap_err();
+            let e = metric.distance(&a, &b).unwrap_err();
             assert!(matches!(e, Error::Shape { .. }), "{e}");
         }
-        let e = euclidean(a.view(), array![f64::NAN, 0.0].view()).unwrap_err();
+        let e = euclidean(&a, &array![f64::NAN, 0.0]).unwrap_err();
         assert!(matches!(e, Error::NotFinite { .. }), "{e}");
-        let e = cosine_distance(array![0.0, 0.0].view(), a.view()).unwrap_err();
+        let e = cosine_distance(&array![0.0, 0.0], &a).unwrap_err();
         assert!(e.to_string().contains("the zero vector"), "{e}");
 
         let x = array![[1.0, 2.0], [0.0, 0.0]];
-        let e = pairwise(x.view(), x.view(), Metric::Cosine).unwrap_err();
+        let e = pairwise(&x, &x, Metric::Cosine).unwrap_err();
         assert!(e.to_string().starts_with("row 1 of a must be"), "{e}");
-        let e = pairwise(x.view(), array![[1.0, 2.0, 3.0]].view(), Metric::Euclidean).unwrap_err();
+        let e = pairwise(&x, &array![[1.0, 2.0, 3.0]], Metric::Euclidean).unwrap_err();
         assert!(matches!(e, Error::Shape { .. }), "{e}");
         let empty = Array2::<f64>::zeros((0, 2));
-        let e = pairwise(empty.view(), x.view(), Metric::Euclidean).unwrap_err();
+        let e = pairwise(&empty, &x, Metric::Euclidean).unwrap_err();
         assert!(matches!(e, Error::Empty { .. }), "{e}");
 
-        let e = distance_concentration(x.view(), array![0.0, 0.0].view()).unwrap_err();
+        let e = distance_concentration(&x, &array![0.0, 0.0]).unwrap_err();
         assert!(matches!(e, Error::Parameter { .. }), "{e}");
-        let e = distance_concentration(x.view(), array![0.0].view()).unwrap_err();
+        let e = distance_concentration(&x, &array![0.0]).unwrap_err();
         assert!(matches!(e, Error::Shape { .. }), "{e}");
+        let e = distance_concentration(&Array2::<f64>::zeros((3, 0)), &array![]).unwrap_err();
+        assert!(e.to_string().contains("at least one column"), "{e}");
+        let e = distance_concentration(&array![[1e-300], [1e300]], &array![0.0]).unwrap_err();
+        assert!(e.to_string().contains("rescale x"), "{e}");
     }
 
     #[test]
@@ -438,18 +667,29 @@ mod tests {
         let a = normal_matrix(7, 5, &mut rng) * 3.0;
         let b = normal_matrix(9, 5, &mut rng) + 1.0;
         for metric in [Metric::Euclidean, Metric::Manhattan, Metric::Cosine] {
-            let d = pairwise(a.view(), b.view(), metric).unwrap();
+            let d = pairwise(&a, &b, metric).unwrap();
             assert_eq!(d.dim(), (7, 9));
             for i in 0..7 {
                 for j in 0..9 {
-                    let direct = metric.distance(a.row(i), b.row(j)).unwrap();
-                    assert_close(d[(i, j)], direct, 1e-10);
+                    // The textbook formulas, written out.
+                    let diff = &a.row(i) - &b.row(j);
+                    let direct = match metric {
+                        Metric::Euclidean => diff.dot(&diff).sqrt(),
+                        Metric::Manhattan => diff.mapv(f64::abs).sum(),
+                        Metric::Cosine => {
+                            let (u, v) = (a.row(i), b.row(j));
+                            1.0 - u.dot(&v) / (u.dot(&u).sqrt() * v.dot(&v).sqrt())
+                        }
+                    };
+                    assert_close(d[(i, j)], direct, 1e-12);
+                    assert_eq!(d[(i, j)], metric.distance(a.row(i), b.row(j)).unwrap());
                 }
             }
         }
-        // A point against itself: the expanded square may round below 0; it is clamped.
-        let d = pairwise(a.view(), a.view(), Metric::Euclidean).unwrap();
-        assert!(d.diag().iter().all(|&v| (0.0..1e-6).contains(&v)), "{d}");
+        // A set against itself: an exact 0 on the diagonal, exactly symmetric.
+        let d = pairwise(&a, &a, Metric::Euclidean).unwrap();
+        assert!(d.diag().iter().all(|&v| v == 0.0), "{d}");
+        assert_eq!(d, d.t());
     }
 
     /// Distances between `pairs` independent pairs of uniform points of [0, 1]^d.
@@ -490,22 +730,27 @@ mod tests {
         // The (max − min)/min of one query against many points falls with d too.
         let concentration = |d: usize| {
             let x = uniform_matrix(200, d, 0.0, 1.0, &mut seeded(3)).unwrap();
-            let q = Array1::from_elem(d, 0.5);
-            distance_concentration(x.view(), q.view()).unwrap()
+            distance_concentration(&x, &Array1::from_elem(d, 0.5)).unwrap()
         };
         let (c2, c1000) = (concentration(2), concentration(1000));
         assert!(c2 > 10.0 * c1000, "{c2} vs {c1000}");
     }
 
     #[test]
-    fn half_integer_gamma_matches_factorials_and_root_pi() {
+    fn gamma_half_matches_factorials_and_root_pi() {
         let root_pi = PI.sqrt();
-        assert_eq!(half_integer_gamma(2), 1.0); // Γ(1) = 0!
-        assert_eq!(half_integer_gamma(12), 120.0); // Γ(6) = 5!
-        assert_eq!(half_integer_gamma(1), root_pi); // Γ(1/2)
-        assert_close(half_integer_gamma(3), root_pi / 2.0, 1e-15); // Γ(3/2)
-        assert_close(half_integer_gamma(7), 15.0 / 8.0 * root_pi, 1e-14); // Γ(7/2)
-        assert_eq!(half_integer_gamma(0), f64::INFINITY);
+        assert_eq!(gamma_half(2), 1.0); // Γ(1) = 0!
+        assert_eq!(gamma_half(4), 1.0); // Γ(2) = 1!
+        assert_eq!(gamma_half(12), 120.0); // Γ(6) = 5!
+        assert_eq!(gamma_half(38), 6_402_373_705_728_000.0); // Γ(19) = 18!, exact
+        assert_eq!(gamma_half(1), root_pi); // Γ(1/2)
+        assert_close(gamma_half(3), root_pi / 2.0, 1e-15); // Γ(3/2)
+        assert_close(gamma_half(7), 15.0 / 8.0 * root_pi, 1e-14); // Γ(7/2)
+        assert_eq!(gamma_half(0), f64::INFINITY);
+        // Overflow is infinity, and huge n returns at once.
+        assert_eq!(gamma_half(344), f64::INFINITY);
+        assert!(gamma_half(342).is_finite());
+        assert_eq!(gamma_half(usize::MAX), f64::INFINITY);
     }
 
     #[test]
@@ -517,7 +762,7 @@ mod tests {
         assert_close(unit_ball_volume(4), PI * PI / 2.0, 1e-14);
         // The recurrence agrees with π^{d/2} / Γ(d/2 + 1) computed directly.
         for d in 0..60 {
-            let direct = PI.powf(d as f64 / 2.0) / half_integer_gamma(d + 2);
+            let direct = PI.powf(d as f64 / 2.0) / gamma_half(d + 2);
             assert_close(unit_ball_volume(d) / direct, 1.0, 1e-12);
         }
         // Largest at d = 5, then falling to 0; still a number where Γ overflows.
@@ -526,8 +771,9 @@ mod tests {
         assert!(volumes.windows(2).skip(5).all(|w| w[1] < w[0]));
         assert!(unit_ball_volume(20) < 0.03, "{}", unit_ball_volume(20));
         // d = 400: Γ(201) overflows, V_400 ≈ 3e-276 does not.
-        assert_eq!(half_integer_gamma(402), f64::INFINITY);
+        assert_eq!(gamma_half(402), f64::INFINITY);
         let far = unit_ball_volume(400);
         assert!(far > 0.0 && far < 1e-250, "{far}");
+        assert_eq!(unit_ball_volume(usize::MAX), 0.0);
     }
 }

@@ -25,10 +25,10 @@
 //! | [`perceptron`] | Rosenblatt's perceptron, and Novikoff's bound on its mistakes |
 //! | [`descent`] | losses, gradients (by hand and by finite differences), gradient descent, LMS |
 //! | [`linalg`] | solving `A x = b`; eigenvalues by Jacobi rotations and by power iteration |
-//! | [`bayes`] | Bayes' theorem; Gaussian naive Bayes, fitted by maximum likelihood, predicting in log space |
-//! | [`metrics`] | accuracy and the confusion matrix |
-//! | [`distance`] | Euclidean, Manhattan and cosine distances; the curse of dimensionality |
-//! | [`neighbours`] | the k-nearest-neighbours classifier and its decision regions |
+//! | [`bayes`] | Bayes' theorem; Gaussian naive Bayes ([`GaussianNaiveBayes`](bayes::GaussianNaiveBayes)), fitted by maximum likelihood, predicting in log space |
+//! | [`metrics`] | accuracy, and the confusion matrix of a test set |
+//! | [`distance`] | Euclidean, Manhattan and cosine distances, computed without losing digits; the curse of dimensionality; Γ(n/2) and the volume of the unit ball |
+//! | [`neighbours`] | the k-nearest-neighbours classifier ([`Knn`](neighbours::Knn)) and its decision regions |
 //! | [`pca`] | covariance, principal component analysis, explained variance |
 //!
 //! Functions that take a learner's data check it and return
@@ -61,14 +61,17 @@ pub use polars;
 
 /// What a notebook needs in scope: `use mlmath::prelude::*;`.
 pub mod prelude {
+    pub use crate::bayes::GaussianNaiveBayes;
     pub use crate::data::{self, AsFeatures, Dataset, Scores, Standardizer};
     pub use crate::descent::{GradientDescent, Lms};
+    pub use crate::distance::Metric;
     pub use crate::error::Error;
+    pub use crate::neighbours::Knn;
     pub use crate::perceptron::Perceptron;
     pub use crate::plot::{Chart, ImageGrid, Panels, Plot, linspace};
     pub use crate::progress::Progress;
-    pub use crate::row;
     pub use crate::random::{Rng, seeded};
+    pub use crate::row;
     pub use crate::table::{ShowTable, Table};
     pub use crate::{
         bayes, descent, distance, geometry, linalg, metrics, neighbours, pca, perceptron,

@@ -11,12 +11,16 @@
 //! **Ties.** Two kinds, both settled by fixed rules so that the same data
 //! always give the same answer:
 //!
-//! - *choosing the neighbours*: training points at the same distance are
-//!   taken in the order of their rows, the earlier first;
+//! - *choosing the neighbours*: the training rows are put in order of
+//!   (distance to x, row index), so that rows at the same distance are taken
+//!   in the order of their rows, the earlier first. This holds exactly, not
+//!   up to rounding: every distance from x to a training row is computed by
+//!   the same formula in every call (see [`distance`](crate::distance)), so
+//!   two rows at the same distance — two copies of one point, or two points
+//!   placed symmetrically about x — get the same bits;
 //! - *counting the votes*: among the classes with the most votes, the one
-//!   whose voters have the smaller total distance to x wins (it is, on
-//!   average, nearer); if those totals are exactly equal too, the smaller
-//!   class index wins.
+//!   whose first voter comes first in that order wins — the class of the
+//!   nearest neighbour among the tied classes.
 //!
 //! **Decision regions.** Each class c owns the set of points x with
 //! ŷ(x) = c. For k = 1 these are unions of Voronoi cells (the points closer
@@ -35,150 +39,193 @@
 //! to all n training points: O(n d) work per query.
 //!
 //! ```
-//! use mlmath::neighbours::KNearestNeighbours;
-//! use ndarray::array;
+//! use mlmath::prelude::*;
 //! // Class 0 near 0, class 1 near 10.
 //! let x = array![[0.0], [1.0], [2.0], [9.0], [10.0], [11.0]];
-//! let y = array![0, 0, 0, 1, 1, 1];
-//! let model = KNearestNeighbours::new(3).fit(x.view(), y.view(), 2).unwrap();
-//! assert_eq!(model.predict(array![[-5.0], [4.0], [7.0]].view()).unwrap(), array![0, 0, 1]);
+//! let train = Dataset::new(&x, &array![0, 0, 0, 1, 1, 1])?;
+//! let model = Knn::new(3).fit(&train)?;
+//! assert_eq!(model.predict(&array![[-5.0], [4.0], [7.0]])?, array![0, 0, 1]);
+//! assert_eq!(model.score(&train)?, 1.0);
+//! # Ok::<(), mlmath::Error>(())
 //! ```
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, AsArray, Axis, Ix1};
 
-use crate::distance::{Metric, pairwise_named, row_norms};
-use crate::error::{Error, Result, check_finite, check_samples};
+use crate::data::{AsFeatures, Dataset};
+use crate::distance::{Metric, between, overflow, prepare, row};
+use crate::error::{Error, Result};
+use crate::metrics::{accuracy, check_same_classes};
+
+/// The largest `resolution` of [`FittedKnn::decision_grid`]: a million cells.
+const MAX_RESOLUTION: usize = 1000;
 
 /// The hyperparameters of k-nearest neighbours: how many neighbours vote,
 /// and how distance is measured. [`fit`](Self::fit) stores the training set.
 ///
+/// | setter | default | range |
+/// |---|---|---|
+/// | [`k`](Self::k) | the `k` of [`new`](Self::new) | 1 to the number of training rows |
+/// | [`metric`](Self::metric) | [`Metric::Euclidean`] | any [`Metric`] |
+///
 /// ```
-/// use mlmath::distance::Metric;
-/// use mlmath::neighbours::KNearestNeighbours;
-/// let knn = KNearestNeighbours::new(7).metric(Metric::Manhattan);
-/// assert_eq!((knn.k, knn.metric), (7, Metric::Manhattan));
-/// assert_eq!(KNearestNeighbours::default().k, 5);
+/// use mlmath::prelude::*;
+/// let knn = Knn::new(7).metric(Metric::Manhattan);
+/// let iris = mlmath::data::iris()?;
+/// let model = knn.fit(&iris)?;
+/// assert_eq!((model.k(), model.metric()), (7, Metric::Manhattan));
+/// # Ok::<(), mlmath::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KNearestNeighbours {
-    /// How many neighbours vote, from 1 to the number of training points.
-    pub k: usize,
-    /// How distance is measured ([`Metric::Euclidean`] by default).
-    pub metric: Metric,
+pub struct Knn {
+    k: usize,
+    metric: Metric,
 }
 
-impl Default for KNearestNeighbours {
-    /// k = 5 with the Euclidean metric.
-    fn default() -> Self {
-        KNearestNeighbours::new(5)
-    }
-}
-
-impl KNearestNeighbours {
-    /// k neighbours under the Euclidean metric.
-    pub fn new(k: usize) -> Self {
-        KNearestNeighbours {
+impl Knn {
+    /// k neighbours under the Euclidean metric. k is checked by
+    /// [`fit`](Self::fit), against the number of training rows.
+    pub fn new(k: usize) -> Knn {
+        Knn {
             k,
             metric: Metric::Euclidean,
         }
     }
 
-    /// Sets the metric.
-    pub fn metric(mut self, metric: Metric) -> Self {
+    /// Sets how many neighbours vote (from 1 to the number of training rows).
+    pub fn k(mut self, k: usize) -> Knn {
+        self.k = k;
+        self
+    }
+
+    /// Sets how distance is measured ([`Metric::Euclidean`] by default).
+    pub fn metric(mut self, metric: Metric) -> Knn {
         self.metric = metric;
         self
     }
 
-    /// Stores the training set `x: (n, d)` with class labels `y: (n,)`, each
-    /// in `0..classes`.
+    /// Stores the training set: its features `x: (n, d)`, its labels and its
+    /// classes.
     ///
-    /// An error if k is 0 or larger than n, the shapes disagree, x is empty,
-    /// a value is not finite, a label is not below `classes`, or (for the
-    /// cosine metric) a row of x is the zero vector.
-    pub fn fit(
-        &self,
-        x: ArrayView2<'_, f64>,
-        y: ArrayView1<'_, usize>,
-        classes: usize,
-    ) -> Result<FittedKnn> {
-        let n = x.nrows();
-        check_samples(x, y.len())?;
+    /// An error if the dataset is empty or holds a missing value, k is 0 or
+    /// larger than n, or (for the cosine metric) a row is the zero vector.
+    pub fn fit(&self, train: &Dataset) -> Result<FittedKnn> {
+        train.check_trainable()?;
+        let n = train.len();
         if self.k == 0 || self.k > n {
             return Err(Error::parameter(
                 "k",
-                format!("between 1 and the number of training points n = {n}"),
+                format!("between 1 and the number of training rows n = {n}"),
                 format!("k = {}", self.k),
             ));
         }
-        check_finite("x", x)?;
-        check_labels(y, classes)?;
-        if self.metric == Metric::Cosine {
-            row_norms("x", x)?;
-        }
+        let what = format!("the features of {}", train.name());
         Ok(FittedKnn {
             k: self.k,
             metric: self.metric,
-            x: x.to_owned(),
-            y: y.to_owned(),
-            classes,
+            points: prepare(&what, train.x().view(), self.metric)?,
+            x: train.x().clone(),
+            y: train.y().clone(),
+            class_names: train.class_names().to_vec(),
         })
     }
 }
 
-/// A k-nearest-neighbours classifier with its training set.
+/// A k-nearest-neighbours classifier with its training set. Made by
+/// [`Knn::fit`]; read-only.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FittedKnn {
-    /// How many neighbours vote.
-    pub k: usize,
-    /// How distance is measured.
-    pub metric: Metric,
-    /// The training points: `(n, d)`.
-    pub x: Array2<f64>,
-    /// Their labels, each in `0..classes`: `(n,)`.
-    pub y: Array1<usize>,
-    /// The number of classes.
-    pub classes: usize,
+    k: usize,
+    metric: Metric,
+    /// The training rows as the metric needs them (unit vectors for cosine).
+    points: Array2<f64>,
+    x: Array2<f64>,
+    y: Array1<usize>,
+    class_names: Vec<String>,
 }
 
 impl FittedKnn {
-    /// The majority class among the k nearest training points of each row
-    /// of `x: (m, d)`, with ties settled as in the [module](self) docs.
-    ///
-    /// ```
-    /// use mlmath::neighbours::KNearestNeighbours;
-    /// use ndarray::array;
-    /// // k = 2 and one neighbour of each class: the nearer one wins.
-    /// let model = KNearestNeighbours::new(2)
-    ///     .fit(array![[0.0], [3.0]].view(), array![1, 0].view(), 2)
-    ///     .unwrap();
-    /// assert_eq!(model.predict(array![[1.0], [2.0]].view()).unwrap(), array![1, 0]);
-    /// // Halfway, the totals tie too: the smaller class index wins.
-    /// assert_eq!(model.predict(array![[1.5]].view()).unwrap(), array![0]);
-    /// ```
-    pub fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
-        let distances = self.distances_to(x)?;
-        Ok(distances
-            .rows()
-            .into_iter()
-            .map(|row| self.vote(&self.nearest(row)))
-            .collect())
+    /// How many neighbours vote.
+    pub fn k(&self) -> usize {
+        self.k
     }
 
-    /// The k nearest training points of the point `x_row: (d,)`, as
+    /// How distance is measured.
+    pub fn metric(&self) -> Metric {
+        self.metric
+    }
+
+    /// The training points: `(n, d)`.
+    pub fn x(&self) -> &Array2<f64> {
+        &self.x
+    }
+
+    /// Their classes: `(n,)`.
+    pub fn y(&self) -> &Array1<usize> {
+        &self.y
+    }
+
+    /// The number of features d.
+    pub fn n_features(&self) -> usize {
+        self.x.ncols()
+    }
+
+    /// The number of classes, from the training set.
+    pub fn n_classes(&self) -> usize {
+        self.class_names.len()
+    }
+
+    /// The names of the classes, from the training set.
+    pub fn class_names(&self) -> &[String] {
+        &self.class_names
+    }
+
+    /// The majority class among the k nearest training points of each row
+    /// of `x: (m, d)` (a dataset or an array), with ties settled as in the
+    /// [module](self) docs.
+    ///
+    /// An error if x has the wrong number of columns, a value that is not
+    /// finite, a row whose distance to a training row overflows `f64`, or
+    /// (cosine) a zero row.
+    ///
+    /// ```
+    /// use mlmath::prelude::*;
+    /// // k = 2 and one neighbour of each class: the nearer one wins.
+    /// let train = Dataset::new(&array![[0.0], [3.0]], &array![1, 0])?;
+    /// let model = Knn::new(2).fit(&train)?;
+    /// assert_eq!(model.predict(&array![[1.0], [2.0]])?, array![1, 0]);
+    /// // Halfway, both are at distance 1.5: the earlier row, of class 1, wins.
+    /// assert_eq!(model.predict(&array![[1.5]])?, array![1]);
+    /// # Ok::<(), mlmath::Error>(())
+    /// ```
+    pub fn predict<'a>(&self, x: impl AsFeatures<'a>) -> Result<Array1<usize>> {
+        self.predict_rows("x", x.as_features())
+    }
+
+    /// The accuracy on a labelled dataset: the fraction of its rows whose
+    /// predicted class is their class, (1/m) Σ_i [ŷ(x_i) = y_i].
+    ///
+    /// An error if the dataset is empty, has another number of features, or
+    /// classes that are not those the model was fitted on (in the same order).
+    pub fn score(&self, test: &Dataset) -> Result<f64> {
+        check_same_classes(&self.class_names, test)?;
+        let what = format!("the features of {}", test.name());
+        let predicted = self.predict_rows(&what, test.x().view())?;
+        accuracy(test.y(), &predicted)
+    }
+
+    /// The k nearest training points of the point `query: (d,)`, as
     /// `(row index, distance)` pairs, nearest first (equal distances in the
     /// order of the rows).
     ///
     /// ```
-    /// use mlmath::neighbours::KNearestNeighbours;
-    /// use ndarray::array;
-    /// let x = array![[0.0, 0.0], [3.0, 4.0], [1.0, 0.0]];
-    /// let model = KNearestNeighbours::new(2).fit(x.view(), array![0, 1, 0].view(), 2).unwrap();
-    /// let near = model.neighbours(array![0.0, 1.0].view()).unwrap();
-    /// assert_eq!(near, vec![(0, 1.0), (2, 2f64.sqrt())]);
+    /// use mlmath::prelude::*;
+    /// let train = Dataset::new(&array![[0.0, 0.0], [3.0, 4.0], [1.0, 0.0]], &array![0, 1, 0])?;
+    /// let model = Knn::new(2).fit(&train)?;
+    /// assert_eq!(model.neighbours(&array![0.0, 1.0])?, vec![(0, 1.0), (2, 2f64.sqrt())]);
+    /// # Ok::<(), mlmath::Error>(())
     /// ```
-    pub fn neighbours(&self, x_row: ArrayView1<'_, f64>) -> Result<Vec<(usize, f64)>> {
-        let distances = self.distances_to(x_row.insert_axis(Axis(0)))?;
-        Ok(self.nearest(distances.row(0)))
+    pub fn neighbours<'a>(&self, query: impl AsArray<'a, f64, Ix1>) -> Result<Vec<(usize, f64)>> {
+        self.neighbours_of(query.into())
     }
 
     /// The predicted class on a `resolution × resolution` grid over
@@ -189,17 +236,17 @@ impl FittedKnn {
     /// expects.
     ///
     /// An error if the model does not have exactly 2 features, the
-    /// resolution is 0, or a range is not an interval `low < high`.
+    /// resolution is not between 1 and 1000, or a range is not an interval
+    /// `low < high` of finite width.
     ///
     /// ```
-    /// use mlmath::neighbours::KNearestNeighbours;
-    /// use ndarray::array;
+    /// use mlmath::prelude::*;
     /// // Class 0 below the x-axis, class 1 above it.
-    /// let x = array![[0.0, -1.0], [0.0, 1.0]];
-    /// let model = KNearestNeighbours::new(1).fit(x.view(), array![0, 1].view(), 2).unwrap();
-    /// let grid = model.decision_grid((-2.0, 2.0), (-2.0, 2.0), 4).unwrap();
+    /// let train = Dataset::new(&array![[0.0, -1.0], [0.0, 1.0]], &array![0, 1])?;
+    /// let grid = Knn::new(1).fit(&train)?.decision_grid((-2.0, 2.0), (-2.0, 2.0), 4)?;
     /// assert_eq!(grid.row(0).to_vec(), vec![0, 0, 0, 0]); // lowest y
     /// assert_eq!(grid.row(3).to_vec(), vec![1, 1, 1, 1]);
+    /// # Ok::<(), mlmath::Error>(())
     /// ```
     pub fn decision_grid(
         &self,
@@ -207,18 +254,22 @@ impl FittedKnn {
         y_range: (f64, f64),
         resolution: usize,
     ) -> Result<Array2<usize>> {
-        if self.x.ncols() != 2 {
+        if self.n_features() != 2 {
             return Err(Error::shape(
                 "the model's training data x",
                 "2 columns for a decision grid (one feature per axis)",
-                format!("{} columns", self.x.ncols()),
+                format!("{} columns", self.n_features()),
             ));
         }
-        if resolution == 0 {
-            return Err(Error::parameter("resolution", "at least 1", resolution));
+        if !(1..=MAX_RESOLUTION).contains(&resolution) {
+            return Err(Error::parameter(
+                "resolution",
+                format!("between 1 and {MAX_RESOLUTION} cells per axis"),
+                resolution,
+            ));
         }
         for (name, (low, high)) in [("x_range", x_range), ("y_range", y_range)] {
-            if !(low.is_finite() && high.is_finite() && low < high) {
+            if !(low < high && (high - low).is_finite()) {
                 return Err(Error::parameter(
                     name,
                     "an interval (low, high) of finite numbers with low < high",
@@ -237,86 +288,120 @@ impl FittedKnn {
                 centre(y_range, row)
             }
         });
-        let classes = self.predict(points.view())?;
+        let classes = self.predict_rows("the grid", points.view())?;
         Ok(classes
             .into_shape_with_order((resolution, resolution))
             .expect("resolution² predictions fill the grid"))
     }
 
-    /// The distances `(m, n)` from each row of `x: (m, d)` to each training point.
-    fn distances_to(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        if x.ncols() != self.x.ncols() {
-            return Err(Error::shape(
-                "x",
-                format!(
-                    "{} columns, one per feature of the training data",
-                    self.x.ncols()
-                ),
-                format!("{} columns", x.ncols()),
-            ));
-        }
-        pairwise_named(x, "x", self.x.view(), "the training data", self.metric)
+    /// [`predict`](Self::predict) on a view; errors name the features `what`.
+    fn predict_rows(&self, what: &str, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
+        self.check_width(what, x.ncols())?;
+        let queries = prepare(what, x, self.metric)?;
+        let mut distances = vec![0.0; self.points.nrows()];
+        (0..queries.nrows())
+            .map(|q| {
+                self.distances_from(row(&queries, q), &mut distances)
+                    .map_err(|i| {
+                        overflow(&format!(
+                            "the distance from row {q} of {what} to training row {i}"
+                        ))
+                    })?;
+                Ok(self.vote(&self.nearest(&distances)))
+            })
+            .collect()
     }
 
-    /// The k smallest of `distances: (n,)` as (index, distance), nearest
-    /// first; equal distances in the order of the indices.
-    fn nearest(&self, distances: ArrayView1<'_, f64>) -> Vec<(usize, f64)> {
+    /// [`neighbours`](Self::neighbours) on a view.
+    fn neighbours_of(&self, query: ArrayView1<'_, f64>) -> Result<Vec<(usize, f64)>> {
+        self.check_width("query", query.len())?;
+        let query = prepare("query", query.insert_axis(Axis(0)), self.metric)?;
+        let mut distances = vec![0.0; self.points.nrows()];
+        self.distances_from(row(&query, 0), &mut distances)
+            .map_err(|i| overflow(&format!("the distance from the query to training row {i}")))?;
+        Ok(self
+            .nearest(&distances)
+            .into_iter()
+            .map(|i| (i, distances[i]))
+            .collect())
+    }
+
+    /// An error unless `columns` is the number of features.
+    fn check_width(&self, what: &str, columns: usize) -> Result<()> {
+        if columns != self.n_features() {
+            return Err(Error::shape(
+                what,
+                format!(
+                    "{} columns, one per feature of the training data",
+                    self.n_features()
+                ),
+                format!("{columns} columns"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Fills `distances[i]` with the distance from `query` (a prepared row)
+    /// to training row i: always by the same formula, in the same argument
+    /// order. `Err(i)` names the first distance that overflows.
+    fn distances_from(
+        &self,
+        query: &[f64],
+        distances: &mut [f64],
+    ) -> std::result::Result<(), usize> {
+        for (i, d) in distances.iter_mut().enumerate() {
+            *d = between(self.metric, query, row(&self.points, i));
+            if !d.is_finite() {
+                return Err(i);
+            }
+        }
+        Ok(())
+    }
+
+    /// The k training rows nearest first, in the order of (distance, row
+    /// index): a strict total order, so equal distances go to the earlier row.
+    fn nearest(&self, distances: &[f64]) -> Vec<usize> {
+        // Distances are finite and never −0, so total_cmp is the usual order.
         let closer = |i: &usize, j: &usize| distances[*i].total_cmp(&distances[*j]).then(i.cmp(j));
         let mut order: Vec<usize> = (0..distances.len()).collect();
         if self.k < order.len() {
-            // Partition so that the k nearest come first, then sort only those.
+            // Partition so that the k first come first, then sort only those.
             order.select_nth_unstable_by(self.k - 1, closer);
             order.truncate(self.k);
         }
         order.sort_unstable_by(closer);
-        order.into_iter().map(|i| (i, distances[i])).collect()
+        order
     }
 
-    /// The class with the most votes among `nearest`; on a tie, the smaller
-    /// total distance, then the smaller class index.
-    fn vote(&self, nearest: &[(usize, f64)]) -> usize {
-        let mut votes = vec![0_usize; self.classes];
-        let mut totals = vec![0.0_f64; self.classes];
-        for &(i, distance) in nearest {
+    /// The class with the most votes among `nearest`; on a tie, the class of
+    /// the first of them (in the order of `nearest`) that belongs to a tied class.
+    fn vote(&self, nearest: &[usize]) -> usize {
+        let mut votes = vec![0_usize; self.n_classes()];
+        for &i in nearest {
             votes[self.y[i]] += 1;
-            totals[self.y[i]] += distance;
         }
-        (0..self.classes)
-            .min_by(|&a, &b| {
-                votes[b]
-                    .cmp(&votes[a])
-                    .then(totals[a].total_cmp(&totals[b]))
-                    .then(a.cmp(&b))
-            })
-            .expect("fit checked that there is at least one class")
-    }
-}
-
-/// Checks that every label is below `classes`, naming the first that is not.
-fn check_labels(y: ArrayView1<'_, usize>, classes: usize) -> Result<()> {
-    match y.iter().enumerate().find(|&(_, &c)| c >= classes) {
-        None => Ok(()),
-        Some((i, &c)) => Err(Error::parameter(
-            "every label",
-            format!("a class index below the number of classes ({classes})"),
-            format!("{c} at y[{i}]"),
-        )),
+        let most = votes.iter().copied().max().unwrap_or(0);
+        nearest
+            .iter()
+            .map(|&i| self.y[i])
+            .find(|&c| votes[c] == most)
+            .expect("fit checked k ≥ 1, so some neighbour votes")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::accuracy;
-    use crate::random::{Rng, permutation, seeded, uniform_matrix};
+    use crate::random::{Rng, seeded, uniform_matrix};
     use ndarray::array;
 
     /// Five points on a line: 0, 1 and 8 are class 0; 3 and 4 are class 1.
-    fn line() -> (Array2<f64>, Array1<usize>) {
-        (
-            array![[0.0], [1.0], [3.0], [4.0], [8.0]],
-            array![0, 0, 1, 1, 0],
+    fn line() -> Dataset {
+        Dataset::new(
+            &array![[0.0], [1.0], [3.0], [4.0], [8.0]],
+            &array![0, 0, 1, 1, 0],
         )
+        .unwrap()
     }
 
     #[test]
@@ -327,76 +412,80 @@ mod tests {
         //   2.4: 2.4, 1.4, .6, 1.6, 5.6  k=1: 3 (c1)     k=3: 3,1,4 → c1 ×2
         //   7:   7, 6, 4, 3, 1        k=1: 8 (c0)        k=3: 8,4,3 → c1 ×2
         //   10:  10, 9, 7, 6, 2       k=1: 8 (c0)        k=3: 8,4,3 → c1 ×2
-        let (x, y) = line();
+        let train = line();
         let queries = array![[-1.0], [1.8], [2.4], [7.0], [10.0]];
-        let one = KNearestNeighbours::new(1)
-            .fit(x.view(), y.view(), 2)
-            .unwrap();
-        let three = KNearestNeighbours::new(3)
-            .fit(x.view(), y.view(), 2)
-            .unwrap();
-        assert_eq!(one.predict(queries.view()).unwrap(), array![0, 0, 1, 0, 0]);
+        let one = Knn::new(1).fit(&train).unwrap();
+        let three = Knn::new(3).fit(&train).unwrap();
+        assert_eq!(one.predict(&queries).unwrap(), array![0, 0, 1, 0, 0]);
+        assert_eq!(three.predict(&queries).unwrap(), array![0, 0, 1, 1, 1]);
         assert_eq!(
-            three.predict(queries.view()).unwrap(),
-            array![0, 0, 1, 1, 1]
-        );
-        assert_eq!(
-            three.neighbours(array![7.0].view()).unwrap(),
+            three.neighbours(&array![7.0]).unwrap(),
             vec![(4, 1.0), (3, 3.0), (2, 4.0)]
         );
         // The Manhattan metric is the same distance in one dimension.
-        let manhattan = KNearestNeighbours::new(3)
-            .metric(Metric::Manhattan)
-            .fit(x.view(), y.view(), 2)
-            .unwrap();
+        let manhattan = Knn::new(3).metric(Metric::Manhattan).fit(&train).unwrap();
         assert_eq!(
             manhattan.predict(queries.view()).unwrap(),
             array![0, 0, 1, 1, 1]
         );
+        // The setter k replaces the k of new.
+        assert_eq!(Knn::new(1).k(3).fit(&train).unwrap().k(), 3);
     }
 
     #[test]
     fn k_equal_to_n_predicts_the_majority_everywhere() {
         // Three votes for class 0 against two for class 1, wherever x is.
-        let (x, y) = line();
-        let model = KNearestNeighbours::new(5)
-            .fit(x.view(), y.view(), 2)
-            .unwrap();
+        let model = Knn::new(5).fit(&line()).unwrap();
         let queries = Array2::from_shape_fn((41, 1), |(i, _)| -20.0 + i as f64);
-        let predicted = model.predict(queries.view()).unwrap();
+        let predicted = model.predict(&queries).unwrap();
         assert!(predicted.iter().all(|&c| c == 0), "{predicted}");
     }
 
     #[test]
-    fn ties_go_to_the_nearer_class_then_the_smaller_index() {
+    fn vote_ties_go_to_the_class_of_the_nearest_tied_voter() {
         // Votes 2–2 between classes 1 and 2 for the query 2 with k = 4:
-        // class 1 at 1 and 3 (total 2), class 2 at 0 and 4 (total 4).
+        // class 1 at 1 and 3 (distance 1, rows 2 and 3), class 2 at 0 and 4
+        // (distance 2): the nearest voter, row 2, is of class 1.
         let x = array![[0.0], [4.0], [1.0], [3.0], [10.0]];
-        let y = array![2, 2, 1, 1, 0];
-        let model = KNearestNeighbours::new(4)
-            .fit(x.view(), y.view(), 3)
-            .unwrap();
-        assert_eq!(model.predict(array![[2.0]].view()).unwrap(), array![1]);
+        let train = Dataset::new(&x, &array![2, 2, 1, 1, 0]).unwrap();
+        let model = Knn::new(4).fit(&train).unwrap();
+        assert_eq!(model.predict(&array![[2.0]]).unwrap(), array![1]);
         // Swap the labels: class 2 is now the nearer one and wins despite its index.
-        let swapped = array![1, 1, 2, 2, 0];
-        let model = KNearestNeighbours::new(4)
-            .fit(x.view(), swapped.view(), 3)
-            .unwrap();
-        assert_eq!(model.predict(array![[2.0]].view()).unwrap(), array![2]);
-        // Equal votes and equal totals: the smaller class index.
-        let model = KNearestNeighbours::new(2)
-            .fit(array![[-1.0], [1.0]].view(), array![1, 0].view(), 2)
-            .unwrap();
-        assert_eq!(model.predict(array![[0.0]].view()).unwrap(), array![0]);
+        let swapped = Dataset::new(&x, &array![1, 1, 2, 2, 0]).unwrap();
+        let model = Knn::new(4).fit(&swapped).unwrap();
+        assert_eq!(model.predict(&array![[2.0]]).unwrap(), array![2]);
+        // Equal votes at equal distances: the earlier row's class.
+        let mirrored = Dataset::new(&array![[-1.0], [1.0]], &array![1, 0]).unwrap();
+        let model = Knn::new(2).fit(&mirrored).unwrap();
+        assert_eq!(model.predict(&array![[0.0]]).unwrap(), array![1]);
         // Choosing one neighbour among two at the same distance: the earlier row.
-        let model = KNearestNeighbours::new(1)
-            .fit(array![[-1.0], [1.0]].view(), array![1, 0].view(), 2)
-            .unwrap();
-        assert_eq!(
-            model.neighbours(array![0.0].view()).unwrap(),
-            vec![(0, 1.0)]
-        );
-        assert_eq!(model.predict(array![[0.0]].view()).unwrap(), array![1]);
+        let model = Knn::new(1).fit(&mirrored).unwrap();
+        assert_eq!(model.neighbours(&array![0.0]).unwrap(), vec![(0, 1.0)]);
+        assert_eq!(model.predict(&array![[0.0]]).unwrap(), array![1]);
+    }
+
+    #[test]
+    fn equal_distances_are_equal_exactly_whatever_the_call() {
+        // Copies of one point at rows 1, 4 and 6, far from the origin and in
+        // many dimensions: neighbours lists them in row order, and predict on a
+        // batch agrees with neighbours on each query alone.
+        let mut rng = seeded(9);
+        let base = uniform_matrix(8, 40, -1.0, 1.0, &mut rng)
+            .unwrap()
+            .mapv(|v| v * 1e3 + 1e9);
+        let mut x = base.clone();
+        for r in [4, 6] {
+            x.row_mut(r).assign(&base.row(1));
+        }
+        let train = Dataset::new(&x, &array![0, 1, 0, 0, 2, 0, 3, 0]).unwrap();
+        let model = Knn::new(3).fit(&train).unwrap();
+        let query = x.row(1).mapv(|v| v + 0.25);
+        let near = model.neighbours(&query).unwrap();
+        assert_eq!(near.iter().map(|n| n.0).collect::<Vec<_>>(), vec![1, 4, 6]);
+        assert!(near[0].1 == near[1].1 && near[1].1 == near[2].1);
+        // One vote each for classes 1, 2 and 3: the earliest row, of class 1.
+        let batch = Array2::from_shape_fn((3, 40), |(_, j)| query[j]);
+        assert_eq!(model.predict(&batch).unwrap(), array![1, 1, 1]);
     }
 
     #[test]
@@ -406,33 +495,29 @@ mod tests {
         let mut rng = seeded(4);
         let x = uniform_matrix(300, 3, 0.0, 1.0, &mut rng).unwrap();
         let y: Array1<usize> = (0..300).map(|_| rng.random_range(0..4)).collect();
-        let model = KNearestNeighbours::new(1)
-            .fit(x.view(), y.view(), 4)
-            .unwrap();
-        assert_eq!(model.predict(x.view()).unwrap(), y);
+        let train = Dataset::new(&x, &y).unwrap();
+        let model = Knn::new(1).fit(&train).unwrap();
+        assert_eq!(model.predict(&train).unwrap(), y);
+        assert_eq!(model.score(&train).unwrap(), 1.0);
     }
 
     #[test]
     fn five_neighbours_classify_held_out_iris_flowers() {
         let iris = crate::data::iris().unwrap();
-        let order = permutation(iris.len(), &mut seeded(2024)).to_vec();
-        let (train, test) = (iris.rows(&order[..100]), iris.rows(&order[100..]));
-        let model = KNearestNeighbours::new(5)
-            .fit(train.x.view(), train.y.view(), 3)
-            .unwrap();
-        let predicted = model.predict(test.x.view()).unwrap();
-        let held_out = accuracy(test.y.view(), predicted.view()).unwrap();
+        let (train, test) = iris.stratified_split(0.3, 2024).unwrap();
+        let held_out = Knn::new(5).fit(&train).unwrap().score(&test).unwrap();
         assert!(held_out > 0.9, "held-out accuracy {held_out}");
+        // The cosine metric on the same flowers is a different classifier, still good.
+        let cosine = Knn::new(5).metric(Metric::Cosine).fit(&train).unwrap();
+        assert!(cosine.score(&test).unwrap() > 0.85);
     }
 
     #[test]
     fn the_decision_grid_puts_low_y_in_row_zero() {
         // Class 0 on the left (x < 0), class 1 on the right; the cell centres
         // of a 4-cell axis over [−2, 2] are −1.5, −0.5, 0.5, 1.5.
-        let x = array![[-1.0, 5.0], [1.0, 5.0]];
-        let model = KNearestNeighbours::new(1)
-            .fit(x.view(), array![0, 1].view(), 2)
-            .unwrap();
+        let train = Dataset::new(&array![[-1.0, 5.0], [1.0, 5.0]], &array![0, 1]).unwrap();
+        let model = Knn::new(1).fit(&train).unwrap();
         let grid = model.decision_grid((-2.0, 2.0), (0.0, 10.0), 4).unwrap();
         assert_eq!(grid.dim(), (4, 4));
         assert!(
@@ -441,72 +526,72 @@ mod tests {
                 .all(|r| r.to_vec() == vec![0, 0, 1, 1])
         );
         // Class 0 at the bottom, class 1 at the top.
-        let x = array![[0.0, 1.0], [0.0, 3.0]];
-        let model = KNearestNeighbours::new(1)
-            .fit(x.view(), array![0, 1].view(), 2)
-            .unwrap();
+        let train = Dataset::new(&array![[0.0, 1.0], [0.0, 3.0]], &array![0, 1]).unwrap();
+        let model = Knn::new(1).fit(&train).unwrap();
         let grid = model.decision_grid((0.0, 1.0), (0.0, 4.0), 4).unwrap();
         assert_eq!(grid.column(0).to_vec(), vec![0, 0, 1, 1]);
     }
 
     #[test]
     fn bad_inputs_are_errors() {
-        let (x, y) = line();
-        let e = KNearestNeighbours::new(0)
-            .fit(x.view(), y.view(), 2)
-            .unwrap_err();
+        let train = line();
+        let e = Knn::new(0).fit(&train).unwrap_err();
         assert!(matches!(e, Error::Parameter { .. }), "{e}");
-        let e = KNearestNeighbours::new(7)
-            .fit(x.view(), y.view(), 2)
-            .unwrap_err();
+        let e = Knn::new(7).fit(&train).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "k must be between 1 and the number of training points n = 5, got k = 7"
+            "k must be between 1 and the number of training rows n = 5, got k = 7"
         );
-        let empty = Array2::<f64>::zeros((0, 1));
-        let e = KNearestNeighbours::new(1)
-            .fit(empty.view(), Array1::zeros(0).view(), 2)
-            .unwrap_err();
+        let empty =
+            Dataset::new(&Array2::<f64>::zeros((0, 1)), &Array1::<usize>::zeros(0)).unwrap();
+        let e = Knn::new(1).fit(&empty).unwrap_err();
         assert!(matches!(e, Error::Empty { .. }), "{e}");
-        let e = KNearestNeighbours::new(1)
-            .fit(x.view(), array![0, 1].view(), 2)
-            .unwrap_err();
-        assert!(matches!(e, Error::Shape { .. }), "{e}");
-        let mut with_nan = x.clone();
+        let mut with_nan = train.x().clone();
         with_nan[(3, 0)] = f64::NAN;
-        let e = KNearestNeighbours::new(1)
-            .fit(with_nan.view(), y.view(), 2)
+        let e = Knn::new(1)
+            .fit(&train.with_x(&with_nan).unwrap())
             .unwrap_err();
         assert!(matches!(e, Error::NotFinite { .. }), "{e}");
-        let e = KNearestNeighbours::new(1)
-            .fit(x.view(), array![0, 1, 2, 1, 0].view(), 2)
-            .unwrap_err();
-        assert!(e.to_string().contains("got 2 at y[2]"), "{e}");
-        let e = KNearestNeighbours::new(1)
+        let zero_row = Dataset::new(&array![[1.0], [0.0]], &array![0, 1]).unwrap();
+        let e = Knn::new(1)
             .metric(Metric::Cosine)
-            .fit(x.view(), y.view(), 2)
+            .fit(&zero_row)
             .unwrap_err();
-        assert!(e.to_string().starts_with("row 0 of x"), "{e}");
+        assert!(
+            e.to_string().starts_with("row 1 of the features of data"),
+            "{e}"
+        );
 
-        let model = KNearestNeighbours::new(1)
-            .fit(x.view(), y.view(), 2)
-            .unwrap();
-        let e = model.predict(array![[1.0, 2.0]].view()).unwrap_err();
+        let model = Knn::new(1).fit(&train).unwrap();
+        let e = model.predict(&array![[1.0, 2.0]]).unwrap_err();
         assert!(matches!(e, Error::Shape { .. }), "{e}");
-        let e = model.neighbours(array![f64::NAN].view()).unwrap_err();
+        let e = model.neighbours(&array![f64::NAN]).unwrap_err();
         assert!(matches!(e, Error::NotFinite { .. }), "{e}");
+        let e = model.predict(&array![[1e308], [-1e308]]);
+        assert!(e.is_ok(), "distances up to 1e308 are finite");
+        let far = Knn::new(1)
+            .fit(&Dataset::new(&array![[-1.5e308]], &array![0]).unwrap())
+            .unwrap();
+        let e = far.predict(&array![[1.5e308]]).unwrap_err();
+        assert!(e.to_string().contains("overflows"), "{e}");
+        // Scoring needs the same classes, in the same order.
+        let relabelled = train.clone().with_class_names(&["b", "a"]).unwrap();
+        let e = model.score(&relabelled).unwrap_err();
+        assert!(e.to_string().contains("the classes of data"), "{e}");
+        let e = model.score(&empty).unwrap_err();
+        assert!(matches!(e, Error::Empty { .. }), "{e}");
         // A grid needs exactly two features, a resolution and real intervals.
         let e = model.decision_grid((0.0, 1.0), (0.0, 1.0), 10).unwrap_err();
         assert!(e.to_string().contains("got 1 columns"), "{e}");
-        let flat = KNearestNeighbours::new(1)
-            .fit(
-                array![[0.0, 0.0], [1.0, 1.0]].view(),
-                array![0, 1].view(),
-                2,
-            )
-            .unwrap();
+        let flat = Dataset::new(&array![[0.0, 0.0], [1.0, 1.0]], &array![0, 1]).unwrap();
+        let flat = Knn::new(1).fit(&flat).unwrap();
         assert!(flat.decision_grid((0.0, 1.0), (0.0, 1.0), 0).is_err());
+        assert!(
+            flat.decision_grid((0.0, 1.0), (0.0, 1.0), 1_000_000)
+                .is_err()
+        );
         assert!(flat.decision_grid((1.0, 0.0), (0.0, 1.0), 5).is_err());
         assert!(flat.decision_grid((0.0, 1.0), (0.0, f64::NAN), 5).is_err());
+        assert!(flat.decision_grid((-1e308, 1e308), (0.0, 1.0), 5).is_err());
     }
 }

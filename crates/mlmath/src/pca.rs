@@ -366,28 +366,28 @@ mod tests {
         // The trace from the column variances (ndarray's var with ddof 1),
         // independently of the covariance matrix and its eigenvalues.
         let iris = crate::data::iris().unwrap();
-        let trace = iris.x.var_axis(Axis(0), 1.0).sum();
-        let pca = Pca::new(4).fit(iris.x.view()).unwrap();
+        let trace = iris.x().var_axis(Axis(0), 1.0).sum();
+        let pca = Pca::new(4).fit(iris.x().view()).unwrap();
         assert_close(pca.total_variance, trace, 1e-10);
         assert_close(pca.explained_variance.sum(), trace, 1e-10);
         assert_close(pca.explained_variance_ratio().sum(), 1.0, 1e-12);
-        let c = covariance(iris.x.view()).unwrap();
+        let c = covariance(iris.x().view()).unwrap();
         assert_close(c[(1, 3)], c[(3, 1)], 1e-15);
     }
 
     #[test]
     fn all_components_rebuild_the_data_and_fewer_miss_the_rest_of_the_variance() {
         let iris = crate::data::iris().unwrap();
-        let full = Pca::new(4).fit(iris.x.view()).unwrap();
-        let z = full.transform(iris.x.view()).unwrap();
+        let full = Pca::new(4).fit(iris.x().view()).unwrap();
+        let z = full.transform(iris.x().view()).unwrap();
         let rebuilt = full.inverse_transform(z.view()).unwrap();
-        assert!((rebuilt - &iris.x).iter().all(|e| e.abs() < 1e-10));
+        assert!((rebuilt - iris.x()).iter().all(|e| e.abs() < 1e-10));
         // With k = 2, (1/(n − 1)) Σ ‖x_i − x̂_i‖² = λ₃ + λ₄.
-        let two = Pca::new(2).fit(iris.x.view()).unwrap();
+        let two = Pca::new(2).fit(iris.x().view()).unwrap();
         let rebuilt = two
-            .inverse_transform(two.transform(iris.x.view()).unwrap().view())
+            .inverse_transform(two.transform(iris.x().view()).unwrap().view())
             .unwrap();
-        let missed = (rebuilt - &iris.x).mapv(|e| e * e).sum() / 149.0;
+        let missed = (rebuilt - iris.x()).mapv(|e| e * e).sum() / 149.0;
         assert_close(
             missed,
             full.explained_variance[2] + full.explained_variance[3],
@@ -398,8 +398,8 @@ mod tests {
     #[test]
     fn the_scores_are_uncorrelated() {
         let iris = crate::data::iris().unwrap();
-        let pca = Pca::new(3).fit(iris.x.view()).unwrap();
-        let scores_covariance = covariance(pca.transform(iris.x.view()).unwrap().view()).unwrap();
+        let pca = Pca::new(3).fit(iris.x().view()).unwrap();
+        let scores_covariance = covariance(pca.transform(iris.x().view()).unwrap().view()).unwrap();
         for i in 0..3 {
             for j in 0..3 {
                 let expected = if i == j {

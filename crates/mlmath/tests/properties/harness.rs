@@ -15,7 +15,8 @@ pub type Outcome = Result<(), TestCaseError>;
 #[macro_export]
 macro_rules! ensure {
     ($condition:expr, $($message:tt)+) => {
-        if !$condition {
+        let holds: bool = $condition;
+        if !holds {
             return Err(proptest::test_runner::TestCaseError::fail(format!($($message)+)));
         }
     };
