@@ -100,11 +100,12 @@ const PRIOR_SUM_TOLERANCE: f64 = 1e-9;
 ///
 /// The likelihoods need not sum to 1 (they are P(x | c) for different c, or
 /// densities); the priors must. The likelihoods are divided by the largest
-/// of them first, which changes no posterior but keeps the products away
-/// from overflow and underflow. An error if the lengths differ or are 0, a
-/// value is negative or not finite, the priors do not sum to 1 (within
-/// 1e-9), or the evidence Σ_k P(x | k) P(k) is 0 (x is impossible under
-/// every class).
+/// of them (among the classes of nonzero prior) first, which changes no
+/// posterior but keeps the products away from overflow and underflow.
+///
+/// An error if the lengths differ or are 0, a value is negative or not
+/// finite, the priors do not sum to 1 (within 1e-9), or the evidence
+/// Σ_k P(x | k) P(k) is 0 (x is impossible under every class).
 ///
 /// ```
 /// // The screening test: prevalence 1%, sensitivity 90%, false positives 9%.
@@ -142,7 +143,12 @@ fn posterior_of_views(
             v,
         ));
     }
-    let largest = likelihood.iter().copied().fold(0.0, f64::max);
+    // The largest likelihood of a class that has a prior: its joint becomes
+    // its prior, P(c) × 1, and no joint that matters underflows.
+    let largest = (0..prior.len())
+        .filter(|&c| prior[c] > 0.0)
+        .map(|c| likelihood[c])
+        .fold(0.0, f64::max);
     let joint = if largest > 0.0 {
         &prior * &likelihood.mapv(|l| l / largest)
     } else {

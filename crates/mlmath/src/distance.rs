@@ -34,9 +34,13 @@
 //!   differences are first divided by the largest of them, and the result
 //!   multiplied back: √(Σ d_j²) = m √(Σ (d_j/m)²).
 //!
-//! The cosine distance is computed as ½ ‖a/‖a‖ − b/‖b‖‖², which equals
-//! 1 − cos θ for unit vectors and, unlike 1 − cos θ, keeps its digits when
-//! the two directions nearly agree.
+//! The cosine distance is 1 − cos θ with cos θ = sign(s) √(s² / ((a·a)(b·b)))
+//! and s = a·b, after each vector is multiplied by a power of two that brings
+//! its largest entry near 1 (exact: it changes no digit, and keeps every
+//! product in range). Equal ratios s²/((a·a)(b·b)) then round to the same
+//! number: a vector is at distance exactly 0 from itself, and two rows whose
+//! dot products are exact (small integers, say) and whose cosines with a
+//! query are equal are at exactly the same distance from it.
 //!
 //! ## The curse of dimensionality
 //!
@@ -111,8 +115,8 @@ pub fn manhattan<'a, 'b>(
 }
 
 /// The cosine distance 1 − cos θ = 1 − a·b / (‖a‖ ‖b‖), from 0 (same
-/// direction) through 1 (perpendicular) to 2 (opposite), computed as
-/// ½ ‖a/‖a‖ − b/‖b‖‖² (see the [module](self) docs). An error if the
+/// direction) through 1 (perpendicular) to 2 (opposite), computed on
+/// rescaled vectors (see the [module](self) docs). An error if the
 /// lengths differ, a value is not finite, or either vector is zero (it has
 /// no direction).
 ///
@@ -233,10 +237,10 @@ pub fn distance_concentration<'a, 'b>(
 /// Γ(x + 1) = x Γ(x),     Γ(1) = 1,     Γ(1/2) = √π,
 /// ```
 ///
-/// so Γ(m + 1) = m! and Γ(m + 1/2) = (m − 1/2)(m − 3/2)⋯(1/2) √π. At n = 0
+/// so Γ(m + 1) = m! and Γ(m + 1/2) = (1/2)(3/2)⋯(m − 1/2) √π. At n = 0
 /// it is the pole of Γ at 0: infinity. The factorials are exact up to
-/// n = 38 (18! < 2⁵³); the result overflows to infinity above n = 343
-/// (Γ(171.6) is the largest a `f64` holds).
+/// n = 38 (18! < 2⁵³); the result overflows to infinity from n = 344 on
+/// (Γ(171.5) ≈ 9.5e307 is the last that a `f64` holds).
 ///
 /// ```
 /// use mlmath::distance::gamma_half;
@@ -248,12 +252,18 @@ pub fn gamma_half(n: usize) -> f64 {
     if n == 0 {
         return f64::INFINITY;
     }
-    // Γ(n/2) = (n/2 − 1)(n/2 − 2)⋯ times the base case Γ(1) (n even) or Γ(1/2) (n odd).
-    let mut gamma = if n.is_multiple_of(2) { 1.0 } else { PI.sqrt() };
-    let mut twice_x = n;
-    while twice_x > 2 && gamma.is_finite() {
-        twice_x -= 2;
-        gamma *= twice_x as f64 / 2.0;
+    // Γ(n/2) = base × (base + 1)(base + 2)⋯(n/2 − 1) × Γ(base), base = 1 (n
+    // even) or 1/2 (n odd). Multiplying the small factors first keeps every
+    // partial product below the result, so nothing overflows on the way.
+    let (mut gamma, mut x) = if n.is_multiple_of(2) {
+        (1.0, 1.0)
+    } else {
+        (PI.sqrt(), 0.5)
+    };
+    let last = n as f64 / 2.0 - 1.0;
+    while x <= last && gamma.is_finite() {
+        gamma *= x;
+        x += 1.0;
     }
     gamma
 }
@@ -393,22 +403,23 @@ fn concentration_of_views(x: ArrayView2<'_, f64>, query: ArrayView1<'_, f64>) ->
 }
 
 /// The rows of `x` made ready for `metric`, in standard (row-major) layout:
-/// the rows themselves, or for the cosine metric each row scaled to length 1.
+/// the rows themselves, or for the cosine metric each row multiplied by the
+/// power of two that brings its largest |entry| into [1, 2) (exact, and its
+/// dot products then neither overflow nor underflow).
 /// An error names `what` if a value is not finite or (cosine) a row is zero.
 pub(crate) fn prepare(what: &str, x: ArrayView2<'_, f64>, metric: Metric) -> Result<Array2<f64>> {
     check_finite(what, x)?;
     let mut rows = x.as_standard_layout().into_owned();
     if metric == Metric::Cosine {
         for (i, mut r) in rows.rows_mut().into_iter().enumerate() {
-            // Divide by the largest entry first, so that the norm neither
-            // overflows nor underflows: ‖r/m‖ lies between 1 and √d.
             let m = r.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
             if m == 0.0 {
                 return Err(zero_vector(&format!("row {i} of {what}")));
             }
-            r.mapv_inplace(|v| v / m);
-            let norm = norm(r.as_slice().expect("standard layout"));
-            r.mapv_inplace(|v| v / norm);
+            // 2^−e with e = ⌊log₂ m⌋, in two factors (2^1074 alone overflows).
+            let e = m.log2().floor() as i32;
+            let (first, second) = (2f64.powi(-e / 2), 2f64.powi(-e - (-e / 2)));
+            r.mapv_inplace(|v| v * first * second);
         }
     }
     Ok(rows)
@@ -420,15 +431,19 @@ pub(crate) fn row(x: &Array2<f64>, i: usize) -> &[f64] {
 }
 
 /// The distance between two rows made ready by [`prepare`]: the one formula
-/// behind every distance of the crate. It may be infinite (overflow); the
-/// callers turn that into an error.
+/// behind every distance of the crate. It is +∞ where the distance
+/// overflows `f64` (never NaN); the callers decide whether that is an error.
 pub(crate) fn between(metric: Metric, a: &[f64], b: &[f64]) -> f64 {
     match metric {
         Metric::Euclidean => euclidean_rows(a, b),
         Metric::Manhattan => manhattan_rows(a, b),
-        // ½‖u − v‖² for unit vectors u, v: 1 − u·v, without the cancellation.
-        // (Every |u_j − v_j| ≤ 2: the sum of squares cannot overflow.)
-        Metric::Cosine => (0.5 * sum_of_squares(a.len(), |j| a[j] - b[j])).min(2.0),
+        Metric::Cosine => {
+            let dot = |u: &[f64], v: &[f64]| sum_of(u.len(), |j| u[j] * v[j]);
+            let s = dot(a, b);
+            // cos² θ = s² / ((a·a)(b·b)), exactly 1 for a = b.
+            let cos_squared = (s * s / (dot(a, a) * dot(b, b))).min(1.0);
+            1.0 - cos_squared.sqrt().copysign(s)
+        }
     }
 }
 
@@ -454,11 +469,6 @@ fn zero_vector(what: &str) -> Error {
 fn euclidean_rows(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len(), "callers check the widths");
     root_sum_of_squares(a.len(), |j| a[j] - b[j])
-}
-
-/// ‖a‖₂.
-fn norm(a: &[f64]) -> f64 {
-    root_sum_of_squares(a.len(), |j| a[j])
 }
 
 /// √(Σ_j d_j²) for the d values `d(0), …, d(len − 1)`: the sum compensated,
@@ -487,10 +497,14 @@ fn root_sum_of_squares(len: usize, d: impl Fn(usize) -> f64) -> f64 {
 
 /// Σ_j d_j², compensated.
 fn sum_of_squares(len: usize, d: impl Fn(usize) -> f64) -> f64 {
+    sum_of(len, |j| d(j) * d(j))
+}
+
+/// Σ_j t_j, compensated.
+fn sum_of(len: usize, t: impl Fn(usize) -> f64) -> f64 {
     let mut sum = CompensatedSum::default();
     for j in 0..len {
-        let d_j = d(j);
-        sum.add(d_j * d_j);
+        sum.add(t(j));
     }
     sum.value()
 }
@@ -533,6 +547,9 @@ impl CompensatedSum {
     }
 
     fn value(&self) -> f64 {
+        if self.total.is_infinite() {
+            return self.total; // the error term is NaN (∞ − ∞) and means nothing
+        }
         self.total + self.error
     }
 }
@@ -572,13 +589,20 @@ mod tests {
         assert_eq!(euclidean(m.row(0), m.row(1)).unwrap(), 5.0);
         // The cosine distance of perpendicular, opposite and scaled vectors.
         let c = |u: [f64; 2], v: [f64; 2]| cosine_distance(&u[..], &v[..]).unwrap();
+        let c3 = |u: &[f64], v: &[f64]| cosine_distance(u, v).unwrap();
         assert_eq!(c([2.0, 0.0], [0.0, 5.0]), 1.0);
-        assert_close(c([1.0, -1.0], [-3.0, 3.0]), 2.0, 1e-15);
+        assert_eq!(c([1.0, -1.0], [-3.0, 3.0]), 2.0);
         assert_close(c([1.0, 2.0], [10.0, 20.0]), 0.0, 1e-15);
-        // Nearly parallel: 1 − cos θ ≈ θ²/2 keeps its digits.
-        let theta: f64 = 1e-6;
+        // Nearly parallel: 1 − cos θ = 2 sin²(θ/2), to within rounding.
+        let theta: f64 = 1e-3;
         let near = c([1.0, 0.0], [theta.cos(), theta.sin()]);
-        assert_close(near / (theta * theta / 2.0), 1.0, 1e-6);
+        assert_close(near, 2.0 * (theta / 2.0).sin().powi(2), 1e-15);
+        // Small integers: exact dot products, exact ties. Against (−1, 2, 2),
+        // the rows (−1, −3, −1) and (3, −1, −1) both have cos θ = −7/(3√11),
+        // and (1, 1, 1) and (3, 3, 3) are parallel: distance exactly 0.
+        let q = [-1.0, 2.0, 2.0];
+        assert_eq!(c3(&q, &[-1.0, -3.0, -1.0]), c3(&q, &[3.0, -1.0, -1.0]));
+        assert_eq!(c3(&[1.0, 1.0, 1.0], &[3.0, 3.0, 3.0]), 0.0);
     }
 
     #[test]
@@ -603,9 +627,15 @@ mod tests {
             let e = metric.distance(&[1e308][..], &[-1e308][..]).unwrap_err();
             assert!(e.to_string().contains("overflows"), "{e}");
         }
-        assert_eq!(
+        assert_close(
             cosine_distance(&[1e300, 1e300][..], &[1e-300, 1e-300][..]).unwrap(),
-            0.0
+            0.0,
+            1e-15,
+        );
+        assert_close(
+            cosine_distance(&[1e300, 0.0][..], &[0.0, 1e-300][..]).unwrap(),
+            1.0,
+            1e-15,
         );
     }
 

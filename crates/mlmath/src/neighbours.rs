@@ -184,8 +184,9 @@ impl FittedKnn {
     /// [module](self) docs.
     ///
     /// An error if x has the wrong number of columns, a value that is not
-    /// finite, a row whose distance to a training row overflows `f64`, or
-    /// (cosine) a zero row.
+    /// finite, (cosine) a zero row, or a row whose distance to one of its k
+    /// nearest training rows overflows `f64` (a farther row that overflows is
+    /// simply not a neighbour).
     ///
     /// ```
     /// use mlmath::prelude::*;
@@ -298,16 +299,14 @@ impl FittedKnn {
     fn predict_rows(&self, what: &str, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
         self.check_width(what, x.ncols())?;
         let queries = prepare(what, x, self.metric)?;
-        let mut distances = vec![0.0; self.points.nrows()];
         (0..queries.nrows())
             .map(|q| {
-                self.distances_from(row(&queries, q), &mut distances)
-                    .map_err(|i| {
-                        overflow(&format!(
-                            "the distance from row {q} of {what} to training row {i}"
-                        ))
-                    })?;
-                Ok(self.vote(&self.nearest(&distances)))
+                let (nearest, _) = self.nearest(row(&queries, q)).map_err(|i| {
+                    overflow(&format!(
+                        "the distance from row {q} of {what} to training row {i}"
+                    ))
+                })?;
+                Ok(self.vote(&nearest))
             })
             .collect()
     }
@@ -316,14 +315,10 @@ impl FittedKnn {
     fn neighbours_of(&self, query: ArrayView1<'_, f64>) -> Result<Vec<(usize, f64)>> {
         self.check_width("query", query.len())?;
         let query = prepare("query", query.insert_axis(Axis(0)), self.metric)?;
-        let mut distances = vec![0.0; self.points.nrows()];
-        self.distances_from(row(&query, 0), &mut distances)
+        let (nearest, distances) = self
+            .nearest(row(&query, 0))
             .map_err(|i| overflow(&format!("the distance from the query to training row {i}")))?;
-        Ok(self
-            .nearest(&distances)
-            .into_iter()
-            .map(|i| (i, distances[i]))
-            .collect())
+        Ok(nearest.into_iter().map(|i| (i, distances[i])).collect())
     }
 
     /// An error unless `columns` is the number of features.
@@ -341,27 +336,17 @@ impl FittedKnn {
         Ok(())
     }
 
-    /// Fills `distances[i]` with the distance from `query` (a prepared row)
-    /// to training row i: always by the same formula, in the same argument
-    /// order. `Err(i)` names the first distance that overflows.
-    fn distances_from(
-        &self,
-        query: &[f64],
-        distances: &mut [f64],
-    ) -> std::result::Result<(), usize> {
-        for (i, d) in distances.iter_mut().enumerate() {
-            *d = between(self.metric, query, row(&self.points, i));
-            if !d.is_finite() {
-                return Err(i);
-            }
-        }
-        Ok(())
-    }
-
-    /// The k training rows nearest first, in the order of (distance, row
-    /// index): a strict total order, so equal distances go to the earlier row.
-    fn nearest(&self, distances: &[f64]) -> Vec<usize> {
-        // Distances are finite and never −0, so total_cmp is the usual order.
+    /// The k training rows nearest to `query` (a prepared row), in the order
+    /// of (distance, row index) — a strict total order, so equal distances go
+    /// to the earlier row — and the distances to all rows. Each distance is
+    /// computed by the same formula, in the same argument order, in every
+    /// call. A distance that overflows `f64` is +∞, farther than any other;
+    /// `Err(i)` names a row among the k nearest that is that far.
+    fn nearest(&self, query: &[f64]) -> std::result::Result<(Vec<usize>, Vec<f64>), usize> {
+        let distances: Vec<f64> = (0..self.points.nrows())
+            .map(|i| between(self.metric, query, row(&self.points, i)))
+            .collect();
+        // Distances are never NaN or −0, so total_cmp is the usual order.
         let closer = |i: &usize, j: &usize| distances[*i].total_cmp(&distances[*j]).then(i.cmp(j));
         let mut order: Vec<usize> = (0..distances.len()).collect();
         if self.k < order.len() {
@@ -370,7 +355,10 @@ impl FittedKnn {
             order.truncate(self.k);
         }
         order.sort_unstable_by(closer);
-        order
+        if let Some(&i) = order.iter().find(|&&i| distances[i].is_infinite()) {
+            return Err(i);
+        }
+        Ok((order, distances))
     }
 
     /// The class with the most votes among `nearest`; on a tie, the class of

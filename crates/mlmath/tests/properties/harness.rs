@@ -14,12 +14,12 @@ pub type Outcome = Result<(), TestCaseError>;
 /// Fails the property with a message unless `condition` holds.
 #[macro_export]
 macro_rules! ensure {
-    ($condition:expr, $($message:tt)+) => {
+    ($condition:expr, $($message:tt)+) => {{
         let holds: bool = $condition;
         if !holds {
             return Err(proptest::test_runner::TestCaseError::fail(format!($($message)+)));
         }
-    };
+    }};
 }
 
 pub struct Suite {

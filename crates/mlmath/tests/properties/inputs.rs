@@ -64,3 +64,14 @@ pub fn labelled(
         (Just(x), labels(n, classes))
     })
 }
+
+/// A matrix of `rows × cols` with small integers in `-range..=range` as
+/// entries: every distance between its rows is exact in f64 (up to the final
+/// square root), and equal distances — ties — are common.
+pub fn integer_matrix(
+    rows: std::ops::Range<usize>,
+    cols: std::ops::Range<usize>,
+    range: i32,
+) -> impl Strategy<Value = Array2<f64>> {
+    matrix(rows, cols, (-range..=range).prop_map(f64::from))
+}
