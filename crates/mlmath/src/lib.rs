@@ -23,13 +23,13 @@
 //! | [`error`] | the one error type, with messages that say what to fix |
 //! | [`geometry`] | dot products, norms, projections; hyperplanes, distances and margins |
 //! | [`perceptron`] | Rosenblatt's perceptron, and Novikoff's bound on its mistakes |
-//! | [`descent`] | losses, gradients (by hand and by finite differences), gradient descent, LMS |
-//! | [`linalg`] | solving `A x = b`; eigenvalues by Jacobi rotations and by power iteration |
+//! | [`descent`] | [losses](descent::losses) and gradients (by hand and by finite differences), least squares; [gradient descent](descent::gradient_descent); Widrow–Hoff [LMS](descent::lms) |
+//! | [`linalg`] | solving `A x = b` and least squares (QR), scaled so no input overflows; eigenvalues by Jacobi rotations and by power iteration |
 //! | [`bayes`] | Bayes' theorem; Gaussian naive Bayes, fitted by maximum likelihood, predicting in log space |
 //! | [`metrics`] | accuracy and the confusion matrix |
 //! | [`distance`] | Euclidean, Manhattan and cosine distances; the curse of dimensionality |
 //! | [`neighbours`] | the k-nearest-neighbours classifier and its decision regions |
-//! | [`pca`] | covariance, principal component analysis, explained variance |
+//! | [`pca`] | covariance and correlation, principal component analysis, explained variance |
 //!
 //! Functions that take a learner's data check it and return
 //! [`Result<T, Error>`](Result): a wrong shape, an empty dataset or a NaN is
@@ -64,11 +64,12 @@ pub mod prelude {
     pub use crate::data::{self, AsFeatures, Dataset, Scores, Standardizer};
     pub use crate::descent::{GradientDescent, Lms};
     pub use crate::error::Error;
+    pub use crate::pca::Pca;
     pub use crate::perceptron::Perceptron;
     pub use crate::plot::{Chart, ImageGrid, Panels, Plot, linspace};
     pub use crate::progress::Progress;
-    pub use crate::row;
     pub use crate::random::{Rng, seeded};
+    pub use crate::row;
     pub use crate::table::{ShowTable, Table};
     pub use crate::{
         bayes, descent, distance, geometry, linalg, metrics, neighbours, pca, perceptron,
