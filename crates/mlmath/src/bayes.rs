@@ -400,7 +400,7 @@ fn check_probabilities(what: &str, p: &[f64]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::{accuracy, stratified_split};
+    use crate::metrics::accuracy;
     use crate::random::{normal_matrix, seeded};
     use ndarray::{array, concatenate};
     use std::f64::consts::PI;
@@ -581,25 +581,23 @@ mod tests {
     fn iris_is_classified_well() {
         // A published ballpark for Gaussian naive Bayes on iris is ~0.95.
         let iris = crate::data::iris().unwrap();
-        let (train, test) = stratified_split(iris.y.view(), 0.3, 42).unwrap();
-        let (train, test) = (iris.rows(&train), iris.rows(&test));
+        let (train, test) = iris.stratified_split(0.3, 42).unwrap();
         let model = GaussianNaiveBayes::default()
-            .fit(train.x.view(), train.y.view(), 3)
+            .fit(train.x().view(), train.y().view(), 3)
             .unwrap();
-        let predicted = model.predict(test.x.view()).unwrap();
-        let acc = accuracy(test.y.view(), predicted.view()).unwrap();
+        let predicted = model.predict(test.x().view()).unwrap();
+        let acc = accuracy(test.y().view(), predicted.view()).unwrap();
         assert!(acc > 0.9, "iris test accuracy {acc}");
         // And averaged over 10 folds, so that no single lucky split decides.
-        let folds = crate::metrics::k_fold(iris.len(), 10, 0).unwrap();
+        let folds = iris.k_folds(10, 0).unwrap();
         let mean = folds
             .iter()
             .map(|(train, test)| {
-                let (train, test) = (iris.rows(train), iris.rows(test));
                 let model = GaussianNaiveBayes::default()
-                    .fit(train.x.view(), train.y.view(), 3)
+                    .fit(train.x().view(), train.y().view(), 3)
                     .unwrap();
-                let predicted = model.predict(test.x.view()).unwrap();
-                accuracy(test.y.view(), predicted.view()).unwrap()
+                let predicted = model.predict(test.x().view()).unwrap();
+                accuracy(test.y().view(), predicted.view()).unwrap()
             })
             .sum::<f64>()
             / 10.0;
@@ -608,8 +606,8 @@ mod tests {
         for c in 0..3 {
             for j in 0..4 {
                 let values = (0..train.len())
-                    .filter(|&i| train.y[i] == c)
-                    .map(|i| train.x[(i, j)]);
+                    .filter(|&i| train.y()[i] == c)
+                    .map(|i| train.x()[(i, j)]);
                 let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
                     (a.min(v), b.max(v))
                 });

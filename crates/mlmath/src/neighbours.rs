@@ -416,12 +416,15 @@ mod tests {
     fn five_neighbours_classify_held_out_iris_flowers() {
         let iris = crate::data::iris().unwrap();
         let order = permutation(iris.len(), &mut seeded(2024)).to_vec();
-        let (train, test) = (iris.rows(&order[..100]), iris.rows(&order[100..]));
+        let (train, test) = (
+            iris.rows(&order[..100]).unwrap(),
+            iris.rows(&order[100..]).unwrap(),
+        );
         let model = KNearestNeighbours::new(5)
-            .fit(train.x.view(), train.y.view(), 3)
+            .fit(train.x().view(), train.y().view(), 3)
             .unwrap();
-        let predicted = model.predict(test.x.view()).unwrap();
-        let held_out = accuracy(test.y.view(), predicted.view()).unwrap();
+        let predicted = model.predict(test.x().view()).unwrap();
+        let held_out = accuracy(test.y().view(), predicted.view()).unwrap();
         assert!(held_out > 0.9, "held-out accuracy {held_out}");
     }
 
