@@ -23,13 +23,13 @@
 //! | [`error`] | the one error type, with messages that say what to fix |
 //! | [`geometry`] | dot products, norms, projections; hyperplanes, distances and margins |
 //! | [`perceptron`] | Rosenblatt's perceptron, and Novikoff's bound on its mistakes |
-//! | [`descent`] | losses, gradients (by hand and by finite differences), gradient descent, LMS |
-//! | [`linalg`] | solving `A x = b`; eigenvalues by Jacobi rotations and by power iteration |
+//! | [`descent`] | [losses](descent::losses) and gradients (by hand and by finite differences), least squares; [gradient descent](descent::gradient_descent); Widrow–Hoff [LMS](descent::lms) |
+//! | [`linalg`] | solving `A x = b` and least squares (QR), scaled so no input overflows; eigenvalues by Jacobi rotations and by power iteration |
 //! | [`bayes`] | Bayes' theorem; Gaussian naive Bayes ([`GaussianNaiveBayes`](bayes::GaussianNaiveBayes)), fitted by maximum likelihood, predicting in log space |
 //! | [`metrics`] | accuracy, and the confusion matrix of a test set |
 //! | [`distance`] | Euclidean, Manhattan and cosine distances, computed without losing digits; the curse of dimensionality; Γ(n/2) and the volume of the unit ball |
 //! | [`neighbours`] | the k-nearest-neighbours classifier ([`Knn`](neighbours::Knn)) and its decision regions |
-//! | [`pca`] | covariance, principal component analysis, explained variance |
+//! | [`pca`] | covariance and correlation, principal component analysis, explained variance |
 //!
 //! Functions that take a learner's data check it and return
 //! [`Result<T, Error>`](Result): a wrong shape, an empty dataset or a NaN is
@@ -67,6 +67,7 @@ pub mod prelude {
     pub use crate::distance::Metric;
     pub use crate::error::Error;
     pub use crate::neighbours::Knn;
+    pub use crate::pca::Pca;
     pub use crate::perceptron::Perceptron;
     pub use crate::plot::{Chart, ImageGrid, Panels, Plot, linspace};
     pub use crate::progress::Progress;
