@@ -419,7 +419,7 @@ impl FittedGaussianNaiveBayes {
     /// # Ok::<(), mlmath::Error>(())
     /// ```
     pub fn log_joint<'a>(&self, x: impl AsFeatures<'a>) -> Result<Array2<f64>> {
-        self.log_joint_of("x", x.as_features())
+        self.log_joint_of("x", x.into_features())
     }
 
     /// The posterior P(c | x_i) of every row of `x: (n, d)` and class c,
@@ -433,7 +433,7 @@ impl FittedGaussianNaiveBayes {
     /// exponential at most 1 and the largest exactly 1. Each row sums to 1.
     /// The errors of [`log_joint`](Self::log_joint).
     pub fn predict_proba<'a>(&self, x: impl AsFeatures<'a>) -> Result<Array2<f64>> {
-        self.proba_of("x", x.as_features())
+        self.proba_of("x", x.into_features())
     }
 
     /// The predicted class of every row of `x: (n, d)`: the c of largest
@@ -441,7 +441,7 @@ impl FittedGaussianNaiveBayes {
     /// largest posterior. A tie goes to the lower class index. The errors of
     /// [`log_joint`](Self::log_joint).
     pub fn predict<'a>(&self, x: impl AsFeatures<'a>) -> Result<Array1<usize>> {
-        self.predict_of("x", x.as_features())
+        self.predict_of("x", x.into_features())
     }
 
     /// The accuracy on a labelled dataset: the fraction of its rows whose

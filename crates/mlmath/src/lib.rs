@@ -71,8 +71,8 @@ pub mod prelude {
     pub use crate::perceptron::Perceptron;
     pub use crate::plot::{Chart, ImageGrid, Panels, Plot, linspace};
     pub use crate::progress::Progress;
-    pub use crate::row;
     pub use crate::random::{Rng, seeded};
+    pub use crate::row;
     pub use crate::table::{ShowTable, Table};
     pub use crate::{
         bayes, descent, distance, geometry, linalg, metrics, neighbours, pca, perceptron,

@@ -199,7 +199,7 @@ impl FittedKnn {
     /// # Ok::<(), mlmath::Error>(())
     /// ```
     pub fn predict<'a>(&self, x: impl AsFeatures<'a>) -> Result<Array1<usize>> {
-        self.predict_rows("x", x.as_features())
+        self.predict_rows("x", x.into_features())
     }
 
     /// The accuracy on a labelled dataset: the fraction of its rows whose

@@ -105,7 +105,7 @@ use crate::linalg::{ColumnMeans, largest, norm, power_of_two_scale, symmetric_ei
 /// assert_eq!(far, c);
 /// ```
 pub fn covariance<'a>(x: impl AsFeatures<'a>) -> Result<Array2<f64>> {
-    covariance_view(x.as_features())
+    covariance_view(x.into_features())
 }
 
 fn covariance_view(x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
@@ -138,7 +138,7 @@ fn covariance_view(x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
 /// assert!(correlation(&array![[1.0, 7.0], [2.0, 7.0]]).is_err()); // column 1 is constant
 /// ```
 pub fn correlation<'a>(x: impl AsFeatures<'a>) -> Result<Array2<f64>> {
-    correlation_view(x.as_features())
+    correlation_view(x.into_features())
 }
 
 fn correlation_view(x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
@@ -202,7 +202,7 @@ impl Pca {
     /// rows or a value that is not finite, every row is the same point (no
     /// variance to explain), or the variance is beyond the range of `f64`.
     pub fn fit<'a>(&self, x: impl AsFeatures<'a>) -> Result<FittedPca> {
-        self.fit_view(x.as_features())
+        self.fit_view(x.into_features())
     }
 
     fn fit_view(&self, x: ArrayView2<'_, f64>) -> Result<FittedPca> {
@@ -333,7 +333,7 @@ impl FittedPca {
     /// assert!((z[(0, 0)] - 3.0).abs() < 1e-12 && (z[(0, 1)] - 0.5).abs() < 1e-12);
     /// ```
     pub fn transform<'a>(&self, x: impl AsFeatures<'a>) -> Result<Array2<f64>> {
-        self.transform_view(x.as_features())
+        self.transform_view(x.into_features())
     }
 
     fn transform_view(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
@@ -407,7 +407,7 @@ impl FittedPca {
 /// assert!(components_for_variance(&x, 1.5).is_err());
 /// ```
 pub fn components_for_variance<'a>(x: impl AsFeatures<'a>, fraction: f64) -> Result<usize> {
-    components_for_variance_view(x.as_features(), fraction)
+    components_for_variance_view(x.into_features(), fraction)
 }
 
 fn components_for_variance_view(x: ArrayView2<'_, f64>, fraction: f64) -> Result<usize> {

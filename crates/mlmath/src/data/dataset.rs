@@ -38,7 +38,7 @@ pub struct Dataset {
 ///
 /// ```
 /// use mlmath::prelude::*;
-/// fn rows<'a>(x: impl AsFeatures<'a>) -> usize { x.as_features().nrows() }
+/// fn rows<'a>(x: impl AsFeatures<'a>) -> usize { x.into_features().nrows() }
 /// let iris = mlmath::data::iris().unwrap();
 /// assert_eq!(rows(&iris), 150);
 /// assert_eq!(rows(iris.x()), 150);
@@ -46,23 +46,23 @@ pub struct Dataset {
 /// ```
 pub trait AsFeatures<'a> {
     /// The features as a view `(n, d)`.
-    fn as_features(self) -> ArrayView2<'a, f64>;
+    fn into_features(self) -> ArrayView2<'a, f64>;
 }
 
 impl<'a> AsFeatures<'a> for &'a Dataset {
-    fn as_features(self) -> ArrayView2<'a, f64> {
+    fn into_features(self) -> ArrayView2<'a, f64> {
         self.x.view()
     }
 }
 
 impl<'a, S: Data<Elem = f64>> AsFeatures<'a> for &'a ArrayBase<S, Ix2> {
-    fn as_features(self) -> ArrayView2<'a, f64> {
+    fn into_features(self) -> ArrayView2<'a, f64> {
         self.view()
     }
 }
 
 impl<'a> AsFeatures<'a> for ArrayView2<'a, f64> {
-    fn as_features(self) -> ArrayView2<'a, f64> {
+    fn into_features(self) -> ArrayView2<'a, f64> {
         self
     }
 }
@@ -458,7 +458,11 @@ mod tests {
         assert!(matches!(e, Error::Shape { .. }));
         let d = Dataset::new(&x, &array![0, 1, 2]).unwrap();
         let e = d.clone().with_class_names(&["c"]).unwrap_err();
-        assert!(e.to_string().contains("below the number of class names (1)"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("below the number of class names (1)"),
+            "{e}"
+        );
         let e = d.with_feature_names(&["a"]).unwrap_err();
         assert!(e.to_string().contains("2 names, one per column"), "{e}");
     }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use ndarray::{Array1, Array2};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
 use super::Dataset;
+use crate::error::{Error, Result};
 
 /// The names [`load`] knows.
 pub const DATASETS: [&str; 4] = ["iris", "digits", "penguins", "mnist20"];

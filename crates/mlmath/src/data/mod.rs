@@ -36,11 +36,11 @@ pub mod preprocessing;
 mod split;
 
 pub use dataset::{AsFeatures, Dataset};
-pub use loaders::{
-    DATASETS, Orbits, data_dir, digits, iris, load, mnist20, moby_dick, planets, penguins,
-    verify_all,
-};
 #[cfg(feature = "frames")]
 pub use loaders::penguins_frame;
+pub use loaders::{
+    DATASETS, Orbits, data_dir, digits, iris, load, mnist20, moby_dick, penguins, planets,
+    verify_all,
+};
 pub use preprocessing::Standardizer;
 pub use split::Scores;

@@ -47,7 +47,7 @@ impl Standardizer {
     /// missing or infinite value, or a constant column (σ_j = 0: nothing to
     /// divide by, and a column that tells no rows apart).
     pub fn fit<'a>(x: impl AsFeatures<'a>) -> Result<Standardizer> {
-        fit_view(x.as_features())
+        fit_view(x.into_features())
     }
 
     /// The column means μ: `(d,)`.
@@ -62,11 +62,14 @@ impl Standardizer {
 
     /// `(x − μ) / σ` for rows `x: (m, d)` with the columns measured by `fit`.
     pub fn transform<'a>(&self, x: impl AsFeatures<'a>) -> Result<Array2<f64>> {
-        let x = x.as_features();
+        let x = x.into_features();
         if x.ncols() != self.mean.len() {
             return Err(Error::shape(
                 "x",
-                format!("{} columns, as the rows the standardizer was fitted on", self.mean.len()),
+                format!(
+                    "{} columns, as the rows the standardizer was fitted on",
+                    self.mean.len()
+                ),
                 format!("{} columns", x.ncols()),
             ));
         }
@@ -79,7 +82,10 @@ impl Standardizer {
         if z.ncols() != self.mean.len() {
             return Err(Error::shape(
                 "z",
-                format!("{} columns, as the rows the standardizer was fitted on", self.mean.len()),
+                format!(
+                    "{} columns, as the rows the standardizer was fitted on",
+                    self.mean.len()
+                ),
                 format!("{} columns", z.ncols()),
             ));
         }
@@ -97,7 +103,9 @@ fn fit_view(x: ArrayView2<'_, f64>) -> Result<Standardizer> {
     // the raw values would lose the digits that vary.
     let shift = x.row(0).to_owned();
     let differences = &x - &shift;
-    let offset = differences.mean_axis(Axis(0)).expect("x has at least one row");
+    let offset = differences
+        .mean_axis(Axis(0))
+        .expect("x has at least one row");
     let mean = &shift + &offset;
     // Centre first, then square: no cancellation for columns far from 0.
     let std = (&differences - &offset)
@@ -134,7 +142,7 @@ fn fit_view(x: ArrayView2<'_, f64>) -> Result<Standardizer> {
 /// assert_eq!(z, array![[-1.0], [1.0]]);
 /// ```
 pub fn standardize<'a>(x: impl AsFeatures<'a>) -> Result<Array2<f64>> {
-    let x = x.as_features();
+    let x = x.into_features();
     fit_view(x)?.transform(x)
 }
 
@@ -170,7 +178,12 @@ mod tests {
     fn standardising_gives_mean_zero_and_unit_spread_even_far_from_zero() {
         // A column at an offset of 1e9 with spread 1: the naive E[x²] − E[x]²
         // loses every digit; centring first keeps them.
-        let x = array![[1e9 + 1.0, 2.0], [1e9 - 1.0, 4.0], [1e9 + 1.0, 6.0], [1e9 - 1.0, 8.0]];
+        let x = array![
+            [1e9 + 1.0, 2.0],
+            [1e9 - 1.0, 4.0],
+            [1e9 + 1.0, 6.0],
+            [1e9 - 1.0, 8.0]
+        ];
         let s = Standardizer::fit(&x).unwrap();
         assert_eq!(s.std()[0], 1.0);
         let z = s.transform(&x).unwrap();

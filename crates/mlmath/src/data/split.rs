@@ -264,20 +264,28 @@ mod tests {
                 for c in 0..4 {
                     let n_c = y.iter().filter(|&&l| l == c).count();
                     let in_test = test.iter().filter(|&&i| y[i] == c).count();
-                    assert!(in_test == n_c / k || in_test == n_c.div_ceil(k), "class {c}");
+                    assert!(
+                        in_test == n_c / k || in_test == n_c.div_ceil(k),
+                        "class {c}"
+                    );
                 }
                 tested.extend_from_slice(test);
             }
             tested.sort_unstable();
             assert_eq!(tested, (0..n).collect::<Vec<_>>(), "each row tested once");
         }
-        assert_eq!(k_fold_indices(&y, 3, 4).unwrap(), k_fold_indices(&y, 3, 4).unwrap());
+        assert_eq!(
+            k_fold_indices(&y, 3, 4).unwrap(),
+            k_fold_indices(&y, 3, 4).unwrap()
+        );
     }
 
     #[test]
     fn scores_give_the_sample_mean_and_deviation() {
         // 0.8, 0.9, 1.0: mean 0.9, sample variance (0.01 + 0 + 0.01) / 2.
-        let s = Scores { values: vec![0.8, 0.9, 1.0] };
+        let s = Scores {
+            values: vec![0.8, 0.9, 1.0],
+        };
         assert!((s.mean() - 0.9).abs() < 1e-15);
         assert!((s.std() - 0.1).abs() < 1e-15);
         assert_eq!(s.to_string(), "0.900 ± 0.100");
@@ -292,7 +300,8 @@ mod tests {
         }
         let e = stratified_split_indices(&array![0, 0, 1, 2, 2], 0.5, 1).unwrap_err();
         assert!(
-            e.to_string().starts_with("the number of rows of class 1 must be at least 2"),
+            e.to_string()
+                .starts_with("the number of rows of class 1 must be at least 2"),
             "{e}"
         );
         let none = Array1::<usize>::zeros(0);

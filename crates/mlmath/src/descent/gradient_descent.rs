@@ -401,7 +401,7 @@ impl FittedLinear {
     /// dataset's features). An error for no rows, the wrong number of
     /// columns, or a value that is not finite.
     pub fn predict<'a>(&self, x: impl AsFeatures<'a>) -> Result<Array1<f64>> {
-        self.predict_view(x.as_features())
+        self.predict_view(x.into_features())
     }
 
     fn predict_view(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {

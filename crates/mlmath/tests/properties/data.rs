@@ -13,12 +13,24 @@ use crate::inputs::{any_f64, any_matrix, labelled, labels, matrix};
 pub fn all(suite: &mut Suite) {
     suite.check(
         "a dataset is made only from parts that agree",
-        &["Dataset::new", "Dataset::with_class_names", "Dataset::with_feature_names"],
+        &[
+            "Dataset::new",
+            "Dataset::with_class_names",
+            "Dataset::with_feature_names",
+        ],
         (any_matrix(), 0..14usize, 0..4usize, 0..8usize),
         |(x, n_labels, classes, n_names)| {
-            let y = Array1::from((0..n_labels).map(|i| i % classes.max(1)).collect::<Vec<_>>());
+            let y = Array1::from(
+                (0..n_labels)
+                    .map(|i| i % classes.max(1))
+                    .collect::<Vec<_>>(),
+            );
             let made = Dataset::new(&x, &y);
-            ensure!(made.is_ok() == (n_labels == x.nrows()), "rows {} labels {n_labels}", x.nrows());
+            ensure!(
+                made.is_ok() == (n_labels == x.nrows()),
+                "rows {} labels {n_labels}",
+                x.nrows()
+            );
             if let Ok(d) = made {
                 let names: Vec<String> = (0..n_names).map(|j| format!("f{j}")).collect();
                 let renamed = d.clone().with_feature_names(&names);
@@ -35,12 +47,18 @@ pub fn all(suite: &mut Suite) {
     suite.check(
         "rows takes any index list and names the first one out of range",
         &["Dataset::rows", "Dataset::len"],
-        (labelled(0..10, 1..4, 3), proptest::collection::vec(0..14usize, 0..12)),
+        (
+            labelled(0..10, 1..4, 3),
+            proptest::collection::vec(0..14usize, 0..12),
+        ),
         |((x, y), indices)| {
             let d = Dataset::new(&x, &y).unwrap();
             match d.rows(&indices) {
                 Ok(sub) => {
-                    ensure!(indices.iter().all(|&i| i < x.nrows()), "accepted {indices:?}");
+                    ensure!(
+                        indices.iter().all(|&i| i < x.nrows()),
+                        "accepted {indices:?}"
+                    );
                     for (r, &i) in indices.iter().enumerate() {
                         ensure!(sub.x().row(r) == x.row(i) && sub.y()[r] == y[i], "row {r}");
                     }
@@ -72,7 +90,10 @@ pub fn all(suite: &mut Suite) {
                     ensure!(train.len() + test.len() == d.len(), "rows lost");
                     for (c, &n_c) in counts.iter().enumerate() {
                         let t = test.class_counts()[c] as f64;
-                        ensure!(n_c == 0 || (t - fraction * n_c as f64).abs() <= 1.0, "class {c}");
+                        ensure!(
+                            n_c == 0 || (t - fraction * n_c as f64).abs() <= 1.0,
+                            "class {c}"
+                        );
                     }
                 }
                 Err(_) => ensure!(!valid, "a valid split was refused"),
@@ -83,20 +104,32 @@ pub fn all(suite: &mut Suite) {
 
     suite.check(
         "k folds test every row once, each class spread evenly",
-        &["Dataset::k_folds", "Dataset::cross_validate", "Scores::mean", "Scores::std"],
+        &[
+            "Dataset::k_folds",
+            "Dataset::cross_validate",
+            "Scores::mean",
+            "Scores::std",
+        ],
         (labelled(0..30, 1..3, 3), 0..12usize, any::<u64>()),
         |((x, y), k, seed)| {
             let d = Dataset::new(&x, &y).unwrap();
             match d.k_folds(k, seed) {
                 Ok(folds) => {
-                    ensure!(k >= 2 && k <= d.len(), "k = {k} accepted for n = {}", d.len());
+                    ensure!(
+                        k >= 2 && k <= d.len(),
+                        "k = {k} accepted for n = {}",
+                        d.len()
+                    );
                     let tested: usize = folds.iter().map(|(_, t)| t.len()).sum();
                     ensure!(tested == d.len(), "{tested} rows tested of {}", d.len());
                     for (train, test) in &folds {
                         ensure!(train.len() + test.len() == d.len(), "fold sizes");
                         for (c, &n_c) in d.class_counts().iter().enumerate() {
                             let t = test.class_counts()[c];
-                            ensure!(t == n_c / k || t == n_c.div_ceil(k), "class {c}: {t} of {n_c}");
+                            ensure!(
+                                t == n_c / k || t == n_c.div_ceil(k),
+                                "class {c}: {t} of {n_c}"
+                            );
                         }
                     }
                     // The folds' scores, against a plain mean.
@@ -104,7 +137,11 @@ pub fn all(suite: &mut Suite) {
                         .cross_validate(k, seed, |_, test| Ok(test.len() as f64))
                         .unwrap();
                     let mean = d.len() as f64 / k as f64;
-                    ensure!((scores.mean() - mean).abs() < 1e-9, "mean {}", scores.mean());
+                    ensure!(
+                        (scores.mean() - mean).abs() < 1e-9,
+                        "mean {}",
+                        scores.mean()
+                    );
                     ensure!(scores.std() <= 0.75, "fold sizes differ by at most one");
                 }
                 Err(_) => ensure!(k < 2 || k > d.len(), "k = {k} refused"),
@@ -115,10 +152,19 @@ pub fn all(suite: &mut Suite) {
 
     suite.check(
         "standardising gives mean 0 and spread 1, even at an offset of 1e9",
-        &["Standardizer::fit", "Standardizer::transform", "Standardizer::inverse_transform",
-          "Dataset::standardized", "Dataset::standardized_by", "preprocessing::standardize"],
-        (matrix(0..20, 0..4, -1.0..1.0f64), prop_oneof![Just(0.0), Just(1e9), Just(-1e6)],
-         prop_oneof![Just(1.0), Just(1e-6), Just(1e8)]),
+        &[
+            "Standardizer::fit",
+            "Standardizer::transform",
+            "Standardizer::inverse_transform",
+            "Dataset::standardized",
+            "Dataset::standardized_by",
+            "preprocessing::standardize",
+        ],
+        (
+            matrix(0..20, 0..4, -1.0..1.0f64),
+            prop_oneof![Just(0.0), Just(1e9), Just(-1e6)],
+            prop_oneof![Just(1.0), Just(1e-6), Just(1e8)],
+        ),
         |(x, offset, scale)| {
             let x = x.mapv(|v| offset + scale * v);
             match Standardizer::fit(&x) {
@@ -133,10 +179,16 @@ pub fn all(suite: &mut Suite) {
                     }
                     let back = s.inverse_transform(&z).unwrap();
                     let tolerance = 1e-9 * (offset.abs() + scale);
-                    ensure!((&back - &x).iter().all(|e| e.abs() <= tolerance), "round trip");
+                    ensure!(
+                        (&back - &x).iter().all(|e| e.abs() <= tolerance),
+                        "round trip"
+                    );
                 }
                 Err(_) => {
-                    let constant = x.columns().into_iter().any(|c| c.iter().all(|&v| v == c[0]));
+                    let constant = x
+                        .columns()
+                        .into_iter()
+                        .any(|c| c.iter().all(|&v| v == c[0]));
                     ensure!(x.nrows() == 0 || constant, "refused a varying matrix");
                 }
             }
@@ -146,8 +198,16 @@ pub fn all(suite: &mut Suite) {
 
     suite.check(
         "bad features are errors, never panics",
-        &["Standardizer::fit", "Standardizer::transform", "Dataset::features", "Dataset::classes",
-          "Dataset::with_x", "Dataset::drop_missing", "Dataset::missing_rows", "Dataset::shuffled"],
+        &[
+            "Standardizer::fit",
+            "Standardizer::transform",
+            "Dataset::features",
+            "Dataset::classes",
+            "Dataset::with_x",
+            "Dataset::drop_missing",
+            "Dataset::missing_rows",
+            "Dataset::shuffled",
+        ],
         (any_matrix(), any_matrix(), 0..3usize),
         |(x, other, pick)| {
             let y: Array1<usize> = Array1::zeros(x.nrows());
@@ -157,7 +217,10 @@ pub fn all(suite: &mut Suite) {
             let _ = d.features(&[format!("x{pick}")]);
             let _ = d.classes(&["0", "1"]);
             let kept = d.drop_missing();
-            ensure!(kept.len() + d.missing_rows().len() == d.len(), "drop_missing");
+            ensure!(
+                kept.len() + d.missing_rows().len() == d.len(),
+                "drop_missing"
+            );
             let shuffled = d.shuffled(pick as u64);
             ensure!(shuffled.len() == d.len(), "shuffled");
             Ok(())
@@ -166,20 +229,33 @@ pub fn all(suite: &mut Suite) {
 
     suite.check(
         "uniform draws stay in [low, high), and a bad range is an error",
-        &["random::uniform_matrix", "random::normal_matrix", "random::normal_vector"],
+        &[
+            "random::uniform_matrix",
+            "random::normal_matrix",
+            "random::normal_vector",
+        ],
         (any_f64(), any_f64(), 0..5usize, 0..5usize),
         |(low, high, n, d)| {
             let mut rng = seeded(1);
             match uniform_matrix(n, d, low, high, &mut rng) {
                 Ok(u) => {
-                    ensure!(low < high && (high - low).is_finite(), "accepted [{low}, {high})");
+                    ensure!(
+                        low < high && (high - low).is_finite(),
+                        "accepted [{low}, {high})"
+                    );
                     ensure!(u.iter().all(|&v| low <= v && v < high), "draw out of range");
                 }
-                Err(_) => ensure!(!(low < high) || !(high - low).is_finite(), "refused [{low}, {high})"),
+                Err(_) => ensure!(
+                    !(low < high) || !(high - low).is_finite(),
+                    "refused [{low}, {high})"
+                ),
             }
             let z = mlmath::random::normal_matrix(n, d, &mut rng);
             ensure!(z.dim() == (n, d), "normal_matrix shape");
-            ensure!(mlmath::random::normal_vector(n, &mut rng).len() == n, "normal_vector");
+            ensure!(
+                mlmath::random::normal_vector(n, &mut rng).len() == n,
+                "normal_vector"
+            );
             Ok(())
         },
     );
@@ -192,8 +268,14 @@ pub fn all(suite: &mut Suite) {
         |(y, named)| {
             let x = Array2::<f64>::zeros((6, 1));
             let names: Vec<String> = (0..named).map(|c| format!("c{c}")).collect();
-            let ok = Dataset::new(&x, &y).unwrap().with_class_names(&names).is_ok();
-            ensure!(ok == y.iter().all(|&c| c < named), "labels {y} with {named} names");
+            let ok = Dataset::new(&x, &y)
+                .unwrap()
+                .with_class_names(&names)
+                .is_ok();
+            ensure!(
+                ok == y.iter().all(|&c| c < named),
+                "labels {y} with {named} names"
+            );
             Ok(())
         },
     );

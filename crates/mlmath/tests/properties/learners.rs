@@ -567,7 +567,7 @@ fn neighbours(suite: &mut Suite) {
             };
             ensure!(valid, "fitted invalid data");
             ensure!(
-                model.x() == &x && model.y() == &y && model.n_features() == x.ncols(),
+                *model.x() == x && *model.y() == y && model.n_features() == x.ncols(),
                 "accessors"
             );
             ensure!(model.class_names() == train.class_names(), "class names");
