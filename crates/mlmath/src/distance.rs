@@ -15,10 +15,12 @@
 //!
 //! ## Computing a distance without losing it
 //!
-//! Every distance here is computed from the differences a_j − b_j, pair by
-//! pair, by one function: the same two points give the same distance bit
-//! for bit, whichever call asks for it, and a point is at distance exactly
-//! 0 from itself. Three details keep the rounding small:
+//! Every distance here is computed pair by pair, by one function: the same
+//! two points give the same distance bit for bit, whichever call asks for it
+//! (a single pair, a matrix of pairs, a nearest-neighbour search), and a
+//! point is at distance exactly 0 from itself. The Euclidean and Manhattan
+//! distances start from the differences a_j − b_j; three details keep their
+//! rounding small:
 //!
 //! - **no expanded square.** ‖a − b‖² = ‖a‖² + ‖b‖² − 2 a·b is tempting
 //!   (all the dot products come from one matrix product), but for points
