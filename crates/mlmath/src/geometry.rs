@@ -428,11 +428,18 @@ impl Hyperplane {
     }
 }
 
-/// a·b computed on a·2⁻ᵏ and b·2⁻ʲ, the vectors rescaled by powers of two
-/// (exactly) so that their largest entries are about 1; the scale 2ᵏ⁺ʲ is
-/// put back at the end. No product overflows or underflows on the way; the
-/// result is ±∞ only if |a·b| itself is beyond the largest f64.
+/// a·b, without overflow on the way. The plain sum Σ a_i b_i comes first:
+/// it is accurate whenever it is finite (a product that underflows is
+/// below 2⁻¹⁰²², and so is its share of any sum it could change). When it
+/// overflows, a·b is computed again on a·2⁻ᵏ and b·2⁻ʲ, the vectors
+/// rescaled by powers of two (exactly) so that their largest entries are
+/// about 1, and the scale 2ᵏ⁺ʲ is put back at the end: the result is ±∞
+/// only if |a·b| itself is beyond the largest f64.
 pub(crate) fn scaled_dot(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
+    let plain = a.dot(&b);
+    if plain.is_finite() {
+        return plain;
+    }
     let (Some(k), Some(j)) = (binary_exponent(max_abs(a)), binary_exponent(max_abs(b))) else {
         return 0.0;
     };
@@ -539,6 +546,11 @@ mod tests {
         let tiny = array![1e-200, 1e-200];
         let product = dot(&tiny, &array![1e100, 1e100]).unwrap();
         assert!((product / 2e-100 - 1.0).abs() < 1e-15, "{product}");
+        // Found by the property suite: rescaling a by its largest entry
+        // (1e91) pushed its other entry (1e-219) below 2^-1022, where it
+        // loses digits; the plain sum, finite here, keeps them.
+        let mixed = dot(&array![-1e91, -1e-219], &array![0.0, 0.5470891210947453]).unwrap();
+        assert_eq!(mixed, -1e-219 * 0.5470891210947453);
     }
 
     #[test]

@@ -1300,7 +1300,7 @@ fn clip_polyline(xy: &[(f64, f64)], [x0, x1, y0, y1]: [f64; 4]) -> Vec<Vec<(f64,
                 t1 = t1.min(q / p);
             }
         }
-        if !visible || !(t0 <= t1) {
+        if !visible || t0.is_nan() || t1.is_nan() || t0 > t1 {
             if !current.is_empty() {
                 pieces.push(std::mem::take(&mut current));
             }
@@ -1714,11 +1714,7 @@ pub fn viridis(t: f64) -> RGBColor {
         (170, 220, 50),
         (253, 231, 37),
     ];
-    let t = if t.is_finite() {
-        t.clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
+    let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
     let x = t * (ANCHORS.len() - 1) as f64;
     let i = (x.floor() as usize).min(ANCHORS.len() - 2);
     let f = x - i as f64;
@@ -1863,10 +1859,10 @@ pub fn linspace(low: f64, high: f64, n: usize) -> Vec<f64> {
         _ => (0..n)
             .map(|i| {
                 let t = i as f64 / (n - 1) as f64;
-                if i == n - 1 {
-                    high
-                } else {
-                    low * (1.0 - t) + high * t
+                match i {
+                    0 => low,
+                    _ if i == n - 1 => high,
+                    _ => low * (1.0 - t) + high * t,
                 }
             })
             .collect(),
@@ -2131,6 +2127,7 @@ mod tests {
         assert_eq!(viridis(0.0), RGBColor(68, 1, 84));
         assert_eq!(viridis(1.0), RGBColor(253, 231, 37));
         assert_eq!(viridis(f64::NAN), viridis(0.0));
+        assert_eq!(viridis(f64::INFINITY), viridis(1.0));
     }
 
     #[test]
