@@ -47,6 +47,9 @@ pub enum Error {
         problem: String,
         fix: String,
     },
+    /// A result is too large for an f64 (beyond ±1.8·10³⁰⁸) although every
+    /// input was finite: `what` overflowed, and `fix` says how to rescale.
+    Overflow { what: String, fix: String },
     /// Drawing a plot failed (a bug in the crate rather than in the input).
     Plot(String),
 }
@@ -81,6 +84,19 @@ impl Error {
     /// An empty `what`.
     pub fn empty(what: impl Into<String>) -> Self {
         Error::Empty { what: what.into() }
+    }
+
+    /// A result `what` too large for an f64, and how to avoid it.
+    ///
+    /// ```
+    /// let e = mlmath::Error::overflow("a·b", "rescale the vectors");
+    /// assert_eq!(e.to_string(), "a·b is too large for an f64 (beyond ±1.8e308): rescale the vectors");
+    /// ```
+    pub fn overflow(what: impl Into<String>, fix: impl Into<String>) -> Self {
+        Error::Overflow {
+            what: what.into(),
+            fix: fix.into(),
+        }
     }
 }
 
@@ -119,6 +135,9 @@ impl fmt::Display for Error {
             }
             Error::DataFile { path, problem, fix } => {
                 write!(f, "{}: {problem}. Fix: {fix}", path.display())
+            }
+            Error::Overflow { what, fix } => {
+                write!(f, "{what} is too large for an f64 (beyond ±1.8e308): {fix}")
             }
             Error::Plot(msg) => write!(f, "could not draw the plot: {msg}"),
         }

@@ -1,10 +1,10 @@
 //! Rosenblatt's perceptron (1958), and Novikoff's theorem that it stops.
 //!
 //! The perceptron is a linear classifier, ŷ = sign(w·x + b), trained one
-//! sample at a time and only on its mistakes. Starting from w = 0, b = 0, it
-//! visits the samples in turn; sample i with label y_i ∈ {−1, +1} is a
-//! **mistake** when y_i (w·x_i + b) ≤ 0 (wrong side, or on the boundary),
-//! and then
+//! sample at a time and only on its mistakes. It learns two classes: class
+//! 1 of the dataset is written y = +1, class 0 is y = −1. Starting from
+//! w = 0, b = 0, it visits the samples in turn; sample i is a **mistake**
+//! when y_i (w·x_i + b) ≤ 0 (wrong side, or on the boundary), and then
 //!
 //! ```text
 //! w ← w + η y_i x_i,      b ← b + η y_i,
@@ -15,7 +15,7 @@
 //! samples is an **epoch**; training stops after the first epoch without a
 //! mistake (every sample is on its side) or after `max_epochs`.
 //!
-//! Write x̃_i = (x_i, 1) and w̃ = (w, b) (see [`augment`]):
+//! Write x̃_i = (x_i, 1) and w̃ = (w, b) (see [`augment`](crate::geometry::augment)):
 //! the rule is w̃ ← w̃ + η y_i x̃_i, and the bias is one more weight.
 //! Starting from 0, w̃ after k updates is η times a sum of the y_i x̃_i, so
 //! η only scales w̃: whether y_i w̃·x̃_i ≤ 0 does not depend on it, and the
@@ -45,173 +45,239 @@
 //! [`novikoff_bound`] computes R, γ and the bound for a given u.
 //!
 //! ```
-//! use mlmath::perceptron::{Perceptron, novikoff_bound};
-//! use ndarray::array;
-//! // AND on ±1 inputs.
+//! use mlmath::prelude::*;
+//! use mlmath::perceptron::novikoff_bound;
+//! // AND on ±1 inputs: class 1 only for (1, 1).
 //! let x = array![[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]];
-//! let y = array![-1.0, -1.0, -1.0, 1.0];
-//! let model = Perceptron::default().fit(x.view(), y.view()).unwrap();
-//! assert!(model.converged);
-//! assert_eq!(model.predict(x.view()).unwrap(), y);
+//! let and = Dataset::new(&x, &array![0, 0, 0, 1]).unwrap();
+//! let model = Perceptron::new().fit(&and).unwrap();
+//! assert!(model.converged());
+//! assert_eq!(model.predict(&and).unwrap(), array![0, 0, 0, 1]);
+//! assert_eq!(model.score(&and).unwrap(), 1.0);
 //! // u = (1, 1, −1) separates AND: R = √3, γ = 1/√3, at most 9 mistakes.
-//! let bound = novikoff_bound(x.view(), y.view(), array![1.0, 1.0, -1.0].view()).unwrap();
-//! assert!(model.updates() as f64 <= bound.bound);
+//! let bound = novikoff_bound(&and, &array![1.0, 1.0, -1.0]).unwrap();
+//! assert!(model.updates() as f64 <= bound.bound());
 //! ```
 
-use ndarray::{Array1, ArrayView1, ArrayView2};
+use ndarray::{Array1, ArrayView1, ArrayView2, AsArray, Ix1};
 
+use crate::data::{AsFeatures, Dataset};
 use crate::error::{Error, Result, check_finite};
-use crate::geometry::{augment, check_columns, check_labelled, norm, radius};
+use crate::geometry::{
+    augment_of, check_columns, radius_of, scaled_dot, scaled_norm, signs, times_power_of_two,
+};
 
-/// The perceptron's hyperparameters. [`fit`](Self::fit) trains it.
+/// The most epochs [`Perceptron::max_epochs`] accepts: each epoch's weights
+/// are kept, so a million epochs of a few weights is tens of megabytes.
+pub const MAX_EPOCHS: usize = 1_000_000;
+
+/// The perceptron's hyperparameters: [`new`](Self::new), then the setters,
+/// then [`fit`](Self::fit).
+///
+/// | setter | meaning | default | allowed |
+/// |---|---|---|---|
+/// | [`learning_rate`](Self::learning_rate) | the step η of w ← w + η y_i x_i | 1.0 | finite, > 0 |
+/// | [`max_epochs`](Self::max_epochs) | the most passes over the data | 100 | 1 to [`MAX_EPOCHS`] |
 ///
 /// ```
-/// use mlmath::perceptron::Perceptron;
-/// let p = Perceptron::default().learning_rate(0.5).max_epochs(20);
-/// assert_eq!((p.learning_rate, p.max_epochs), (0.5, 20));
+/// use mlmath::prelude::*;
+/// let xor = Dataset::new(&array![[0., 0.], [0., 1.], [1., 0.], [1., 1.]], &array![0, 1, 1, 0])
+///     .unwrap();
+/// let model = Perceptron::new().learning_rate(0.5).max_epochs(20).fit(&xor).unwrap();
+/// assert!(!model.converged()); // no line separates XOR
+/// assert_eq!(model.epochs().len(), 20);
+/// let e = Perceptron::new().max_epochs(0).fit(&xor).unwrap_err();
+/// assert_eq!(e.to_string(), "max_epochs must be from 1 to 1000000, got 0");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Perceptron {
-    /// The step η of the update w ← w + η y_i x_i (> 0; 1.0 by default).
-    pub learning_rate: f64,
-    /// The most passes over the data (≥ 1; 100 by default).
-    pub max_epochs: usize,
+    learning_rate: f64,
+    max_epochs: usize,
 }
 
 impl Default for Perceptron {
     fn default() -> Self {
+        Perceptron::new()
+    }
+}
+
+impl Perceptron {
+    /// The perceptron with its defaults: learning rate η = 1, at most 100 epochs.
+    pub fn new() -> Self {
         Perceptron {
             learning_rate: 1.0,
             max_epochs: 100,
         }
     }
-}
 
-impl Perceptron {
-    /// Sets the learning rate η.
+    /// Sets the learning rate η (default 1.0; checked by `fit`: finite, > 0).
     pub fn learning_rate(mut self, learning_rate: f64) -> Self {
         self.learning_rate = learning_rate;
         self
     }
 
-    /// Sets the most epochs.
+    /// Sets the most epochs (default 100; checked by `fit`: 1 to [`MAX_EPOCHS`]).
     pub fn max_epochs(mut self, max_epochs: usize) -> Self {
         self.max_epochs = max_epochs;
         self
     }
 
-    /// Trains on `x: (n, d)` with labels `y: (n,)` of ±1.
+    /// Trains on a two-class dataset: class 1 is y = +1, class 0 is y = −1.
     ///
     /// Starts from w = 0, b = 0; each epoch visits the samples in their
-    /// given order and, on a mistake y_i (w·x_i + b) ≤ 0, sets
+    /// order and, on a mistake y_i (w·x_i + b) ≤ 0, sets
     /// w ← w + η y_i x_i and b ← b + η y_i. Stops after the first epoch
-    /// without a mistake (`converged` is then true) or after `max_epochs`.
+    /// without a mistake ([`converged`](FittedPerceptron::converged) is
+    /// then true) or after `max_epochs`.
     ///
-    /// An error if the shapes disagree, x is empty, a value is not finite, a
-    /// label is not ±1, η is not a positive number, or `max_epochs` is 0.
-    pub fn fit(&self, x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>) -> Result<FittedPerceptron> {
+    /// An error if the dataset is empty or holds a NaN, has other than two
+    /// classes (pick two with [`Dataset::classes`]), a hyperparameter is
+    /// out of its range, or the weights grow beyond what an f64 holds.
+    pub fn fit(&self, data: &Dataset) -> Result<FittedPerceptron> {
+        data.check_trainable()?;
+        let y = signs(data)?;
         let eta = self.learning_rate;
         if !(eta.is_finite() && eta > 0.0) {
-            return Err(Error::parameter("learning_rate", "a positive number", eta));
+            return Err(Error::parameter(
+                "learning_rate",
+                "a positive finite number",
+                eta,
+            ));
         }
-        if self.max_epochs == 0 {
-            return Err(Error::parameter("max_epochs", "at least 1", 0));
+        if !(1..=MAX_EPOCHS).contains(&self.max_epochs) {
+            return Err(Error::parameter(
+                "max_epochs",
+                format!("from 1 to {MAX_EPOCHS}"),
+                self.max_epochs,
+            ));
         }
-        check_labelled(x, y)?;
-
-        let mut w = Array1::zeros(x.ncols());
-        let mut b = 0.0;
-        let mut epochs = Vec::new();
-        let mut converged = false;
-        while epochs.len() < self.max_epochs && !converged {
-            let mut mistakes = 0;
-            for (x_i, &y_i) in x.rows().into_iter().zip(y) {
-                if y_i * (w.dot(&x_i) + b) <= 0.0 {
-                    w.scaled_add(eta * y_i, &x_i);
-                    b += eta * y_i;
-                    mistakes += 1;
-                }
-            }
-            epochs.push(Epoch {
-                mistakes,
-                weights: w.clone(),
-                bias: b,
-            });
-            converged = mistakes == 0;
-        }
+        let (weights, bias, epochs) = train(data.x().view(), y.view(), eta, self.max_epochs)?;
+        let converged = epochs.last().is_some_and(|e| e.mistakes == 0);
         Ok(FittedPerceptron {
-            weights: w,
-            bias: b,
+            weights,
+            bias,
             epochs,
             converged,
+            class_names: data.class_names().to_vec(),
         })
     }
+}
+
+/// Rosenblatt's rule on `x: (n, d)` with signs `y: (n,)`, for at most
+/// `max_epochs` epochs: the final (w, b) and every epoch.
+fn train(
+    x: ArrayView2<'_, f64>,
+    y: ArrayView1<'_, f64>,
+    eta: f64,
+    max_epochs: usize,
+) -> Result<(Array1<f64>, f64, Vec<Epoch>)> {
+    let mut w = Array1::zeros(x.ncols());
+    let mut b = 0.0;
+    let mut epochs = Vec::new();
+    let mut updates = 0;
+    while epochs.len() < max_epochs {
+        let mut mistakes = 0;
+        for (x_i, &y_i) in x.rows().into_iter().zip(y) {
+            let score = w.dot(&x_i) + b;
+            if !score.is_finite() {
+                return Err(overflow(updates));
+            }
+            if y_i * score <= 0.0 {
+                w.scaled_add(eta * y_i, &x_i);
+                b += eta * y_i;
+                mistakes += 1;
+                updates += 1;
+            }
+        }
+        if !(b.is_finite() && w.iter().all(|v| v.is_finite())) {
+            return Err(overflow(updates));
+        }
+        epochs.push(Epoch {
+            mistakes,
+            weights: w.clone(),
+            bias: b,
+        });
+        if mistakes == 0 {
+            break;
+        }
+    }
+    Ok((w, b, epochs))
+}
+
+fn overflow(updates: usize) -> Error {
+    Error::overflow(
+        format!("the perceptron's score w·x + b after {updates} updates"),
+        "standardise the features (dataset.standardized()) or lower the learning rate",
+    )
 }
 
 /// The state of the perceptron at the end of one epoch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Epoch {
+    mistakes: usize,
+    weights: Array1<f64>,
+    bias: f64,
+}
+
+impl Epoch {
     /// How many samples were mistakes (and so updates) during the epoch.
-    pub mistakes: usize,
+    pub fn mistakes(&self) -> usize {
+        self.mistakes
+    }
+
     /// The weights w at the end of the epoch: `(d,)`.
-    pub weights: Array1<f64>,
+    pub fn weights(&self) -> &Array1<f64> {
+        &self.weights
+    }
+
     /// The bias b at the end of the epoch.
-    pub bias: f64,
+    pub fn bias(&self) -> f64 {
+        self.bias
+    }
 }
 
 /// A trained perceptron: the hyperplane w·x + b = 0 and how it got there.
+/// Read it through its methods; it cannot be changed after training.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FittedPerceptron {
-    /// The weights w: `(d,)`.
-    pub weights: Array1<f64>,
-    /// The bias b.
-    pub bias: f64,
-    /// Every epoch run, in order; the last one has no mistake if `converged`.
-    pub epochs: Vec<Epoch>,
-    /// Whether an epoch ended without a mistake (the data were separated).
-    pub converged: bool,
+    weights: Array1<f64>,
+    bias: f64,
+    epochs: Vec<Epoch>,
+    converged: bool,
+    class_names: Vec<String>,
 }
 
 impl FittedPerceptron {
+    /// The weights w: `(d,)`.
+    pub fn weights(&self) -> &Array1<f64> {
+        &self.weights
+    }
+
+    /// The bias b.
+    pub fn bias(&self) -> f64 {
+        self.bias
+    }
+
+    /// Every epoch run, in order; the last one has no mistake if
+    /// [`converged`](Self::converged).
+    pub fn epochs(&self) -> &[Epoch] {
+        &self.epochs
+    }
+
+    /// Whether an epoch ended without a mistake (the data were separated).
+    pub fn converged(&self) -> bool {
+        self.converged
+    }
+
+    /// The names of the two classes, class 0 (y = −1) then class 1 (y = +1).
+    pub fn class_names(&self) -> &[String] {
+        &self.class_names
+    }
+
     /// The total number of mistakes, Σ over epochs — the number of updates
     /// that Novikoff's theorem bounds by (R/γ)².
     pub fn updates(&self) -> usize {
         self.epochs.iter().map(|e| e.mistakes).sum()
-    }
-
-    /// The score w·x_i + b of every row of `x: (n, d)`; its sign is the
-    /// prediction, its size over ‖w‖ the distance to the boundary.
-    pub fn decision_function(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-        check_columns("x", x, self.weights.len())?;
-        check_finite("x", x)?;
-        Ok(x.dot(&self.weights) + self.bias)
-    }
-
-    /// The predicted label sign(w·x_i + b) ∈ {−1, +1} of every row of
-    /// `x: (n, d)`. A point exactly on the boundary (score 0) is given +1.
-    ///
-    /// ```
-    /// use mlmath::perceptron::Perceptron;
-    /// use ndarray::array;
-    /// let x = array![[-1.0], [1.0]];
-    /// let model = Perceptron::default().fit(x.view(), array![-1.0, 1.0].view()).unwrap();
-    /// // The boundary ended at w·x + b = 0 with w = 2, b = 0: x = 0 gets +1.
-    /// assert_eq!((model.weights[0], model.bias), (2.0, 0.0));
-    /// assert_eq!(model.predict(array![[-0.5], [0.0], [3.0]].view()).unwrap(), array![-1.0, 1.0, 1.0]);
-    /// ```
-    pub fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-        Ok(self
-            .decision_function(x)?
-            .mapv(|s| if s >= 0.0 { 1.0 } else { -1.0 }))
-    }
-
-    /// The fraction of rows of `x: (n, d)` whose prediction equals the label
-    /// in `y: (n,)` (labels ±1).
-    pub fn accuracy(&self, x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>) -> Result<f64> {
-        check_labelled(x, y)?;
-        let predicted = self.predict(x)?;
-        let right = predicted.iter().zip(y).filter(|(p, t)| p == t).count();
-        Ok(right as f64 / y.len() as f64)
     }
 
     /// The weights and bias as one vector w̃ = (w, b) of length d + 1, the
@@ -222,22 +288,101 @@ impl FittedPerceptron {
         u.push(self.bias);
         Array1::from(u)
     }
+
+    /// The score w·x_i + b of every row of `x: (n, d)` (a dataset, an array
+    /// or a view); its sign is the prediction, its size over ‖w‖ the
+    /// distance to the boundary.
+    pub fn decision_function<'a>(&self, x: impl AsFeatures<'a>) -> Result<Array1<f64>> {
+        self.scores(x.as_features())
+    }
+
+    fn scores(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        check_columns("x", x, self.weights.len())?;
+        check_finite("x", x)?;
+        let scores = x.dot(&self.weights) + self.bias;
+        if let Some(i) = scores.iter().position(|s| !s.is_finite()) {
+            return Err(Error::overflow(
+                format!("the score w·x + b of row {i}"),
+                "rescale the features as they were rescaled for training",
+            ));
+        }
+        Ok(scores)
+    }
+
+    /// The predicted class of every row of `x: (n, d)` (a dataset, an array
+    /// or a view): 1 where w·x_i + b ≥ 0, else 0. A point exactly on the
+    /// boundary is given class 1 (y = +1).
+    ///
+    /// ```
+    /// use mlmath::prelude::*;
+    /// let line = Dataset::new(&array![[-1.0], [1.0]], &array![0, 1]).unwrap();
+    /// let model = Perceptron::new().fit(&line).unwrap();
+    /// // The boundary ended at w·x + b = 0 with w = 2, b = 0: x = 0 gets class 1.
+    /// assert_eq!((model.weights()[0], model.bias()), (2.0, 0.0));
+    /// assert_eq!(model.predict(&array![[-0.5], [0.0], [3.0]]).unwrap(), array![0, 1, 1]);
+    /// ```
+    pub fn predict<'a>(&self, x: impl AsFeatures<'a>) -> Result<Array1<usize>> {
+        Ok(self
+            .scores(x.as_features())?
+            .mapv(|s| usize::from(s >= 0.0)))
+    }
+
+    /// The accuracy on a dataset with the same two classes: the fraction of
+    /// rows whose predicted class is their class.
+    pub fn score(&self, data: &Dataset) -> Result<f64> {
+        if data.is_empty() {
+            return Err(Error::empty(format!("the dataset {}", data.name())));
+        }
+        if data.class_names() != self.class_names.as_slice() {
+            return Err(Error::parameter(
+                format!("the classes of {}", data.name()),
+                format!(
+                    "the two the perceptron learned, [{}] (pick them with .classes(&[a, b]))",
+                    self.class_names.join(", ")
+                ),
+                format!("[{}]", data.class_names().join(", ")),
+            ));
+        }
+        let predicted = self.predict(data)?;
+        let right = predicted
+            .iter()
+            .zip(data.y())
+            .filter(|(p, t)| p == t)
+            .count();
+        Ok(right as f64 / data.len() as f64)
+    }
 }
 
-/// The quantities of Novikoff's theorem for data and a separator u.
+/// The quantities of Novikoff's theorem for a dataset and a separator u.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NovikoffBound {
-    /// R = max_i ‖(x_i, 1)‖.
-    pub radius: f64,
-    /// γ = min_i y_i u·(x_i, 1) / ‖u‖, > 0.
-    pub margin: f64,
-    /// (R / γ)²: no run of the perceptron makes more mistakes on this data.
-    pub bound: f64,
+    radius: f64,
+    margin: f64,
+    bound: f64,
 }
 
-/// Novikoff's bound on the perceptron's mistakes, for data `x: (n, d)`,
-/// labels `y: (n,)` of ±1 and a separating vector `u` of length d + 1 in the
-/// augmented space (the weights, then the bias as the last entry):
+impl NovikoffBound {
+    /// R = max_i ‖(x_i, 1)‖.
+    pub fn radius(&self) -> f64 {
+        self.radius
+    }
+
+    /// γ = min_i y_i u·(x_i, 1) / ‖u‖, > 0.
+    pub fn margin(&self) -> f64 {
+        self.margin
+    }
+
+    /// (R / γ)²: no run of the perceptron makes more mistakes on this data
+    /// (+∞ when the margin is so small that the bound is beyond an f64).
+    pub fn bound(&self) -> f64 {
+        self.bound
+    }
+}
+
+/// Novikoff's bound on the perceptron's mistakes, for a two-class dataset
+/// (y = +1 for class 1, −1 for class 0) and a separating vector `u` of
+/// length d + 1 in the augmented space (the weights, then the bias as the
+/// last entry):
 ///
 /// ```text
 /// R = max_i ‖(x_i, 1)‖,   γ = min_i y_i u·(x_i, 1) / ‖u‖,   bound = (R / γ)².
@@ -248,34 +393,36 @@ pub struct NovikoffBound {
 /// a smaller one.
 ///
 /// ```
+/// use mlmath::prelude::*;
 /// use mlmath::perceptron::novikoff_bound;
-/// use ndarray::array;
-/// // Two points on the line, at −1 and +1, separated by u = (1, 0).
-/// let x = array![[-1.0], [1.0]];
-/// let y = array![-1.0, 1.0];
-/// let nb = novikoff_bound(x.view(), y.view(), array![1.0, 0.0].view()).unwrap();
+/// // Two points on the line, at −1 (class 0) and +1 (class 1), separated by u = (1, 0).
+/// let line = Dataset::new(&array![[-1.0], [1.0]], &array![0, 1]).unwrap();
+/// let nb = novikoff_bound(&line, &array![1.0, 0.0]).unwrap();
 /// // R = ‖(±1, 1)‖ = √2, γ = 1, bound = 2.
-/// assert!((nb.bound - 2.0).abs() < 1e-12);
-/// assert!(novikoff_bound(x.view(), y.view(), array![-1.0, 0.0].view()).is_err());
+/// assert!((nb.bound() - 2.0).abs() < 1e-12);
+/// assert!(novikoff_bound(&line, &array![-1.0, 0.0]).is_err());
 /// ```
-pub fn novikoff_bound(
-    x: ArrayView2<'_, f64>,
-    y: ArrayView1<'_, f64>,
-    u: ArrayView1<'_, f64>,
-) -> Result<NovikoffBound> {
-    check_labelled(x, y)?;
-    if u.len() != x.ncols() + 1 {
+pub fn novikoff_bound<'a>(data: &Dataset, u: impl AsArray<'a, f64, Ix1>) -> Result<NovikoffBound> {
+    novikoff_bound_of(data, u.into())
+}
+
+fn novikoff_bound_of(data: &Dataset, u: ArrayView1<'_, f64>) -> Result<NovikoffBound> {
+    data.check_trainable()?;
+    let y = signs(data)?;
+    let d = data.n_features();
+    if u.len() != d + 1 {
         return Err(Error::shape(
             "u",
             format!(
-                "{} entries (one per column of x, then the bias)",
-                x.ncols() + 1
+                "{} entries (one per feature of {}, then the bias)",
+                d + 1,
+                data.name()
             ),
             format!("{} entries", u.len()),
         ));
     }
     check_finite("u", u)?;
-    let u_norm = norm(u);
+    let u_norm = scaled_norm(u);
     if u_norm == 0.0 {
         return Err(Error::parameter(
             "u",
@@ -283,20 +430,29 @@ pub fn novikoff_bound(
             "the zero vector",
         ));
     }
-    let x_aug = augment(x);
-    let margins = x_aug.dot(&u) * y / u_norm;
-    let (worst, gamma) =
-        margins
-            .iter()
-            .copied()
-            .enumerate()
-            .fold(
-                (0, f64::INFINITY),
-                |best, (i, m)| {
-                    if m < best.1 { (i, m) } else { best }
-                },
-            );
-    if gamma <= 0.0 {
+    // The unit vector u/‖u‖, rescaled first so that ‖u‖ cannot overflow.
+    let k = u
+        .iter()
+        .fold(0.0, |m: f64, v| m.max(v.abs()))
+        .log2()
+        .floor() as i32;
+    let scaled = u.mapv(|v| times_power_of_two(v, -k));
+    let unit = &scaled / scaled.dot(&scaled).sqrt();
+    let x_aug = augment_of(data.x().view());
+    let (worst, gamma) = x_aug
+        .rows()
+        .into_iter()
+        .zip(&y)
+        .map(|(x_i, &y_i)| y_i * scaled_dot(unit.view(), x_i))
+        .enumerate()
+        .fold((0, f64::INFINITY), |best, (i, m)| {
+            if m < best.1 || m.is_nan() {
+                (i, m)
+            } else {
+                best
+            }
+        });
+    if gamma.is_nan() || gamma <= 0.0 {
         return Err(Error::parameter(
             "u",
             "a vector that separates the data (the theorem needs a separating u: \
@@ -304,7 +460,7 @@ pub fn novikoff_bound(
             format!("y_i u·(x_i, 1) / ‖u‖ = {gamma} ≤ 0 at sample {worst}"),
         ));
     }
-    let r = radius(x_aug.view());
+    let r = radius_of(&format!("the features of {}", data.name()), x_aug.view())?;
     Ok(NovikoffBound {
         radius: r,
         margin: gamma,
@@ -313,7 +469,8 @@ pub fn novikoff_bound(
 }
 
 /// The unit vector u of the augmented space (weights, then bias) with the
-/// largest margin γ* = max_u min_i y_i u·(x_i, 1): the best u for
+/// largest margin γ* = max_u min_i y_i u·(x_i, 1) on a two-class dataset
+/// (y = +1 for class 1, −1 for class 0): the best u for
 /// [`novikoff_bound`], which then gives the smallest bound the theorem allows.
 ///
 /// It is the hard-margin support vector machine through the origin of the
@@ -326,27 +483,49 @@ pub fn novikoff_bound(
 ///
 /// with v = Σ α_i y_i x̃_i and γ* = 1/‖v‖. The dual is solved by coordinate
 /// ascent (Hildreth's method): for each i in turn, α_i ← max(0, α_i +
-/// (1 − y_i v·x̃_i)/‖x̃_i‖²), until every constraint holds to 1e-9 and every
-/// positive α_i has y_i v·x̃_i = 1. An error if the data are not linearly
-/// separable (the α grow without end).
+/// (1 − y_i v·x̃_i)/‖x̃_i‖²). It stops when every constraint holds to 1e-9
+/// and every positive α_i has y_i v·x̃_i = 1, or when the duality gap
+/// certifies the answer: with m = min_i y_i v·x̃_i > 0, v/m is a separator
+/// whose ½‖v/m‖² exceeds the dual's Σ α_i − ½‖v‖² by at most 10⁻⁹ of
+/// itself, so its margin is within 10⁻⁹ of γ*. Points that nearly
+/// duplicate each other (or are nearly parallel in x̃) can slow the search
+/// to a crawl; after 10 000 sweeps a gap of 10⁻⁴ is accepted, a margin
+/// within 5·10⁻⁵ of γ*. The x̃_i are first divided by a power
+/// of two near their largest entry, which changes v's length but not u. An
+/// error if the data are not linearly separable (the α grow without end),
+/// or if the search does not settle within 200 000 sweeps.
 ///
 /// ```
+/// use mlmath::prelude::*;
 /// use mlmath::perceptron::max_margin_separator;
-/// use ndarray::array;
-/// // Points at −1 and +1 on a line: the best u is (1, 0), with margin 1.
-/// let u = max_margin_separator(array![[-1.0], [1.0]].view(), array![-1.0, 1.0].view()).unwrap();
+/// // Points at −1 (class 0) and +1 (class 1) on a line: the best u is (1, 0), with margin 1.
+/// let line = Dataset::new(&array![[-1.0], [1.0]], &array![0, 1]).unwrap();
+/// let u = max_margin_separator(&line).unwrap();
 /// assert!((u[0] - 1.0).abs() < 1e-6 && u[1].abs() < 1e-6);
 /// ```
-pub fn max_margin_separator(x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>) -> Result<Array1<f64>> {
-    check_labelled(x, y)?;
+pub fn max_margin_separator(data: &Dataset) -> Result<Array1<f64>> {
+    data.check_trainable()?;
+    let y = signs(data)?;
     const TOLERANCE: f64 = 1e-9;
+    const GAP: f64 = 1e-9;
+    const SLOW_GAP: f64 = 1e-4;
+    const SLOW_AFTER: usize = 10_000;
     const MAX_SWEEPS: usize = 200_000;
-    let x_aug = augment(x);
+    let x_aug = augment_of(data.x().view());
+    let largest = x_aug.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
+    let k = largest.log2().floor() as i32;
+    let x_aug = x_aug.mapv(|v| times_power_of_two(v, -k));
     let n = x_aug.nrows();
-    let squared_norms: Vec<f64> = x_aug.rows().into_iter().map(|r| r.dot(&r)).collect();
+    // A row that is (numerically) zero next to the largest gets the
+    // smallest positive square instead, so that no step divides by zero.
+    let squared_norms: Vec<f64> = x_aug
+        .rows()
+        .into_iter()
+        .map(|r| r.dot(&r).max(f64::MIN_POSITIVE))
+        .collect();
     let mut alpha = vec![0.0; n];
     let mut v = Array1::<f64>::zeros(x_aug.ncols());
-    for _ in 0..MAX_SWEEPS {
+    for sweep in 0..MAX_SWEEPS {
         let mut worst = 0.0_f64;
         for i in 0..n {
             let row = x_aug.row(i);
@@ -361,15 +540,48 @@ pub fn max_margin_separator(x: ArrayView2<'_, f64>, y: ArrayView1<'_, f64>) -> R
             v.scaled_add((new - alpha[i]) * y[i], &row);
             alpha[i] = new;
         }
-        if worst < TOLERANCE {
-            let length = norm(v.view());
-            return Ok(v / length);
+        let closest = x_aug
+            .rows()
+            .into_iter()
+            .zip(&y)
+            .map(|(row, &y_i)| y_i * v.dot(&row))
+            .fold(f64::INFINITY, f64::min);
+        let vv = v.dot(&v);
+        let primal = 0.5 * vv / (closest * closest);
+        let dual = alpha.iter().sum::<f64>() - 0.5 * vv;
+        let gap = if sweep < SLOW_AFTER { GAP } else { SLOW_GAP };
+        let certified = closest > 0.0 && primal - dual <= gap * primal;
+        if worst < TOLERANCE || certified {
+            return Ok(v / vv.sqrt());
+        }
+        if !worst.is_finite() {
+            return Err(Error::overflow(
+                "the maximum-margin search",
+                "the points differ in size by more than an f64 can follow: \
+                 standardise the features (dataset.standardized())",
+            ));
         }
     }
+    // A v with every y_i v·x̃_i > 0 separates the classes: then the search
+    // was merely slow, and saying "not separable" would be wrong.
+    let separated = x_aug
+        .rows()
+        .into_iter()
+        .zip(&y)
+        .all(|(row, &y_i)| y_i * v.dot(&row) > 0.0);
+    if separated {
+        return Err(Error::parameter(
+            "the maximum-margin search",
+            format!("to settle within {MAX_SWEEPS} sweeps"),
+            "a search that had separated the classes but not yet found the largest margin \
+             (nearly duplicate points slow it down: drop duplicates, or standardise)",
+        ));
+    }
     Err(Error::parameter(
-        "x and y",
-        "linearly separable data (a hyperplane with every +1 on one side and every -1 on the other)",
-        "data that no hyperplane separates: the maximum-margin search did not settle",
+        format!("the classes of {}", data.name()),
+        "linearly separable (a hyperplane with every point of class 1 on one side \
+         and every point of class 0 on the other)",
+        "classes that no hyperplane separates: the maximum-margin search did not settle",
     ))
 }
 
@@ -384,46 +596,92 @@ mod tests {
         array![[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]]
     }
 
+    /// A gate as a dataset on the corners: `classes[i]` for corner i.
+    fn gate(classes: [usize; 4]) -> Dataset {
+        Dataset::new(&corners(), &Array1::from(classes.to_vec()))
+            .unwrap()
+            .with_class_names(&["-1", "+1"])
+            .unwrap()
+    }
+
     #[test]
     fn no_separator_has_a_larger_margin_than_the_maximum_margin_one() {
         // AND on ±1 inputs: every random unit u that separates has a margin at
         // most that of the maximum-margin u, which is itself a separator.
-        let x = corners();
-        let y = array![-1.0, -1.0, -1.0, 1.0];
-        let best = novikoff_bound(
-            x.view(),
-            y.view(),
-            max_margin_separator(x.view(), y.view()).unwrap().view(),
-        )
-        .unwrap();
+        let and = gate([0, 0, 0, 1]);
+        let best = novikoff_bound(&and, &max_margin_separator(&and).unwrap()).unwrap();
         let candidates = uniform_matrix(20_000, 3, -1.0, 1.0, &mut seeded(9)).unwrap();
         let mut separating = 0;
         for u in candidates.rows() {
-            if let Ok(other) = novikoff_bound(x.view(), y.view(), u) {
+            if let Ok(other) = novikoff_bound(&and, u) {
                 separating += 1;
                 assert!(
-                    other.margin <= best.margin + 1e-9,
+                    other.margin() <= best.margin() + 1e-9,
                     "{u} beats the maximum margin"
                 );
             }
         }
         assert!(separating > 100, "the random search should find separators");
-        // By symmetry of AND, the best u is proportional to (1, 1, -1)... with margin 1/sqrt(3):
-        // y_i u.x_i equals 1/sqrt(3) on the three closest corners.
+        // By the symmetry of AND the best u is (1, 1, −1)/√3, and y_i u·x̃_i
+        // is 1/√3 on the three corners nearest the boundary.
         assert!(
-            (best.margin - 1.0 / 3f64.sqrt()).abs() < 1e-6,
+            (best.margin() - 1.0 / 3f64.sqrt()).abs() < 1e-6,
             "{}",
-            best.margin
+            best.margin()
         );
     }
 
     #[test]
     fn the_maximum_margin_search_refuses_xor() {
-        let y = array![-1.0, 1.0, 1.0, -1.0];
-        assert!(matches!(
-            max_margin_separator(corners().view(), y.view()),
-            Err(Error::Parameter { .. })
-        ));
+        let e = max_margin_separator(&gate([0, 1, 1, 0])).unwrap_err();
+        assert!(matches!(e, Error::Parameter { .. }), "{e}");
+    }
+
+    #[test]
+    fn the_maximum_margin_direction_does_not_depend_on_the_scale() {
+        // Scaling the features by s scales x̃ = (x, 1) only in its first
+        // entries, so compare against huge data the answer computed by hand:
+        // two points at ±1e200 on a line are separated by u = (1, 0) in the
+        // limit, the bias entry falling to 1e-200 of the weight.
+        let far = Dataset::new(&array![[-1e200], [1e200]], &array![0, 1]).unwrap();
+        let u = max_margin_separator(&far).unwrap();
+        assert!((u[0] - 1.0).abs() < 1e-9 && u[1].abs() < 1e-9, "{u}");
+    }
+
+    #[test]
+    fn near_duplicate_points_do_not_stall_the_maximum_margin_search() {
+        // Found by the property suite: two points of class 0 that differ in
+        // the seventh digit left the α of the farther one shrinking by 1e-9
+        // a sweep, and the search gave up. By hand: on a line the best u
+        // is (1, 0), with margin the distance of the closest point to 0.
+        let x = array![
+            [0.3723757181552277],
+            [0.3723757181552277],
+            [-0.37237556734657523],
+            [0.8207991927713576],
+            [-0.372375362173955]
+        ];
+        let data = Dataset::new(&x, &array![1, 1, 0, 1, 0]).unwrap();
+        let u = max_margin_separator(&data).unwrap();
+        let nb = novikoff_bound(&data, &u).unwrap();
+        assert!(
+            (nb.margin() / 0.372375362173955 - 1.0).abs() < 5e-5,
+            "{nb:?}"
+        );
+    }
+
+    #[test]
+    fn nearly_parallel_points_of_one_class_get_a_certified_separator() {
+        // Found by the property suite: (−0.0022, 1) and (0, 1) in x̃, both
+        // class 0. The best v is (0, −1), margin 1 (the point at 0); the
+        // search crawls towards it and is stopped by the duality gap.
+        let data = Dataset::new(&array![[-0.002185511906209751], [0.0]], &array![0, 0])
+            .unwrap()
+            .with_class_names(&["-1", "+1"])
+            .unwrap();
+        let u = max_margin_separator(&data).unwrap();
+        let nb = novikoff_bound(&data, &u).unwrap();
+        assert!((nb.margin() - 1.0).abs() < 5e-5, "{nb:?}");
     }
 
     #[test]
@@ -442,12 +700,12 @@ mod tests {
         //   (0, −1)  +1: score −1 + 1 = 0       → mistake, w = (3, 0), b = 2
         // Epoch 3: scores 8, −1, −4, 2 all have the sign of their label: converged.
         let x = array![[2.0, 1.0], [-1.0, -1.0], [-2.0, -2.0], [0.0, -1.0]];
-        let y = array![1.0, -1.0, -1.0, 1.0];
-        let model = Perceptron::default().fit(x.view(), y.view()).unwrap();
+        let data = Dataset::new(&x, &array![1, 0, 0, 1]).unwrap();
+        let model = Perceptron::new().fit(&data).unwrap();
         let epochs: Vec<(usize, Vec<f64>, f64)> = model
-            .epochs
+            .epochs()
             .iter()
-            .map(|e| (e.mistakes, e.weights.to_vec(), e.bias))
+            .map(|e| (e.mistakes(), e.weights().to_vec(), e.bias()))
             .collect();
         assert_eq!(
             epochs,
@@ -457,16 +715,17 @@ mod tests {
                 (0, vec![3.0, 0.0], 2.0),
             ]
         );
-        assert_eq!(model.weights, array![3.0, 0.0]);
-        assert_eq!(model.bias, 2.0);
-        assert!(model.converged);
+        assert_eq!(model.weights(), &array![3.0, 0.0]);
+        assert_eq!(model.bias(), 2.0);
+        assert!(model.converged());
         assert_eq!(model.updates(), 4);
         assert_eq!(model.augmented_weights(), array![3.0, 0.0, 2.0]);
         assert_eq!(
-            model.decision_function(x.view()).unwrap(),
+            model.decision_function(&x).unwrap(),
             array![8.0, -1.0, -4.0, 2.0]
         );
-        assert_eq!(model.accuracy(x.view(), y.view()).unwrap(), 1.0);
+        assert_eq!(model.predict(x.view()).unwrap(), array![1, 0, 0, 1]);
+        assert_eq!(model.score(&data).unwrap(), 1.0);
     }
 
     #[test]
@@ -474,20 +733,19 @@ mod tests {
         // AND is separated by u = (1, 1, −1), OR by u = (1, 1, 1): each gives
         // y_i u·(x_i, 1) ∈ {1, 3}, so γ = 1/√3; R = ‖(±1, ±1, 1)‖ = √3, and the
         // bound is (√3 / (1/√3))² = 9 mistakes, so at most 10 epochs.
-        let x = corners();
-        for (y, u) in [
-            (array![-1.0, -1.0, -1.0, 1.0], array![1.0, 1.0, -1.0]),
-            (array![-1.0, 1.0, 1.0, 1.0], array![1.0, 1.0, 1.0]),
+        for (data, u) in [
+            (gate([0, 0, 0, 1]), array![1.0, 1.0, -1.0]),
+            (gate([0, 1, 1, 1]), array![1.0, 1.0, 1.0]),
         ] {
-            let model = Perceptron::default().fit(x.view(), y.view()).unwrap();
-            assert!(model.converged);
-            assert_eq!(model.predict(x.view()).unwrap(), y);
+            let model = Perceptron::new().fit(&data).unwrap();
+            assert!(model.converged());
+            assert_eq!(&model.predict(&data).unwrap(), data.y());
             assert!(model.updates() <= 9, "{} updates", model.updates());
-            assert!(model.epochs.len() <= 10);
-            let nb = novikoff_bound(x.view(), y.view(), u.view()).unwrap();
-            assert!((nb.radius - 3f64.sqrt()).abs() < 1e-12);
-            assert!((nb.margin - 1.0 / 3f64.sqrt()).abs() < 1e-12);
-            assert!((nb.bound - 9.0).abs() < 1e-9);
+            assert!(model.epochs().len() <= 10);
+            let nb = novikoff_bound(&data, &u).unwrap();
+            assert!((nb.radius() - 3f64.sqrt()).abs() < 1e-12);
+            assert!((nb.margin() - 1.0 / 3f64.sqrt()).abs() < 1e-12);
+            assert!((nb.bound() - 9.0).abs() < 1e-9);
         }
     }
 
@@ -500,24 +758,20 @@ mod tests {
         //   (1, −1)  +1: score −2 → w = (1, 1),  b = 1
         //   (1, 1)   −1: score 3  → w = (0, 0),  b = 0
         // and the epoch ends where it started: the same 4 mistakes forever.
-        let x = corners();
-        let y = array![-1.0, 1.0, 1.0, -1.0];
-        let model = Perceptron::default()
-            .max_epochs(50)
-            .fit(x.view(), y.view())
-            .unwrap();
-        assert!(!model.converged);
-        assert_eq!(model.epochs.len(), 50);
+        let xor = gate([0, 1, 1, 0]);
+        let model = Perceptron::new().max_epochs(50).fit(&xor).unwrap();
+        assert!(!model.converged());
+        assert_eq!(model.epochs().len(), 50);
         assert!(
             model
-                .epochs
+                .epochs()
                 .iter()
-                .all(|e| e.mistakes == 4 && e.weights == array![0.0, 0.0] && e.bias == 0.0)
+                .all(|e| e.mistakes() == 4 && e.weights() == array![0.0, 0.0] && e.bias() == 0.0)
         );
         assert_eq!(model.updates(), 200);
         // No u certifies a margin: u = (1, −1, 0) puts (−1, −1) on the boundary.
         for u in [array![1.0, -1.0, 0.0], model.augmented_weights()] {
-            let e = novikoff_bound(x.view(), y.view(), u.view()).unwrap_err();
+            let e = novikoff_bound(&xor, &u).unwrap_err();
             assert!(matches!(e, Error::Parameter { .. }), "{e}");
             assert!(e.to_string().contains("separating u"), "{e}");
         }
@@ -525,7 +779,7 @@ mod tests {
 
     /// 200 points of [−3, 3]² labelled by the side of the line
     /// 0.6 x₁ − 0.8 x₂ + 0.2 = 0, keeping only those at least 0.5 from it.
-    fn separable(seed: u64) -> (Array2<f64>, Array1<f64>) {
+    fn separable(seed: u64) -> Dataset {
         let (w, b) = (array![0.6, -0.8], 0.2);
         let candidates = uniform_matrix(2000, 2, -3.0, 3.0, &mut seeded(seed)).unwrap();
         let rows: Vec<_> = candidates
@@ -535,46 +789,43 @@ mod tests {
             .take(200)
             .collect();
         let x = ndarray::stack(ndarray::Axis(0), &rows).unwrap();
-        let y = x.dot(&w).mapv(|s| if s + b > 0.0 { 1.0 } else { -1.0 });
-        (x, y)
+        let y = x.dot(&w).mapv(|s| usize::from(s + b > 0.0));
+        Dataset::new(&x, &y).unwrap()
     }
 
     #[test]
     fn mistakes_stay_under_the_novikoff_bound_on_separable_data() {
-        let (x, y) = separable(11);
-        assert_eq!(x.nrows(), 200);
+        let data = separable(11);
+        assert_eq!(data.len(), 200);
         // u = (0.6, −0.8, 0.2) has ‖u‖ = √1.04 and every point has
         // y u·(x, 1) ≥ 0.5, so γ ≥ 0.5/√1.04; in the box R ≤ √(9 + 9 + 1).
         // Hence at most 19 · 1.04 / 0.25 = 79.04 mistakes, whatever the draw.
         let u = array![0.6, -0.8, 0.2];
-        let nb = novikoff_bound(x.view(), y.view(), u.view()).unwrap();
-        assert!(nb.margin >= 0.5 / 1.04f64.sqrt() - 1e-12, "{nb:?}");
-        assert!(nb.radius <= 19f64.sqrt(), "{nb:?}");
-        assert!(nb.bound <= 79.04 + 1e-9, "{nb:?}");
-        let model = Perceptron::default().fit(x.view(), y.view()).unwrap();
-        assert!(model.converged);
+        let nb = novikoff_bound(&data, &u).unwrap();
+        assert!(nb.margin() >= 0.5 / 1.04f64.sqrt() - 1e-12, "{nb:?}");
+        assert!(nb.radius() <= 19f64.sqrt(), "{nb:?}");
+        assert!(nb.bound() <= 79.04 + 1e-9, "{nb:?}");
+        let model = Perceptron::new().fit(&data).unwrap();
+        assert!(model.converged());
         assert!(
-            model.updates() as f64 <= nb.bound,
+            model.updates() as f64 <= nb.bound(),
             "{} mistakes, bound {}",
             model.updates(),
-            nb.bound
+            nb.bound()
         );
-        assert_eq!(model.accuracy(x.view(), y.view()).unwrap(), 1.0);
+        assert_eq!(model.score(&data).unwrap(), 1.0);
     }
 
     #[test]
     fn the_learning_rate_only_scales_the_weights() {
         // From w = 0 the weights after k updates are η · Σ y_i x̃_i: the
         // signs of the scores, hence the mistakes, do not depend on η.
-        let (x, y) = separable(12);
-        let one = Perceptron::default().fit(x.view(), y.view()).unwrap();
-        let tenth = Perceptron::default()
-            .learning_rate(0.1)
-            .fit(x.view(), y.view())
-            .unwrap();
+        let data = separable(12);
+        let one = Perceptron::new().fit(&data).unwrap();
+        let tenth = Perceptron::new().learning_rate(0.1).fit(&data).unwrap();
         assert_eq!(one.updates(), tenth.updates());
         let mistakes =
-            |m: &FittedPerceptron| m.epochs.iter().map(|e| e.mistakes).collect::<Vec<_>>();
+            |m: &FittedPerceptron| m.epochs().iter().map(|e| e.mistakes()).collect::<Vec<_>>();
         assert_eq!(mistakes(&one), mistakes(&tenth));
         let scaled = one.augmented_weights() * 0.1;
         let diff = (&scaled - &tenth.augmented_weights()).mapv(f64::abs);
@@ -583,43 +834,40 @@ mod tests {
 
     #[test]
     fn bad_inputs_are_errors() {
-        let p = Perceptron::default();
-        let x = corners();
-        let y = array![1.0, -1.0, 1.0, -1.0];
-        let e = p.fit(x.view(), array![1.0, -1.0].view()).unwrap_err();
-        assert!(matches!(e, Error::Shape { .. }), "{e}");
-        let empty = Array2::<f64>::zeros((0, 2));
-        let e = p.fit(empty.view(), Array1::zeros(0).view()).unwrap_err();
+        let p = Perceptron::new();
+        let data = gate([1, 0, 1, 0]);
+        let empty = data.rows(&[]).unwrap();
+        let e = p.fit(&empty).unwrap_err();
         assert!(matches!(e, Error::Empty { .. }), "{e}");
-        let mut with_nan = x.clone();
+        let mut with_nan = corners();
         with_nan[(2, 1)] = f64::NAN;
-        let e = p.fit(with_nan.view(), y.view()).unwrap_err();
-        assert_eq!(
-            e,
-            Error::NotFinite {
-                what: "x".into(),
-                index: vec![2, 1]
-            }
-        );
-        let e = p
-            .fit(x.view(), array![1.0, 0.0, 1.0, -1.0].view())
-            .unwrap_err();
-        assert!(matches!(e, Error::Parameter { .. }), "{e}");
-        assert!(e.to_string().contains("got 0 at y[1]"), "{e}");
-        let e = p
-            .clone()
-            .learning_rate(0.0)
-            .fit(x.view(), y.view())
-            .unwrap_err();
-        assert!(matches!(e, Error::Parameter { .. }), "{e}");
+        let e = p.fit(&data.with_x(&with_nan).unwrap()).unwrap_err();
+        assert!(matches!(e, Error::NotFinite { .. }), "{e}");
+        let three = Dataset::new(&corners(), &array![0, 1, 2, 0]).unwrap();
+        let e = p.fit(&three).unwrap_err();
+        assert!(e.to_string().contains(".classes(&[a, b])"), "{e}");
+        let e = p.clone().learning_rate(0.0).fit(&data).unwrap_err();
         assert!(e.to_string().starts_with("learning_rate must be"), "{e}");
-        let e = p.clone().max_epochs(0).fit(x.view(), y.view()).unwrap_err();
+        let e = p.clone().learning_rate(f64::NAN).fit(&data).unwrap_err();
         assert!(matches!(e, Error::Parameter { .. }), "{e}");
-        // A fitted model checks the width of what it is asked to predict.
-        let model = p.fit(x.view(), y.view()).unwrap();
-        let e = model.predict(array![[1.0, 2.0, 3.0]].view()).unwrap_err();
+        let e = p.clone().max_epochs(0).fit(&data).unwrap_err();
+        assert!(matches!(e, Error::Parameter { .. }), "{e}");
+        let e = p.clone().max_epochs(MAX_EPOCHS + 1).fit(&data).unwrap_err();
+        assert!(matches!(e, Error::Parameter { .. }), "{e}");
+        // Weights that pass the largest f64 are an error, not ∞.
+        let huge = data.with_x(&(corners() * 1e300)).unwrap();
+        let e = p.clone().learning_rate(1e10).fit(&huge).unwrap_err();
+        assert!(matches!(e, Error::Overflow { .. }), "{e}");
+        // A fitted model checks the width of what it is asked to predict,
+        // and scores only data of its own classes.
+        let model = p.fit(&data).unwrap();
+        let e = model.predict(&array![[1.0, 2.0, 3.0]]).unwrap_err();
         assert!(matches!(e, Error::Shape { .. }), "{e}");
-        let e = novikoff_bound(x.view(), y.view(), array![1.0, 1.0].view()).unwrap_err();
+        let e = model
+            .score(&data.clone().with_class_names(&["a", "b"]).unwrap())
+            .unwrap_err();
+        assert!(e.to_string().contains("[-1, +1]"), "{e}");
+        let e = novikoff_bound(&data, &array![1.0, 1.0]).unwrap_err();
         assert!(matches!(e, Error::Shape { .. }), "{e}");
     }
 }

@@ -4,11 +4,20 @@
 //! layers on shared axes — points, points coloured by class, lines, a
 //! histogram, bars, a heatmap with its colour bar, shaded decision regions —
 //! and a cell that ends with a chart shows it. An [`ImageGrid`] shows small
-//! grey-scale images (digits) side by side.
+//! grey-scale images (digits) side by side; [`Panels`] puts charts side by
+//! side.
 //!
 //! Plots have a white background and black text, like a printed figure, so
 //! they read the same in JupyterLab's light and dark themes. Colours come
 //! from the Okabe–Ito palette, which stays distinct for colour-blind readers.
+//!
+//! Building a chart never fails: data that cannot be drawn — lengths that
+//! differ, a range that is NaN or empty, a heatmap with no cells, images of
+//! the wrong side — is remembered, and [`Chart::draw`] returns it as an
+//! [`Error`] (a notebook prints it in red). Points that cannot be placed — a
+//! NaN, an infinity, a value ≤ 0 on a log axis — are left out, and a line
+//! breaks there, as a missing value should; anything beyond the axes is
+//! clipped to them.
 //!
 //! ```
 //! use mlmath::plot::Chart;
@@ -16,11 +25,14 @@
 //! let ys: Vec<f64> = xs.iter().map(|x| x * x).collect();
 //! let svg = Chart::new("a parabola").labels("x", "x²").line("y = x²", &xs, &ys).svg().unwrap();
 //! assert!(svg.starts_with("<svg"));
+//! let nan_range = Chart::new("no range").x_range(f64::NAN, 1.0).line("y", &xs, &ys);
+//! assert!(nan_range.draw().is_err());
 //! ```
 
-use ndarray::{ArrayView1, ArrayView2};
-use plotters::coord::combinators::IntoLogRange;
-use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use ndarray::{ArrayView1, ArrayView2, AsArray, Ix1, Ix2};
+use plotters::coord::combinators::{IntoLogRange, LogCoord};
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::data::Dataset;
@@ -42,6 +54,21 @@ pub const PALETTE: [RGBColor; 10] = [
     RGBColor(128, 128, 128),
     RGBColor(140, 86, 40),
 ];
+
+/// The colour of a missing (NaN or infinite) cell of a heatmap or pixel of an image.
+const MISSING: RGBColor = RGBColor(255, 0, 255);
+
+/// The largest chart or panel side in pixels.
+pub const MAX_SIDE: u32 = 4000;
+/// The most cells a heatmap or a map of regions may have (each is drawn as
+/// a rectangle of the SVG).
+pub const MAX_CELLS: usize = 1_000_000;
+/// The most bins a histogram may have.
+pub const MAX_BINS: usize = 10_000;
+/// The most pixels an [`ImageGrid`] draws, over all its images.
+pub const MAX_PIXELS: usize = 500_000;
+/// The widest picture [`Panels`] draws, in pixels.
+pub const MAX_PANELS_WIDTH: u32 = 20_000;
 
 /// A drawn plot: SVG text that a notebook shows inline.
 #[derive(Debug, Clone)]
@@ -88,7 +115,7 @@ enum Layer {
         color: RGBColor,
         dashed: bool,
     },
-    /// Bars from `(left, right, height)`.
+    /// Bars from `(left, right, height)`, all finite.
     Bars {
         label: String,
         bars: Vec<(f64, f64, f64)>,
@@ -112,11 +139,11 @@ enum Layer {
 /// Layers on shared axes, with a title, axis labels and a legend.
 ///
 /// Builder methods never fail: data that does not fit (lengths that differ,
-/// a label out of range) is remembered, and [`draw`](Self::draw) returns it
-/// as an error. They borrow the chart and return a new one, so a notebook
-/// cell can end with `chart.points(...)` and still keep `chart` for later
-/// cells (a cell whose last expression moved a stored value would be shown
-/// as text, not drawn).
+/// a label out of range, a range that is NaN) is remembered, and
+/// [`draw`](Self::draw) returns it as an error. They borrow the chart and
+/// return a new one, so a notebook cell can end with `chart.points(...)`
+/// and still keep `chart` for later cells (a cell whose last expression
+/// moved a stored value would be shown as text, not drawn).
 #[derive(Clone)]
 pub struct Chart {
     title: String,
@@ -174,35 +201,44 @@ impl Chart {
         this
     }
 
-    /// Size in pixels (default 640 × 420).
+    /// Size in pixels (default 640 × 420), kept between 200 × 150 and
+    /// [`MAX_SIDE`] × [`MAX_SIDE`].
     pub fn size(&self, width: u32, height: u32) -> Self {
         let mut this = self.clone();
-        this.size = (width.max(200), height.max(150));
+        this.size = (width.clamp(200, MAX_SIDE), height.clamp(150, MAX_SIDE));
         this
     }
 
-    /// Fixes the x axis to `[low, high]` instead of fitting the data.
+    /// Fixes the x axis to `[low, high]` instead of fitting the data: two
+    /// finite numbers with `low < high` (positive on a log axis).
     pub fn x_range(&self, low: f64, high: f64) -> Self {
         let mut this = self.clone();
-        this.x_range = Some((low, high));
+        match check_interval("the x range", (low, high)) {
+            Ok(range) => this.x_range = Some(range),
+            Err(e) => this.fail(e),
+        }
         this
     }
 
-    /// Fixes the y axis to `[low, high]` instead of fitting the data.
+    /// Fixes the y axis to `[low, high]` instead of fitting the data: two
+    /// finite numbers with `low < high` (positive on a log axis).
     pub fn y_range(&self, low: f64, high: f64) -> Self {
         let mut this = self.clone();
-        this.y_range = Some((low, high));
+        match check_interval("the y range", (low, high)) {
+            Ok(range) => this.y_range = Some(range),
+            Err(e) => this.fail(e),
+        }
         this
     }
 
-    /// Logarithmic x axis (values must be positive).
+    /// Logarithmic x axis: values ≤ 0 cannot be placed and are left out.
     pub fn log_x(&self) -> Self {
         let mut this = self.clone();
         this.log_x = true;
         this
     }
 
-    /// Logarithmic y axis (values must be positive).
+    /// Logarithmic y axis: values ≤ 0 cannot be placed and are left out.
     pub fn log_y(&self) -> Self {
         let mut this = self.clone();
         this.log_y = true;
@@ -215,6 +251,7 @@ impl Chart {
         color
     }
 
+    /// Remembers the first problem; [`draw`](Self::draw) returns it.
     fn fail(&mut self, error: Error) {
         self.problem.get_or_insert(error);
     }
@@ -231,7 +268,8 @@ impl Chart {
         Some(xs.iter().copied().zip(ys.iter().copied()).collect())
     }
 
-    /// A scatter of points named `label`, in the next palette colour.
+    /// A scatter of points `(xs[i], ys[i])` named `label`, in the next
+    /// palette colour. A point with a NaN or infinite coordinate is left out.
     pub fn points(&self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
         let mut this = self.clone();
         if let Some(xy) = this.pairs(label, xs, ys) {
@@ -246,55 +284,73 @@ impl Chart {
         this
     }
 
-    /// Points `x: (n, 2)` coloured by class: `labels[i]` indexes `class_names`.
-    pub fn scatter_by_class<S: AsRef<str>>(
-        mut self,
-        x: ArrayView2<'_, f64>,
-        labels: ArrayView1<'_, usize>,
+    /// Points `x: (n, 2)` coloured by class: `labels[i]` indexes
+    /// `class_names`. `x` and `labels` may be owned arrays, references or
+    /// views.
+    ///
+    /// ```
+    /// use mlmath::plot::Chart;
+    /// use ndarray::array;
+    /// let x = array![[0.0, 0.0], [1.0, 1.0]];
+    /// let chart = Chart::new("two").scatter_by_class(&x, &array![0, 1], &["a", "b"]);
+    /// assert_eq!(chart.series_names(), ["a", "b"]);
+    /// ```
+    pub fn scatter_by_class<'a, 'b, S: AsRef<str>>(
+        &self,
+        x: impl AsArray<'a, f64, Ix2>,
+        labels: impl AsArray<'b, usize, Ix1>,
         class_names: &[S],
     ) -> Self {
+        let names: Vec<&str> = class_names.iter().map(AsRef::as_ref).collect();
+        self.scatter_by_class_of(x.into(), labels.into(), &names)
+    }
+
+    fn scatter_by_class_of(
+        &self,
+        x: ArrayView2<'_, f64>,
+        labels: ArrayView1<'_, usize>,
+        class_names: &[&str],
+    ) -> Self {
+        let mut this = self.clone();
         if x.ncols() != 2 {
-            self.fail(Error::shape(
+            this.fail(Error::shape(
                 "x",
                 "2 columns (the two coordinates to draw)",
                 format!("{} columns", x.ncols()),
             ));
-            return self;
+            return this;
         }
         if labels.len() != x.nrows() {
-            self.fail(Error::shape(
+            this.fail(Error::shape(
                 "labels",
                 format!("{} labels, one per row of x", x.nrows()),
-                format!("{}", labels.len()),
+                format!("{} labels", labels.len()),
             ));
-            return self;
+            return this;
         }
         if let Some(&bad) = labels.iter().find(|&&l| l >= class_names.len()) {
-            self.fail(Error::parameter(
+            this.fail(Error::parameter(
                 "every label",
                 format!("below the number of class names ({})", class_names.len()),
                 bad,
             ));
-            return self;
+            return this;
         }
-        for (class, name) in class_names.iter().enumerate() {
-            let xy: Vec<(f64, f64)> = x
-                .rows()
-                .into_iter()
-                .zip(labels)
-                .filter(|(_, l)| **l == class)
-                .map(|(row, _)| (row[0], row[1]))
-                .collect();
-            let color = PALETTE[(self.next_color + class) % PALETTE.len()];
-            self.layers.push(Layer::Points {
-                label: name.as_ref().into(),
+        let mut by_class = vec![Vec::new(); class_names.len()];
+        for (row, &class) in x.rows().into_iter().zip(labels) {
+            by_class[class].push((row[0], row[1]));
+        }
+        for (class, (name, xy)) in class_names.iter().zip(by_class).enumerate() {
+            let color = PALETTE[(this.next_color + class) % PALETTE.len()];
+            this.layers.push(Layer::Points {
+                label: name.to_string(),
                 xy,
                 color,
                 size: 4,
             });
         }
-        self.next_color += class_names.len();
-        self
+        this.next_color += class_names.len();
+        this
     }
 
     /// A two-feature dataset drawn by class, its feature names on the axes
@@ -313,10 +369,11 @@ impl Chart {
             this.x_label = data.feature_names()[0].clone();
             this.y_label = data.feature_names()[1].clone();
         }
-        this.scatter_by_class(data.x().view(), data.y().view(), data.class_names())
+        this.scatter_by_class(data.x(), data.y(), data.class_names())
     }
 
-    /// A line through the points `(xs[i], ys[i])`, named `label`.
+    /// A line through the points `(xs[i], ys[i])`, named `label`. It breaks
+    /// at a point with a NaN or infinite coordinate.
     pub fn line(&self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
         self.polyline(label, xs, ys, false)
     }
@@ -340,7 +397,8 @@ impl Chart {
         this
     }
 
-    /// A histogram of `values` in `bins` equal bins over their range.
+    /// A histogram of `values` in `bins` equal bins over their range (see
+    /// [`histogram_counts`] for what it accepts).
     pub fn histogram(&self, label: &str, values: &[f64], bins: usize) -> Self {
         let mut this = self.clone();
         match histogram_counts(values, bins) {
@@ -362,15 +420,23 @@ impl Chart {
         this
     }
 
-    /// One bar per category, `values[i]` high, with the category written under it.
+    /// One bar per category, `values[i]` high, with the category written
+    /// under it. The values must be finite.
     pub fn bars(&self, label: &str, categories: &[&str], values: &[f64]) -> Self {
         let mut this = self.clone();
         if categories.len() != values.len() {
             this.fail(Error::shape(
                 "values",
                 format!("{} values, one per category", categories.len()),
-                values.len().to_string(),
+                format!("{} values", values.len()),
             ));
+            return this;
+        }
+        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+            this.fail(Error::NotFinite {
+                what: format!("the bar values of {label:?}"),
+                index: vec![i],
+            });
             return this;
         }
         let bars = values
@@ -388,51 +454,91 @@ impl Chart {
         this
     }
 
-    /// A heatmap of `values: (rows, cols)` over `[x.0, x.1] × [y.0, y.1]`,
-    /// row 0 at the bottom, with a colour bar (viridis: dark is low).
-    /// Draw it first: later layers (paths, points) go on top.
-    pub fn heatmap(&self, values: ArrayView2<'_, f64>, x: (f64, f64), y: (f64, f64)) -> Self {
-        self.clone().heatmap_scaled(values, x, y, false)
+    /// A heatmap of `values: (rows, cols)` (owned, a reference or a view)
+    /// over `[x.0, x.1] × [y.0, y.1]`, row 0 at the bottom, with a colour
+    /// bar (viridis: dark is low; a NaN cell is magenta). Draw it first:
+    /// later layers (paths, points) go on top.
+    ///
+    /// ```
+    /// use mlmath::plot::Chart;
+    /// let bowl = ndarray::Array2::from_shape_fn((20, 20), |(i, j)| (i * i + j * j) as f64);
+    /// assert!(Chart::new("bowl").heatmap(&bowl, (0.0, 1.0), (0.0, 1.0)).draw().is_ok());
+    /// // A heatmap with no cells is an error when drawn, not a panic.
+    /// let empty = ndarray::Array2::<f64>::zeros((0, 3));
+    /// assert!(Chart::new("none").heatmap(&empty, (0.0, 1.0), (0.0, 1.0)).draw().is_err());
+    /// ```
+    pub fn heatmap<'a>(
+        &self,
+        values: impl AsArray<'a, f64, Ix2>,
+        x: (f64, f64),
+        y: (f64, f64),
+    ) -> Self {
+        self.heatmap_of(values.into(), x, y, false)
     }
 
     /// A heatmap whose colours follow log10 of the values, for a loss that
-    /// spans orders of magnitude (values must be positive).
-    pub fn log_heatmap(&self, values: ArrayView2<'_, f64>, x: (f64, f64), y: (f64, f64)) -> Self {
-        self.clone().heatmap_scaled(values, x, y, true)
+    /// spans orders of magnitude (values must be positive; NaN is drawn as
+    /// missing).
+    pub fn log_heatmap<'a>(
+        &self,
+        values: impl AsArray<'a, f64, Ix2>,
+        x: (f64, f64),
+        y: (f64, f64),
+    ) -> Self {
+        self.heatmap_of(values.into(), x, y, true)
     }
 
-    fn heatmap_scaled(
-        mut self,
+    fn heatmap_of(
+        &self,
         values: ArrayView2<'_, f64>,
         x: (f64, f64),
         y: (f64, f64),
         log: bool,
     ) -> Self {
-        if values.is_empty() {
-            self.fail(Error::empty("the heatmap values"));
-            return self;
+        let mut this = self.clone();
+        let checked = check_map("the heatmap", values.dim(), x, y).and_then(|()| {
+            if log && let Some(v) = values.iter().find(|&&v| v <= 0.0) {
+                return Err(Error::parameter(
+                    "every value of a log heatmap",
+                    "positive (draw log10 of values > 0)",
+                    v,
+                ));
+            }
+            Ok(())
+        });
+        match checked {
+            Ok(()) => {
+                let values = values.rows().into_iter().map(|r| r.to_vec()).collect();
+                this.layers.push(Layer::Heatmap { values, x, y, log });
+            }
+            Err(e) => this.fail(e),
         }
-        if log && values.iter().any(|&v| v <= 0.0) {
-            self.fail(Error::parameter(
-                "every value of a log heatmap",
-                "positive",
-                "a value ≤ 0",
-            ));
-            return self;
-        }
-        let values = values.rows().into_iter().map(|r| r.to_vec()).collect();
-        self.layers.push(Layer::Heatmap { values, x, y, log });
-        self
+        this
     }
 
-    /// Decision regions: `classes: (rows, cols)` of class indices over
-    /// `[x.0, x.1] × [y.0, y.1]`, row 0 at the bottom, shaded in light
-    /// versions of the class colours used by [`scatter_by_class`](Self::scatter_by_class).
-    /// Draw them first, then the points.
-    pub fn regions(&self, classes: ArrayView2<'_, usize>, x: (f64, f64), y: (f64, f64)) -> Self {
+    /// Decision regions: `classes: (rows, cols)` of class indices (owned, a
+    /// reference or a view) over `[x.0, x.1] × [y.0, y.1]`, row 0 at the
+    /// bottom, shaded in light versions of the class colours used by
+    /// [`scatter_by_class`](Self::scatter_by_class). Draw them first, then
+    /// the points.
+    pub fn regions<'a>(
+        &self,
+        classes: impl AsArray<'a, usize, Ix2>,
+        x: (f64, f64),
+        y: (f64, f64),
+    ) -> Self {
+        self.regions_of(classes.into(), x, y)
+    }
+
+    fn regions_of(&self, classes: ArrayView2<'_, usize>, x: (f64, f64), y: (f64, f64)) -> Self {
         let mut this = self.clone();
-        let classes = classes.rows().into_iter().map(|r| r.to_vec()).collect();
-        this.layers.push(Layer::Regions { classes, x, y });
+        match check_map("the regions", classes.dim(), x, y) {
+            Ok(()) => {
+                let classes = classes.rows().into_iter().map(|r| r.to_vec()).collect();
+                this.layers.push(Layer::Regions { classes, x, y });
+            }
+            Err(e) => this.fail(e),
+        }
         this
     }
 
@@ -443,19 +549,13 @@ impl Chart {
     /// assert_eq!(chart.series_names(), vec!["sin"]);
     /// ```
     pub fn series_names(&self) -> Vec<&str> {
-        self.layers
-            .iter()
-            .filter_map(|layer| match layer {
-                Layer::Points { label, .. }
-                | Layer::Line { label, .. }
-                | Layer::Bars { label, .. } => Some(label.as_str()),
-                Layer::Heatmap { .. } | Layer::Regions { .. } => None,
-            })
-            .filter(|label| !label.is_empty())
+        self.legend_entries()
+            .into_iter()
+            .map(|(label, _, _)| label)
             .collect()
     }
 
-    /// Draws the chart, or says what in its data did not fit.
+    /// Draws the chart, or says what in its data could not be drawn.
     pub fn draw(&self) -> Result<Plot> {
         let mut svg = String::new();
         {
@@ -464,36 +564,6 @@ impl Chart {
             root.present().map_err(plot_error)?;
         }
         Ok(Plot { svg })
-    }
-
-    /// Draws the chart into `root` (the whole figure, or one panel of [`Panels`]).
-    fn render(&self, root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<()> {
-        if let Some(problem) = &self.problem {
-            return Err(problem.clone());
-        }
-        let (x0, x1) = self
-            .x_range
-            .unwrap_or_else(|| self.fit_range(|p| p.0, self.log_x));
-        let (y0, y1) = self
-            .y_range
-            .unwrap_or_else(|| self.fit_range(|p| p.1, self.log_y));
-        for (axis, log, low) in [("x", self.log_x, x0), ("y", self.log_y, y0)] {
-            if log && low <= 0.0 {
-                return Err(Error::parameter(
-                    format!("the {axis} range of a log axis"),
-                    "positive",
-                    low,
-                ));
-            }
-        }
-        root.fill(&WHITE).map_err(plot_error)?;
-        let bounds = [x0, x1, y0, y1];
-        match (self.log_x, self.log_y) {
-            (false, false) => self.draw_on(root, x0..x1, y0..y1, bounds),
-            (true, false) => self.draw_on(root, (x0..x1).log_scale(), y0..y1, bounds),
-            (false, true) => self.draw_on(root, x0..x1, (y0..y1).log_scale(), bounds),
-            (true, true) => self.draw_on(root, (x0..x1).log_scale(), (y0..y1).log_scale(), bounds),
-        }
     }
 
     /// The chart's SVG text (for tests and saving).
@@ -506,9 +576,56 @@ impl Chart {
         show(self.draw());
     }
 
+    /// Draws the chart into `root` (the whole figure, or one panel of [`Panels`]).
+    fn render(&self, root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<()> {
+        if let Some(problem) = &self.problem {
+            return Err(problem.clone());
+        }
+        let frame = self.frame()?;
+        root.fill(&WHITE).map_err(plot_error)?;
+        let x_ticks = match &self.categories {
+            Some(names) if !frame.x.log => category_ticks(names.len(), frame.x),
+            _ => frame.x.ticks(),
+        };
+        let y_ticks = frame.y.ticks();
+        let axis = |scale: Scale, ticks: Vec<f64>| Ticked {
+            light: scale.light_ticks(&ticks),
+            bold: ticks,
+            scale,
+            linear: RangedCoordf64::from(scale.low..scale.high),
+            log: LogCoord::from((scale.low.max(f64::MIN_POSITIVE)..scale.high).log_scale()),
+        };
+        self.draw_on(root, axis(frame.x, x_ticks), axis(frame.y, y_ticks), frame)
+    }
+
+    /// The axes of the drawing: the ranges set, or fitted to the data, and
+    /// checked (finite, low < high, positive on a log axis).
+    fn frame(&self) -> Result<Frame> {
+        let axis = |name: &str, set: Option<(f64, f64)>, log: bool, is_x: bool| {
+            let (low, high) = match set {
+                Some(range) => range,
+                None => self.fit_range(name, is_x, log)?,
+            };
+            if log && low <= 0.0 {
+                return Err(Error::parameter(
+                    format!("the {name} range of a log axis"),
+                    "positive",
+                    low,
+                ));
+            }
+            Ok(Scale { low, high, log })
+        };
+        Ok(Frame {
+            x: axis("x", self.x_range, self.log_x, true)?,
+            y: axis("y", self.y_range, self.log_y, false)?,
+        })
+    }
+
     /// The range of all layers' data along one axis, padded by 5% (on a log
-    /// axis, by 5% of the decades).
-    fn fit_range(&self, coord: impl Fn((f64, f64)) -> f64, log: bool) -> (f64, f64) {
+    /// axis, by 5% of the decades). Values that cannot be placed (NaN, ±∞,
+    /// ≤ 0 on a log axis) are ignored; an error if the values span more
+    /// than an f64 can hold.
+    fn fit_range(&self, name: &str, is_x: bool, log: bool) -> Result<(f64, f64)> {
         let mut low = f64::INFINITY;
         let mut high = f64::NEG_INFINITY;
         let mut see = |v: f64| {
@@ -517,11 +634,12 @@ impl Chart {
                 high = high.max(v);
             }
         };
-        let is_x = coord((1.0, 0.0)) == 1.0;
         for layer in &self.layers {
             match layer {
                 Layer::Points { xy, .. } | Layer::Line { xy, .. } => {
-                    xy.iter().for_each(|&p| see(coord(p)))
+                    for &(x, y) in xy {
+                        see(if is_x { x } else { y });
+                    }
                 }
                 Layer::Bars { bars, .. } => {
                     for &(left, right, height) in bars {
@@ -536,37 +654,61 @@ impl Chart {
                 }
                 Layer::Heatmap { x, y, .. } | Layer::Regions { x, y, .. } => {
                     let (a, b) = if is_x { *x } else { *y };
+                    // A map alone fills its rectangle exactly: no padding.
+                    if self.layers.len() == 1 && (!log || a > 0.0) {
+                        return Ok((a, b));
+                    }
                     see(a);
                     see(b);
-                    // A map fills its rectangle exactly: no padding.
-                    if self.layers.len() == 1 {
-                        return (a, b);
-                    }
                 }
             }
         }
         if low > high {
-            return if log { (1.0, 10.0) } else { (0.0, 1.0) };
+            return Ok(if log { (1.0, 10.0) } else { (0.0, 1.0) });
         }
         if log {
             let (a, b) = (low.log10(), high.log10());
             let pad = ((b - a) * 0.05).max(0.05);
-            return (10f64.powf(a - pad), 10f64.powf(b + pad));
+            let padded_low = 10f64.powf(a - pad);
+            let padded_high = 10f64.powf(b + pad);
+            let low = if padded_low > 0.0 { padded_low } else { low };
+            let high = if padded_high.is_finite() {
+                padded_high
+            } else {
+                high
+            };
+            return Ok(if low < high {
+                (low, high)
+            } else {
+                (low, low * 10.0)
+            });
         }
-        let pad = if high > low { (high - low) * 0.05 } else { 0.5 };
-        (low - pad, high + pad)
+        let span = high - low;
+        if !span.is_finite() {
+            return Err(Error::parameter(
+                format!("the {name} values"),
+                format!("a span below 1.8e308 (rescale them, or set the axis with {name}_range)"),
+                format!("values from {low:e} to {high:e}"),
+            ));
+        }
+        let size = low.abs().max(high.abs());
+        let pad = if span > 1e-9 * size {
+            0.05 * span
+        } else if size > 0.0 {
+            0.05 * size
+        } else {
+            0.5
+        };
+        let padded = |v: f64| if v.is_finite() { Some(v) } else { None };
+        Ok((
+            padded(low - pad).unwrap_or(low),
+            padded(high + pad).unwrap_or(high),
+        ))
     }
 
     /// The corner of the plot area with the fewest data points, for the
     /// legend, and how many points it holds.
-    fn emptiest_corner(&self, [x0, x1, y0, y1]: [f64; 4]) -> (SeriesLabelPosition, usize) {
-        let scale = |v: f64, lo: f64, hi: f64, log: bool| {
-            if log {
-                (v.ln() - lo.ln()) / (hi.ln() - lo.ln())
-            } else {
-                (v - lo) / (hi - lo)
-            }
-        };
+    fn emptiest_corner(&self, frame: Frame) -> (SeriesLabelPosition, usize) {
         // The share of the plot area a legend box covers, from its entries.
         let entries = self.legend_entries();
         let longest = entries
@@ -574,8 +716,8 @@ impl Chart {
             .map(|(l, _, _)| l.chars().count())
             .max()
             .unwrap_or(0) as f64;
-        let plot_width = f64::from(self.size.0).max(1.0) - 90.0;
-        let plot_height = f64::from(self.size.1).max(1.0) - 90.0;
+        let plot_width = (f64::from(self.size.0) - 90.0).max(1.0);
+        let plot_height = (f64::from(self.size.1) - 90.0).max(1.0);
         let wide = ((longest * 8.0 + 60.0) / plot_width).min(0.9);
         let tall = ((entries.len() as f64 * 22.0 + 20.0) / plot_height).min(0.9);
         let mut counts = [0usize; 4]; // upper right, upper left, lower right, lower left
@@ -585,10 +727,9 @@ impl Chart {
                 _ => continue,
             };
             for &(x, y) in xy {
-                let (u, v) = (scale(x, x0, x1, self.log_x), scale(y, y0, y1, self.log_y));
-                if !(0.0..=1.0).contains(&u) || !(0.0..=1.0).contains(&v) {
+                let (Some(u), Some(v)) = (frame.x.position(x), frame.y.position(y)) else {
                     continue;
-                }
+                };
                 let (left, right, low, high) = (u < wide, u > 1.0 - wide, v < tall, v > 1.0 - tall);
                 counts[0] += usize::from(right && high);
                 counts[1] += usize::from(left && high);
@@ -630,19 +771,13 @@ impl Chart {
             .collect()
     }
 
-    fn draw_on<XS, YS>(
+    fn draw_on(
         &self,
         root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
-        xs: XS,
-        ys: YS,
-        bounds: [f64; 4],
-    ) -> Result<()>
-    where
-        XS: AsRangedCoord<Value = f64>,
-        YS: AsRangedCoord<Value = f64>,
-        XS::CoordDescType: ValueFormatter<f64>,
-        YS::CoordDescType: ValueFormatter<f64>,
-    {
+        xs: Ticked,
+        ys: Ticked,
+        frame: Frame,
+    ) -> Result<()> {
         let heat = self.layers.iter().find_map(|l| match l {
             Layer::Heatmap { values, log, .. } => Some((value_range(values, *log), *log)),
             _ => None,
@@ -650,7 +785,7 @@ impl Chart {
         // The legend sits in the emptiest corner, or beside the plot when
         // every corner holds data.
         let entries = self.legend_entries();
-        let (corner, crowd) = self.emptiest_corner(bounds);
+        let (corner, crowd) = self.emptiest_corner(frame);
         let outside = !entries.is_empty() && crowd > 0;
         let (root, side) = if outside {
             let longest = entries
@@ -659,7 +794,7 @@ impl Chart {
                 .max()
                 .unwrap_or(0);
             let total = root.dim_in_pixel().0;
-            let width = (longest as u32 * 8 + 46).min(total / 2);
+            let width = (longest.min(60) as u32 * 8 + 46).min(total / 2);
             let (plot, side) = root.split_horizontally(total.saturating_sub(width));
             (plot, Some(side))
         } else {
@@ -697,14 +832,9 @@ impl Chart {
             .axis_desc_style(("sans-serif", 17))
             .label_style(("sans-serif", 15))
             .light_line_style(RGBColor(235, 235, 235))
-            .bold_line_style(RGBColor(215, 215, 215));
-        if self.categories.is_some() {
-            mesh.x_label_formatter(&category_name);
-        }
-        if self.categories.is_none() {
-            mesh.x_label_formatter(&|v| format_tick(*v));
-        }
-        mesh.y_label_formatter(&|v| format_tick(*v));
+            .bold_line_style(RGBColor(215, 215, 215))
+            .x_label_formatter(&category_name)
+            .y_label_formatter(&|v| format_tick(*v));
         mesh.draw().map_err(plot_error)?;
 
         let mut has_legend = false;
@@ -712,23 +842,28 @@ impl Chart {
             match layer {
                 Layer::Heatmap { values, x, y, log } => {
                     let (low, high) = value_range(values, *log);
+                    let cells = grid_cells(values.len(), values[0].len(), *x, *y);
                     chart
-                        .draw_series(grid_cells(values.len(), values[0].len(), *x, *y).map(
-                            |(i, j, a, b)| {
-                                let t = normalise(values[i][j], low, high, *log);
-                                Rectangle::new([a, b], viridis(t).filled())
-                            },
-                        ))
+                        .draw_series(cells.filter_map(|(i, j, a, b)| {
+                            let (a, b) = frame.clamp_rect(a, b)?;
+                            let v = values[i][j];
+                            let color = if v.is_finite() {
+                                viridis(normalise(v, low, high, *log))
+                            } else {
+                                MISSING
+                            };
+                            Some(Rectangle::new([a, b], color.filled()))
+                        }))
                         .map_err(plot_error)?;
                 }
                 Layer::Regions { classes, x, y } => {
+                    let cells = grid_cells(classes.len(), classes[0].len(), *x, *y);
                     chart
-                        .draw_series(grid_cells(classes.len(), classes[0].len(), *x, *y).map(
-                            |(i, j, a, b)| {
-                                let c = PALETTE[classes[i][j] % PALETTE.len()];
-                                Rectangle::new([a, b], c.mix(0.22).filled())
-                            },
-                        ))
+                        .draw_series(cells.filter_map(|(i, j, a, b)| {
+                            let (a, b) = frame.clamp_rect(a, b)?;
+                            let c = PALETTE[classes[i][j] % PALETTE.len()];
+                            Some(Rectangle::new([a, b], c.mix(0.22).filled()))
+                        }))
                         .map_err(plot_error)?;
                 }
                 Layer::Points {
@@ -738,11 +873,9 @@ impl Chart {
                     size,
                 } => {
                     let (color, size) = (*color, *size);
+                    let inside = xy.iter().copied().filter(|&p| frame.contains(p));
                     let series = chart
-                        .draw_series(
-                            xy.iter()
-                                .map(|&p| Circle::new(p, size, color.mix(0.85).filled())),
-                        )
+                        .draw_series(inside.map(|p| Circle::new(p, size, color.mix(0.85).filled())))
                         .map_err(plot_error)?;
                     if !label.is_empty() {
                         has_legend = true;
@@ -758,14 +891,9 @@ impl Chart {
                     dashed,
                 } => {
                     let style = color.stroke_width(2);
-                    // Pieces inside the axes (a line may run far outside them);
-                    // on log axes the data are drawn as they are.
-                    let pieces = if self.log_x || self.log_y {
-                        vec![xy.clone()]
-                    } else {
-                        clip_polyline(xy, bounds)
-                    };
-                    for piece in pieces {
+                    // The pieces inside the axes: a line breaks where a point
+                    // cannot be placed, and is cut where it leaves the axes.
+                    for piece in frame.pieces(xy) {
                         if *dashed {
                             chart.draw_series(DashedLineSeries::new(piece, 8, 5, style))
                         } else {
@@ -787,11 +915,11 @@ impl Chart {
                 }
                 Layer::Bars { label, bars, color } => {
                     let color = *color;
-                    let series = chart
-                        .draw_series(bars.iter().map(|&(left, right, h)| {
-                            Rectangle::new([(left, 0.0), (right, h)], color.mix(0.8).filled())
-                        }))
-                        .map_err(plot_error)?;
+                    let rects = bars.iter().filter_map(|&(left, right, h)| {
+                        let (a, b) = frame.clamp_rect((left, 0.0), (right, h))?;
+                        Some(Rectangle::new([a, b], color.mix(0.8).filled()))
+                    });
+                    let series = chart.draw_series(rects).map_err(plot_error)?;
                     if !label.is_empty() {
                         has_legend = true;
                         series.label(label).legend(move |(x, y)| {
@@ -820,6 +948,287 @@ impl Chart {
     }
 }
 
+/// Checks an interval set by a learner: two finite numbers, low < high,
+/// whose difference is an f64 too.
+fn check_interval(what: &str, (low, high): (f64, f64)) -> Result<(f64, f64)> {
+    if low.is_finite() && high.is_finite() && low < high && (high - low).is_finite() {
+        Ok((low, high))
+    } else {
+        Err(Error::parameter(
+            what,
+            "two finite numbers (low, high) with low < high",
+            format!("({low}, {high})"),
+        ))
+    }
+}
+
+/// Checks a map (heatmap or regions) of `rows × cols` cells over `x × y`.
+fn check_map(what: &str, (rows, cols): (usize, usize), x: (f64, f64), y: (f64, f64)) -> Result<()> {
+    if rows == 0 || cols == 0 {
+        return Err(Error::empty(format!(
+            "the grid of {what} ({rows} × {cols} cells)"
+        )));
+    }
+    if rows.saturating_mul(cols) > MAX_CELLS {
+        return Err(Error::parameter(
+            format!("the cells of {what}"),
+            format!("at most {MAX_CELLS} (use a coarser grid)"),
+            format!("{rows} × {cols}"),
+        ));
+    }
+    check_interval(&format!("the x rectangle of {what}"), x)?;
+    check_interval(&format!("the y rectangle of {what}"), y)?;
+    Ok(())
+}
+
+/// One axis as drawn: its range, checked, and whether it is logarithmic.
+#[derive(Debug, Clone, Copy)]
+struct Scale {
+    low: f64,
+    high: f64,
+    log: bool,
+}
+
+impl Scale {
+    /// Where `v` sits along the axis, as a coordinate in which the axis is
+    /// linear (log10 v on a log axis); `None` if it cannot be placed.
+    fn linear(&self, v: f64) -> Option<f64> {
+        match (v.is_finite(), self.log) {
+            (false, _) => None,
+            (true, false) => Some(v),
+            (true, true) => (v > 0.0).then(|| v.log10()),
+        }
+    }
+
+    /// The inverse of [`linear`](Self::linear), kept inside the axis.
+    fn value(&self, t: f64) -> f64 {
+        let v = if self.log { 10f64.powf(t) } else { t };
+        v.clamp(self.low, self.high)
+    }
+
+    fn linear_bounds(&self) -> (f64, f64) {
+        if self.log {
+            (self.low.log10(), self.high.log10())
+        } else {
+            (self.low, self.high)
+        }
+    }
+
+    fn contains(&self, v: f64) -> bool {
+        v >= self.low && v <= self.high
+    }
+
+    /// `v` moved inside the axis (a value that cannot be placed on a log
+    /// axis goes to its low end); `None` for NaN.
+    fn clamp(&self, v: f64) -> Option<f64> {
+        if v.is_nan() {
+            None
+        } else if self.log && v <= 0.0 {
+            Some(self.low)
+        } else {
+            Some(v.clamp(self.low, self.high))
+        }
+    }
+
+    /// Where `v` sits from 0 (low end) to 1 (high end), if it is inside.
+    fn position(&self, v: f64) -> Option<f64> {
+        let t = self.linear(v)?;
+        let (a, b) = self.linear_bounds();
+        let p = (t - a) / (b - a);
+        (0.0..=1.0).contains(&p).then_some(p)
+    }
+
+    /// The labelled ticks: multiples of 1, 2 or 5 × 10ᵏ on a linear axis,
+    /// powers of ten on a log axis. Always a handful, whatever the range.
+    fn ticks(&self) -> Vec<f64> {
+        if self.log {
+            log_ticks(self.low, self.high)
+        } else {
+            linear_ticks(self.low, self.high)
+        }
+    }
+
+    /// The light grid lines between the ticks: halfway on a linear axis,
+    /// 2, 3, …, 9 × 10ᵏ on a log axis of a few decades.
+    fn light_ticks(&self, ticks: &[f64]) -> Vec<f64> {
+        let inside = |v: &f64| self.contains(*v);
+        if self.log {
+            let (a, b) = self.linear_bounds();
+            if b - a > 6.0 {
+                return Vec::new();
+            }
+            let first = a.floor() as i32;
+            let last = b.ceil() as i32;
+            (first..=last)
+                .flat_map(|k| (2..10).map(move |m| f64::from(m) * 10f64.powi(k)))
+                .filter(inside)
+                .collect()
+        } else {
+            ticks
+                .windows(2)
+                .map(|w| w[0] + (w[1] - w[0]) / 2.0)
+                .filter(inside)
+                .collect()
+        }
+    }
+}
+
+/// An axis handed to plotters: the map from values to pixels (linear or
+/// logarithmic) with the ticks computed here, so that plotters never
+/// searches for ticks itself (its search does not end on some ranges).
+struct Ticked {
+    scale: Scale,
+    linear: RangedCoordf64,
+    log: LogCoord<f64>,
+    bold: Vec<f64>,
+    light: Vec<f64>,
+}
+
+impl Ranged for Ticked {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        // Every value drawn is inside the axis (see Frame), so the pixel is
+        // inside `limit`; the clamp keeps plotters' pixel arithmetic in range.
+        let value = self.scale.clamp(*value).unwrap_or(self.scale.low);
+        if self.scale.log {
+            self.log.map(&value, limit)
+        } else {
+            self.linear.map(&value, limit)
+        }
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            self.light.clone()
+        } else {
+            self.bold.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.scale.low..self.scale.high
+    }
+}
+
+/// The two axes of a drawing.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    x: Scale,
+    y: Scale,
+}
+
+impl Frame {
+    fn contains(&self, (x, y): (f64, f64)) -> bool {
+        self.x.contains(x) && self.y.contains(y)
+    }
+
+    /// The rectangle with corners `a` and `b` cut to the axes, or `None` if
+    /// nothing of it is left.
+    fn clamp_rect(&self, a: (f64, f64), b: (f64, f64)) -> Option<((f64, f64), (f64, f64))> {
+        let a = (self.x.clamp(a.0)?, self.y.clamp(a.1)?);
+        let b = (self.x.clamp(b.0)?, self.y.clamp(b.1)?);
+        (a.0 != b.0 && a.1 != b.1).then_some((a, b))
+    }
+
+    /// The parts of a polyline that can be drawn: it breaks at every point
+    /// that cannot be placed, and each run is cut to the axes (in the
+    /// coordinates where the axes are linear).
+    fn pieces(&self, xy: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
+        let (x0, x1) = self.x.linear_bounds();
+        let (y0, y1) = self.y.linear_bounds();
+        let mut pieces = Vec::new();
+        let runs = xy.split(|&(x, y)| self.x.linear(x).is_none() || self.y.linear(y).is_none());
+        for run in runs {
+            let linear: Vec<(f64, f64)> = run
+                .iter()
+                .filter_map(|&(x, y)| Some((self.x.linear(x)?, self.y.linear(y)?)))
+                .collect();
+            for piece in clip_polyline(&linear, [x0, x1, y0, y1]) {
+                pieces.push(
+                    piece
+                        .into_iter()
+                        .map(|(u, v)| (self.x.value(u), self.y.value(v)))
+                        .collect(),
+                );
+            }
+        }
+        pieces
+    }
+}
+
+/// Ticks at multiples of a round step (1, 2 or 5 × 10ᵏ), about eight over
+/// `[low, high]`; the two ends when the range is too narrow for an f64 to
+/// count steps in.
+fn linear_ticks(low: f64, high: f64) -> Vec<f64> {
+    let ends = vec![low, high];
+    let raw = (high - low) / 8.0;
+    if !(raw > 0.0 && raw.is_finite()) {
+        return ends;
+    }
+    let magnitude = 10f64.powf(raw.log10().floor());
+    if !(magnitude > 0.0 && magnitude.is_finite()) {
+        return ends;
+    }
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|&s| s >= raw)
+        .unwrap_or(10.0 * magnitude);
+    let (first, last) = ((low / step).ceil(), (high / step).floor());
+    if !(first.is_finite() && last.is_finite() && first <= last && last - first <= 20.0) {
+        return ends;
+    }
+    let mut ticks: Vec<f64> = (0..=(last - first) as usize)
+        .map(|i| (first + i as f64) * step)
+        .filter(|t| (low..=high).contains(t))
+        .collect();
+    ticks.dedup();
+    if ticks.is_empty() { ends } else { ticks }
+}
+
+/// Ticks on a log axis: 1, 2 and 5 × 10ᵏ over a decade or two, powers of
+/// ten over more (every few powers over very many).
+fn log_ticks(low: f64, high: f64) -> Vec<f64> {
+    let (a, b) = (low.log10().floor(), high.log10().ceil());
+    if !(a.is_finite() && b.is_finite()) {
+        return vec![low, high];
+    }
+    let decades = (b - a) as usize;
+    let mantissas: &[f64] = if decades <= 2 {
+        &[1.0, 2.0, 5.0]
+    } else {
+        &[1.0]
+    };
+    let stride = decades.div_ceil(8).max(1);
+    let ticks: Vec<f64> = (0..=decades)
+        .step_by(stride)
+        .flat_map(|k| {
+            let power = 10f64.powf(a + k as f64);
+            mantissas.iter().map(move |m| m * power)
+        })
+        .filter(|t| (low..=high).contains(t))
+        .collect();
+    if ticks.len() < 2 {
+        linear_ticks(low, high)
+    } else {
+        ticks
+    }
+}
+
+/// The positions 0, 1, …, n − 1 of bar categories inside the axis (the
+/// numeric ticks when there are too many categories to write).
+fn category_ticks(n: usize, axis: Scale) -> Vec<f64> {
+    if n == 0 || n > 60 {
+        return axis.ticks();
+    }
+    (0..n)
+        .map(|i| i as f64)
+        .filter(|&t| axis.contains(t))
+        .collect()
+}
+
 /// How a legend entry is marked.
 #[derive(Debug, Clone, Copy)]
 enum Mark {
@@ -835,7 +1244,8 @@ fn draw_side_legend(
     entries: &[(&str, RGBColor, Mark)],
 ) -> Result<()> {
     let font = ("sans-serif", 15).into_font().color(&BLACK);
-    for (k, (label, color, mark)) in entries.iter().enumerate() {
+    let rows = (area.dim_in_pixel().1 as usize).saturating_sub(60) / 24 + 1;
+    for (k, (label, color, mark)) in entries.iter().enumerate().take(rows) {
         let y = 60 + 24 * k as i32;
         let x = 6;
         match mark {
@@ -868,7 +1278,7 @@ fn draw_side_legend(
 }
 
 /// The parts of a polyline inside the rectangle `[x0, x1] × [y0, y1]`
-/// (Liang–Barsky clipping of each segment).
+/// (Liang–Barsky clipping of each segment). The points must be finite.
 fn clip_polyline(xy: &[(f64, f64)], [x0, x1, y0, y1]: [f64; 4]) -> Vec<Vec<(f64, f64)>> {
     let inside = |(x, y): (f64, f64)| (x0..=x1).contains(&x) && (y0..=y1).contains(&y);
     let mut pieces: Vec<Vec<(f64, f64)>> = Vec::new();
@@ -880,7 +1290,7 @@ fn clip_polyline(xy: &[(f64, f64)], [x0, x1, y0, y1]: [f64; 4]) -> Vec<Vec<(f64,
         let ((ax, ay), (bx, by)) = (pair[0], pair[1]);
         let (dx, dy) = (bx - ax, by - ay);
         let (mut t0, mut t1) = (0.0_f64, 1.0_f64);
-        let mut visible = true;
+        let mut visible = dx.is_finite() && dy.is_finite();
         for (p, q) in [(-dx, ax - x0), (dx, x1 - ax), (-dy, ay - y0), (dy, y1 - ay)] {
             if p == 0.0 {
                 visible &= q >= 0.0;
@@ -890,7 +1300,7 @@ fn clip_polyline(xy: &[(f64, f64)], [x0, x1, y0, y1]: [f64; 4]) -> Vec<Vec<(f64,
                 t1 = t1.min(q / p);
             }
         }
-        if !visible || t0 > t1 {
+        if !visible || t0.is_nan() || t1.is_nan() || t0 > t1 {
             if !current.is_empty() {
                 pieces.push(std::mem::take(&mut current));
             }
@@ -956,30 +1366,43 @@ impl Panels {
         }
     }
 
-    /// The size of each panel in pixels.
+    /// The size of each panel in pixels, kept between 200 × 150 and
+    /// [`MAX_SIDE`] × [`MAX_SIDE`].
     pub fn panel_size(&self, width: u32, height: u32) -> Self {
         Panels {
-            panel: (width.max(200), height.max(150)),
+            panel: (width.clamp(200, MAX_SIDE), height.clamp(150, MAX_SIDE)),
             ..self.clone()
         }
     }
 
-    /// Draws the row of charts.
+    /// Draws the row of charts: an error if there are none, if they would
+    /// be wider than [`MAX_PANELS_WIDTH`] together, or if one of them
+    /// cannot be drawn (its error, naming the panel).
     pub fn draw(&self) -> Result<Plot> {
         if self.charts.is_empty() {
             return Err(Error::empty("the charts of the panels"));
         }
         let (w, h) = self.panel;
+        let width = u64::from(w) * self.charts.len() as u64;
+        if width > u64::from(MAX_PANELS_WIDTH) {
+            return Err(Error::parameter(
+                "the panels",
+                format!(
+                    "at most {MAX_PANELS_WIDTH} pixels wide in all (at most {} panels of {w})",
+                    MAX_PANELS_WIDTH / w
+                ),
+                format!("{} panels of {w} pixels", self.charts.len()),
+            ));
+        }
         let mut svg = String::new();
         {
-            let root = SVGBackend::with_string(&mut svg, (w * self.charts.len() as u32, h))
-                .into_drawing_area();
-            for (chart, area) in self
-                .charts
-                .iter()
-                .zip(root.split_evenly((1, self.charts.len())))
-            {
-                chart.size(w, h).render(&area)?;
+            let root = SVGBackend::with_string(&mut svg, (width as u32, h)).into_drawing_area();
+            let areas = root.split_evenly((1, self.charts.len()));
+            for (k, (chart, area)) in self.charts.iter().zip(areas).enumerate() {
+                chart.size(w, h).render(&area).map_err(|e| match e {
+                    Error::Plot(msg) => Error::Plot(format!("panel {k}: {msg}")),
+                    other => other,
+                })?;
             }
             root.present().map_err(plot_error)?;
         }
@@ -993,7 +1416,10 @@ impl Panels {
 }
 
 /// Counts of `values` in `bins` equal bins spanning their range: returns the
-/// `bins + 1` edges and the counts. The last bin includes its right edge.
+/// `bins + 1` edges and the counts. The last bin includes its right edge;
+/// when every value is the same, the bins span a small interval around it.
+/// An error if there are no values, a value is not finite, or `bins` is not
+/// from 1 to [`MAX_BINS`].
 ///
 /// ```
 /// let (edges, counts) = mlmath::plot::histogram_counts(&[0.0, 0.1, 0.5, 1.0], 2).unwrap();
@@ -1004,8 +1430,12 @@ pub fn histogram_counts(values: &[f64], bins: usize) -> Result<(Vec<f64>, Vec<us
     if values.is_empty() {
         return Err(Error::empty("the values of the histogram"));
     }
-    if bins == 0 {
-        return Err(Error::parameter("bins", "at least 1", 0));
+    if !(1..=MAX_BINS).contains(&bins) {
+        return Err(Error::parameter(
+            "bins",
+            format!("from 1 to {MAX_BINS}"),
+            bins,
+        ));
     }
     if let Some(i) = values.iter().position(|v| !v.is_finite()) {
         return Err(Error::NotFinite {
@@ -1013,29 +1443,46 @@ pub fn histogram_counts(values: &[f64], bins: usize) -> Result<(Vec<f64>, Vec<us
             index: vec![i],
         });
     }
-    let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let mut low = values.iter().copied().fold(f64::INFINITY, f64::min);
     let mut high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if high == low {
-        high = low + 1.0;
+        // One value: a bin interval of ±0.5, or ±5% of the value if larger.
+        let pad = (0.05 * low.abs()).max(0.5);
+        (low, high) = (low - pad, high + pad);
     }
-    let width = (high - low) / bins as f64;
-    let edges: Vec<f64> = (0..=bins).map(|i| low + width * i as f64).collect();
+    // Halve before subtracting, so that a span beyond the largest f64
+    // (values from −1e308 to 1e308) does not overflow.
+    let half_span = high / 2.0 - low / 2.0;
+    let edges: Vec<f64> = (0..=bins)
+        .map(|i| {
+            let t = i as f64 / bins as f64;
+            // Both ends exactly, and a convex combination in between.
+            if i == bins {
+                high
+            } else {
+                low + 2.0 * (half_span * t)
+            }
+        })
+        .collect();
     let mut counts = vec![0; bins];
     for &v in values {
-        let bin = (((v - low) / width) as usize).min(bins - 1);
+        let t = (v / 2.0 - low / 2.0) / half_span;
+        let bin = ((t * bins as f64) as usize).min(bins - 1);
         counts[bin] += 1;
     }
     Ok((edges, counts))
 }
 
 /// Small grey-scale images side by side, dark ink on white: digits,
-/// reconstructions, learned filters.
+/// reconstructions, learned filters. A NaN pixel is drawn magenta.
 ///
 /// ```
 /// use ndarray::Array2;
 /// let images = Array2::from_shape_fn((3, 16), |(i, p)| (i * p) as f64);
-/// let svg = mlmath::plot::ImageGrid::new("three 4x4 images", images.view(), 4).draw().unwrap();
+/// let svg = mlmath::plot::ImageGrid::new("three 4x4 images", &images, 4).draw().unwrap();
 /// assert!(svg.svg().contains("three 4x4 images"));
+/// // Rows of 16 pixels are not 5 × 5 images: an error when drawn.
+/// assert!(mlmath::plot::ImageGrid::new("wrong", &images, 5).draw().is_err());
 /// ```
 #[derive(Clone)]
 pub struct ImageGrid {
@@ -1066,20 +1513,40 @@ impl std::fmt::Debug for ImageGrid {
 }
 
 impl ImageGrid {
-    /// `images: (n, side·side)`, each row an image in row-major order.
-    pub fn new(title: &str, images: ArrayView2<'_, f64>, side: usize) -> Self {
-        let problem = if side == 0 || images.ncols() != side * side {
+    /// `images: (n, side·side)` (owned, a reference or a view), each row an
+    /// image in row-major order. A wrong side, or more than [`MAX_PIXELS`]
+    /// pixels in all, is an error when drawn.
+    pub fn new<'a>(title: &str, images: impl AsArray<'a, f64, Ix2>, side: usize) -> Self {
+        Self::new_of(title, images.into(), side)
+    }
+
+    fn new_of(title: &str, images: ArrayView2<'_, f64>, side: usize) -> Self {
+        let pixels = side.checked_mul(side);
+        let problem = if side == 0 || pixels != Some(images.ncols()) {
             Some(Error::shape(
                 "images",
-                format!("{} columns (side {side} × side {side})", side * side),
-                format!("{} columns", images.ncols()),
+                match pixels {
+                    Some(p) if side > 0 => format!("{p} columns (side {side} × side {side})"),
+                    _ => "a side from 1 up, and side × side columns".to_string(),
+                },
+                format!("{} columns and side {side}", images.ncols()),
+            ))
+        } else if images.len() > MAX_PIXELS {
+            Some(Error::parameter(
+                "the pixels of an image grid",
+                format!("at most {MAX_PIXELS} in all (show fewer images)"),
+                format!("{} images of {side} × {side}", images.nrows()),
             ))
         } else {
             None
         };
         ImageGrid {
             title: title.to_string(),
-            images: images.rows().into_iter().map(|r| r.to_vec()).collect(),
+            images: if problem.is_none() {
+                images.rows().into_iter().map(|r| r.to_vec()).collect()
+            } else {
+                Vec::new()
+            },
             side,
             columns: images.nrows().clamp(1, 10),
             captions: Vec::new(),
@@ -1089,20 +1556,21 @@ impl ImageGrid {
         }
     }
 
-    /// One image, a single row, for a one-off picture.
-    pub fn single(title: &str, image: ArrayView1<'_, f64>, side: usize) -> Self {
+    /// One image (owned, a reference or a view), for a one-off picture.
+    pub fn single<'a>(title: &str, image: impl AsArray<'a, f64, Ix1>, side: usize) -> Self {
+        let image = image.into();
         let n = image.len();
         let as_row = image
             .to_shape((1, n))
             .map(|v| v.to_owned())
             .unwrap_or_else(|_| ndarray::Array2::zeros((1, n)));
-        ImageGrid::new(title, as_row.view(), side)
+        ImageGrid::new_of(title, as_row.view(), side)
     }
 
-    /// Images per row (default: up to 10).
+    /// Images per row (default: up to 10; at least 1, at most the number of images).
     pub fn columns(&self, columns: usize) -> Self {
         let mut this = self.clone();
-        this.columns = columns.max(1);
+        this.columns = columns.clamp(1, self.images.len().max(1));
         this
     }
 
@@ -1115,12 +1583,17 @@ impl ImageGrid {
 
     /// Draws every image on the same grey scale, `low` white and `high` black
     /// (e.g. 0 and 16 for the digits), instead of stretching each image to its
-    /// own range: reconstructions then show their true contrast.
+    /// own range: reconstructions then show their true contrast. Two finite
+    /// numbers with `low < high`.
     pub fn scale(&self, low: f64, high: f64) -> Self {
-        ImageGrid {
-            scale: Some((low, high)),
-            ..self.clone()
+        let mut this = self.clone();
+        match check_interval("the scale of the images", (low, high)) {
+            Ok(range) => this.scale = Some(range),
+            Err(e) => {
+                this.problem.get_or_insert(e);
+            }
         }
+        this
     }
 
     /// Colours values around zero: negative blue, positive red (for weights and filters).
@@ -1138,18 +1611,28 @@ impl ImageGrid {
         if self.images.is_empty() {
             return Err(Error::empty("images"));
         }
-        let cell = (120 / self.side).clamp(2, 8) as i32 * self.side as i32;
-        let pixel = cell / self.side as i32;
+        let side = self.side as i32; // at most √MAX_PIXELS
+        let cell = (120 / side).clamp(2, 8) * side;
+        let pixel = cell / side;
         let gap = 8;
         let caption_h = if self.captions.is_empty() { 0 } else { 16 };
-        let rows = self.images.len().div_ceil(self.columns) as i32;
+        let columns = self.columns.min(self.images.len()) as i64;
+        let rows = self.images.len().div_ceil(columns as usize) as i64;
         let title_h = 30;
-        let width = (self.columns as i32 * (cell + gap) + gap) as u32;
-        let height = (title_h + rows * (cell + gap + caption_h) + gap) as u32;
+        let width = columns * i64::from(cell + gap) + i64::from(gap);
+        let height = i64::from(title_h) + rows * i64::from(cell + gap + caption_h) + i64::from(gap);
+        if width > i64::from(i32::MAX / 2) || height > i64::from(i32::MAX / 2) {
+            return Err(Error::parameter(
+                "the image grid",
+                "a picture that fits in pixels (use fewer images or columns)",
+                format!("{width} × {height} pixels"),
+            ));
+        }
+        let (width, height) = (width as i32, height as i32);
         let mut svg = String::new();
         {
-            let root =
-                SVGBackend::with_string(&mut svg, (width.max(160), height)).into_drawing_area();
+            let root = SVGBackend::with_string(&mut svg, (width.max(160) as u32, height as u32))
+                .into_drawing_area();
             root.fill(&WHITE).map_err(plot_error)?;
             root.draw_text(
                 &self.title,
@@ -1161,16 +1644,18 @@ impl ImageGrid {
                 let (low, high) = self
                     .scale
                     .unwrap_or_else(|| value_range(std::slice::from_ref(image), false));
-                let scale = high.abs().max(low.abs()).max(1e-12);
-                let ox = gap + (k % self.columns) as i32 * (cell + gap);
-                let oy = title_h + (k / self.columns) as i32 * (cell + gap + caption_h);
+                let scale = high.abs().max(low.abs()).max(1e-300);
+                let ox = gap + (k % columns as usize) as i32 * (cell + gap);
+                let oy = title_h + (k / columns as usize) as i32 * (cell + gap + caption_h);
                 root.draw(&Rectangle::new(
                     [(ox - 1, oy - 1), (ox + cell, oy + cell)],
                     RGBColor(200, 200, 200),
                 ))
                 .map_err(plot_error)?;
                 for (p, &v) in image.iter().enumerate() {
-                    let color = if self.signed {
+                    let color = if !v.is_finite() {
+                        MISSING
+                    } else if self.signed {
                         let t = (v / scale).clamp(-1.0, 1.0);
                         let fade = (255.0 * (1.0 - t.abs())) as u8;
                         if t >= 0.0 {
@@ -1179,11 +1664,7 @@ impl ImageGrid {
                             RGBColor(fade, fade, 255)
                         }
                     } else {
-                        let t = if high > low {
-                            ((v - low) / (high - low)).clamp(0.0, 1.0)
-                        } else {
-                            0.0
-                        };
+                        let t = normalise(v, low, high, false).clamp(0.0, 1.0);
                         let g = (255.0 * (1.0 - t)) as u8;
                         RGBColor(g, g, g)
                     };
@@ -1219,7 +1700,8 @@ impl ImageGrid {
 }
 
 /// The viridis colour map at `t ∈ [0, 1]` (dark blue → green → yellow),
-/// interpolated between nine of its published anchor colours.
+/// interpolated between nine of its published anchor colours. `t` outside
+/// [0, 1] is clamped, and NaN gives the low end.
 pub fn viridis(t: f64) -> RGBColor {
     const ANCHORS: [(u8, u8, u8); 9] = [
         (68, 1, 84),
@@ -1232,11 +1714,7 @@ pub fn viridis(t: f64) -> RGBColor {
         (170, 220, 50),
         (253, 231, 37),
     ];
-    let t = if t.is_finite() {
-        t.clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
+    let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
     let x = t * (ANCHORS.len() - 1) as f64;
     let i = (x.floor() as usize).min(ANCHORS.len() - 2);
     let f = x - i as f64;
@@ -1252,16 +1730,27 @@ fn grid_cells(
     x: (f64, f64),
     y: (f64, f64),
 ) -> impl Iterator<Item = (usize, usize, (f64, f64), (f64, f64))> {
-    let dx = (x.1 - x.0) / cols as f64;
-    let dy = (y.1 - y.0) / rows as f64;
+    // Corners as convex combinations of the ends: no overflow for any
+    // finite rectangle, and the last cell ends exactly at the edge.
+    let at = |(low, high): (f64, f64), k: usize, n: usize| {
+        let t = k as f64 / n as f64;
+        if k == n {
+            high
+        } else {
+            low + 2.0 * ((high / 2.0 - low / 2.0) * t)
+        }
+    };
     (0..rows).flat_map(move |i| {
         (0..cols).map(move |j| {
-            let a = (x.0 + dx * j as f64, y.0 + dy * i as f64);
-            (i, j, a, (a.0 + dx, a.1 + dy))
+            let a = (at(x, j, cols), at(y, i, rows));
+            let b = (at(x, j + 1, cols), at(y, i + 1, rows));
+            (i, j, a, b)
         })
     })
 }
 
+/// The range of the drawable values (finite, and positive for a log scale);
+/// (0, 1) when there are none.
 fn value_range(values: &[Vec<f64>], log: bool) -> (f64, f64) {
     let finite = values
         .iter()
@@ -1274,6 +1763,8 @@ fn value_range(values: &[Vec<f64>], log: bool) -> (f64, f64) {
     if low > high { (0.0, 1.0) } else { (low, high) }
 }
 
+/// Where `v` sits from `low` (0) to `high` (1), on a log scale if asked;
+/// 0.5 when the range is a single value.
 fn normalise(v: f64, low: f64, high: f64, log: bool) -> f64 {
     let (v, low, high) = if log {
         (v.log10(), low.log10(), high.log10())
@@ -1281,7 +1772,8 @@ fn normalise(v: f64, low: f64, high: f64, log: bool) -> f64 {
         (v, low, high)
     };
     if high > low {
-        (v - low) / (high - low)
+        // Halved first, so that a range wider than the largest f64 does not overflow.
+        (v / 2.0 - low / 2.0) / (high / 2.0 - low / 2.0)
     } else {
         0.5
     }
@@ -1313,7 +1805,7 @@ fn draw_colour_bar(
         let value = if log {
             10f64.powf(low.log10() + t * (high.log10() - low.log10()))
         } else {
-            low + t * (high - low)
+            low + 2.0 * ((high / 2.0 - low / 2.0) * t)
         };
         let y = bottom - ((bottom - top) as f64 * t) as i32;
         let label = format_tick(round_significant(value, 3));
@@ -1329,7 +1821,9 @@ fn round_significant(v: f64, digits: i32) -> f64 {
         return v;
     }
     let scale = 10f64.powi(digits - 1 - v.abs().log10().floor() as i32);
-    (v * scale).round() / scale
+    let rounded = (v * scale).round() / scale;
+    // Beyond ~1e305 or below ~1e-305 the scale itself overflows or vanishes.
+    if rounded.is_finite() { rounded } else { v }
 }
 
 /// Tick labels: short, without float noise (0.30000000000000004 → 0.3).
@@ -1349,13 +1843,28 @@ fn plot_error<E: std::fmt::Display>(e: E) -> Error {
     Error::Plot(e.to_string())
 }
 
-/// A range from `low` to `high`, for callers building grids to plot.
+/// `n` evenly spaced values from `low` to `high`, both included, for
+/// callers building grids to plot: low + (high − low)·i/(n − 1). One value
+/// gives `[low]`, none gives `[]`. Computed as a convex combination, so it
+/// stays finite for any finite ends.
+///
+/// ```
+/// assert_eq!(mlmath::plot::linspace(0.0, 1.0, 5), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+/// assert_eq!(mlmath::plot::linspace(-1e308, 1e308, 3), vec![-1e308, 0.0, 1e308]);
+/// ```
 pub fn linspace(low: f64, high: f64, n: usize) -> Vec<f64> {
     match n {
         0 => Vec::new(),
         1 => vec![low],
         _ => (0..n)
-            .map(|i| low + (high - low) * i as f64 / (n - 1) as f64)
+            .map(|i| {
+                let t = i as f64 / (n - 1) as f64;
+                match i {
+                    0 => low,
+                    _ if i == n - 1 => high,
+                    _ => low * (1.0 - t) + high * t,
+                }
+            })
             .collect(),
     }
 }
@@ -1383,15 +1892,86 @@ mod tests {
     }
 
     #[test]
+    fn a_line_breaks_where_a_point_cannot_be_placed() {
+        let linear = Scale {
+            low: 0.0,
+            high: 10.0,
+            log: false,
+        };
+        let frame = Frame {
+            x: linear,
+            y: linear,
+        };
+        let xy = [
+            (1.0, 1.0),
+            (2.0, 2.0),
+            (f64::NAN, 3.0),
+            (4.0, 4.0),
+            (5.0, 5.0),
+        ];
+        assert_eq!(
+            frame.pieces(&xy),
+            vec![vec![(1.0, 1.0), (2.0, 2.0)], vec![(4.0, 4.0), (5.0, 5.0)]]
+        );
+        // On a log y axis, y = 0 cannot be placed either, and the line from
+        // (1, 1) to (9, 100) is cut at y = 10 (the top), in log coordinates.
+        let log = Frame {
+            x: linear,
+            y: Scale {
+                low: 1.0,
+                high: 10.0,
+                log: true,
+            },
+        };
+        let pieces = log.pieces(&[(0.0, 0.0), (1.0, 1.0), (9.0, 100.0)]);
+        assert_eq!(pieces.len(), 1);
+        assert_eq!(pieces[0][0], (1.0, 1.0));
+        let (x, y) = pieces[0][1];
+        assert!(
+            (x - 5.0).abs() < 1e-12 && (y - 10.0).abs() < 1e-12,
+            "{x} {y}"
+        );
+    }
+
+    #[test]
+    fn ticks_are_round_and_few_for_any_range() {
+        assert_eq!(
+            linear_ticks(0.0, 1.0),
+            vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]
+        );
+        for (low, high) in [
+            (0.0, 1e-300),
+            (1.0, 1.0 + 4e-16),
+            (-1e307, 1e307),
+            (1e300, 1.0000001e300),
+            (-3.0, 7.0),
+        ] {
+            let ticks = linear_ticks(low, high);
+            assert!((1..=21).contains(&ticks.len()), "{low} {high}: {ticks:?}");
+            assert!(ticks.iter().all(|t| (low..=high).contains(t)), "{ticks:?}");
+        }
+        assert_eq!(log_ticks(1.0, 1000.0), vec![1.0, 10.0, 100.0, 1000.0]);
+        assert_eq!(log_ticks(1.0, 10.0), vec![1.0, 2.0, 5.0, 10.0]);
+        let wide = log_ticks(1e-300, 1e300);
+        assert!(wide.len() <= 10, "{wide:?}");
+    }
+
+    #[test]
     fn the_legend_goes_where_the_data_are_not() {
         let chart =
             Chart::new("t").points("crowd", &[0.9, 0.95, 0.92, 0.1], &[0.9, 0.95, 0.1, 0.9]);
+        let unit = Scale {
+            low: 0.0,
+            high: 1.0,
+            log: false,
+        };
+        let frame = Frame { x: unit, y: unit };
         // Upper right, lower right and upper left hold points; lower left is empty.
-        let (corner, crowd) = chart.emptiest_corner([0.0, 1.0, 0.0, 1.0]);
+        let (corner, crowd) = chart.emptiest_corner(frame);
         assert!(matches!(corner, SeriesLabelPosition::LowerLeft) && crowd == 0);
         // With a point in every corner the legend moves beside the plot.
         let crowded = chart.points("more", &[0.1], &[0.1]);
-        assert_eq!(crowded.emptiest_corner([0.0, 1.0, 0.0, 1.0]).1, 1);
+        assert_eq!(crowded.emptiest_corner(frame).1, 1);
         assert!(crowded.svg().unwrap().contains("more"));
     }
 
@@ -1415,6 +1995,9 @@ mod tests {
             counts.iter().all(|&c| (90..=110).contains(&c)),
             "{counts:?}"
         );
+        // A span beyond the largest f64 still splits in the middle.
+        let (edges, counts) = histogram_counts(&[-1e308, 1e308, 1.0], 2).unwrap();
+        assert_eq!((edges, counts), (vec![-1e308, 0.0, 1e308], vec![1, 2]));
     }
 
     #[test]
@@ -1426,6 +2009,10 @@ mod tests {
         ));
         assert!(matches!(
             histogram_counts(&[1.0], 0),
+            Err(Error::Parameter { .. })
+        ));
+        assert!(matches!(
+            histogram_counts(&[1.0], MAX_BINS + 1),
             Err(Error::Parameter { .. })
         ));
     }
@@ -1442,10 +2029,34 @@ mod tests {
     }
 
     #[test]
+    fn ranges_that_cannot_be_drawn_are_errors() {
+        let line = Chart::new("t").line("l", &[0.0, 1.0], &[0.0, 1.0]);
+        for (low, high) in [
+            (f64::NAN, 1.0),
+            (0.0, f64::INFINITY),
+            (1.0, 1.0),
+            (2.0, 1.0),
+            (-f64::MAX, f64::MAX),
+        ] {
+            let e = line.x_range(low, high).draw().unwrap_err();
+            assert!(e.to_string().contains("low < high"), "{e}");
+            assert!(line.y_range(low, high).draw().is_err());
+        }
+        // Data spanning more than an f64: an error naming the fix.
+        let wide = Chart::new("w").points("p", &[-1e308, 1e308], &[0.0, 1.0]);
+        assert!(wide.draw().unwrap_err().to_string().contains("x_range"));
+        // Tiny, huge and far-off ranges are drawn.
+        for (low, high) in [(0.0, 1e-300), (1e300, 1.1e300), (1e9, 1e9 + 1e-6)] {
+            let chart = line.x_range(low, high).points("p", &[low], &[0.5]);
+            assert!(chart.draw().is_ok(), "{low} {high}");
+        }
+    }
+
+    #[test]
     fn scatter_by_class_checks_labels_and_draws_a_legend_entry_per_class() {
         let x = array![[0.0, 0.0], [1.0, 1.0], [2.0, 0.5]];
         let svg = Chart::new("classes")
-            .scatter_by_class(x.view(), array![0, 1, 1].view(), &["setosa", "versicolor"])
+            .scatter_by_class(&x, &array![0, 1, 1], &["setosa", "versicolor"])
             .svg()
             .unwrap();
         assert!(svg.contains("setosa") && svg.contains("versicolor"));
@@ -1458,7 +2069,7 @@ mod tests {
                 .contains("below the number of class names (2)")
         );
         let wrong = Chart::new("c")
-            .scatter_by_class(x.view(), array![0, 1].view(), &["a", "b"])
+            .scatter_by_class(&x, &array![0, 1], &["a", "b"])
             .draw();
         assert!(matches!(wrong, Err(Error::Shape { .. })));
     }
@@ -1477,13 +2088,18 @@ mod tests {
             .line("l", &[1.0, 2.0], &[1.0, 2.0])
             .draw();
         assert!(bad.is_err());
+        // Bars from 0 on a log axis start at the bottom of the axis.
+        let bars = Chart::new("b")
+            .log_y()
+            .bars("b", &["a", "b"], &[10.0, 1000.0]);
+        assert!(bars.draw().is_ok());
     }
 
     #[test]
     fn heatmap_and_regions_draw_one_rectangle_per_cell() {
         let values = Array2::from_shape_fn((3, 4), |(i, j)| (i + j) as f64 + 1.0);
         let svg = Chart::new("h")
-            .heatmap(values.view(), (0.0, 4.0), (0.0, 3.0))
+            .heatmap(&values, (0.0, 4.0), (0.0, 3.0))
             .svg()
             .unwrap();
         // 12 cells + 60 colour-bar steps, each a filled <rect>, plus the background.
@@ -1491,10 +2107,19 @@ mod tests {
         let classes = Array2::from_shape_fn((2, 2), |(i, _)| i);
         assert!(
             Chart::new("r")
-                .regions(classes.view(), (0.0, 1.0), (0.0, 1.0))
+                .regions(&classes, (0.0, 1.0), (0.0, 1.0))
                 .svg()
                 .is_ok()
         );
+        let none = Array2::<usize>::zeros((0, 3));
+        let e = Chart::new("r")
+            .regions(&none, (0.0, 1.0), (0.0, 1.0))
+            .draw();
+        assert!(matches!(e, Err(Error::Empty { .. })), "{e:?}");
+        let e = Chart::new("h")
+            .heatmap(&values, (1.0, 1.0), (0.0, 1.0))
+            .draw();
+        assert!(matches!(e, Err(Error::Parameter { .. })), "{e:?}");
     }
 
     #[test]
@@ -1502,12 +2127,17 @@ mod tests {
         assert_eq!(viridis(0.0), RGBColor(68, 1, 84));
         assert_eq!(viridis(1.0), RGBColor(253, 231, 37));
         assert_eq!(viridis(f64::NAN), viridis(0.0));
+        assert_eq!(viridis(f64::INFINITY), viridis(1.0));
     }
 
     #[test]
     fn image_grid_checks_the_side() {
         let images = Array2::<f64>::zeros((2, 15));
-        assert!(ImageGrid::new("x", images.view(), 4).draw().is_err());
+        assert!(ImageGrid::new("x", &images, 4).draw().is_err());
+        assert!(ImageGrid::new("x", &images, 0).draw().is_err());
+        assert!(ImageGrid::new("x", &images, usize::MAX).draw().is_err());
+        let e = ImageGrid::new("x", &Array2::<f64>::zeros((2, 4)), 2).scale(f64::NAN, 1.0);
+        assert!(e.draw().is_err());
     }
 
     #[test]
@@ -1515,6 +2145,8 @@ mod tests {
         assert_eq!(round_significant(12.0013, 3), 12.0);
         assert_eq!(round_significant(0.0051234, 3), 0.00512);
         assert_eq!(round_significant(-4003.3, 3), -4000.0);
+        let huge = round_significant(1.7e308, 3);
+        assert!((huge / 1.7e308 - 1.0).abs() < 1e-12, "{huge}");
     }
 
     #[test]
@@ -1530,5 +2162,6 @@ mod tests {
     fn linspace_includes_both_ends() {
         assert_eq!(linspace(0.0, 1.0, 5), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
         assert!(linspace(0.0, 1.0, 0).is_empty());
+        assert_eq!(linspace(3.0, 7.0, 1), vec![3.0]);
     }
 }

@@ -44,7 +44,8 @@ impl Progress {
         self
     }
 
-    /// Report step `i` (counted from 1) with named metrics; prints when due.
+    /// Report step `i` (counted from 1) with named metrics; prints when due
+    /// (every `every` steps, and at step `total`).
     pub fn step(&mut self, i: usize, metrics: &[(&str, f64)]) {
         if let Some(line) = self.line(i, metrics) {
             println!("{line}");
@@ -58,9 +59,10 @@ impl Progress {
             return None;
         }
         const WIDTH: usize = 10;
-        let filled = (i.min(self.total) * WIDTH)
-            .checked_div(self.total)
-            .unwrap_or(WIDTH);
+        // In u128, so that no step count overflows the product.
+        let filled = (i.min(self.total) as u128 * WIDTH as u128)
+            .checked_div(self.total as u128)
+            .map_or(WIDTH, |f| f as usize);
         let digits = self.total.to_string().len();
         let mut line = format!(
             "{} {:>digits$}/{} [{}{}]",

@@ -7,10 +7,17 @@
 //! ends with a 2-D array shows it as a table, long ones cut to their first and
 //! last rows.
 //!
+//! Rows are built with [`row!`](crate::row) from values of any type that
+//! can be shown — numbers, text, booleans — so a loop that fills a table
+//! needs no `format!`:
+//!
 //! ```
-//! use mlmath::table::Table;
-//! let t = Table::new(["k", "accuracy"]).row(["1", "0.91"]).row(["5", "0.95"]);
-//! assert_eq!(t.to_string(), "k  accuracy\n1      0.91\n5      0.95\n");
+//! use mlmath::{row, table::Table};
+//! let mut t = Table::new(["k", "accuracy", "metric"]);
+//! for (k, accuracy) in [(1, 0.91), (5, 0.95)] {
+//!     t.push_row(row![k, accuracy, "cosine"]);
+//! }
+//! assert_eq!(t.to_string(), "k  accuracy  metric\n1      0.91  cosine\n5      0.95  cosine\n");
 //! ```
 
 use std::fmt;
@@ -48,7 +55,9 @@ impl Table {
         }
     }
 
-    /// The table with one more row (builder style).
+    /// The table with one more row (builder style): `table.row(row![a, b])`.
+    /// A row may have fewer or more cells than the header; the text and
+    /// HTML forms show every cell.
     pub fn row<I, S>(mut self, cells: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -58,7 +67,7 @@ impl Table {
         self
     }
 
-    /// Adds a row in place (for loops).
+    /// Adds a row in place (for loops): `table.push_row(row![a, b])`.
     pub fn push_row<I, S>(&mut self, cells: I)
     where
         I: IntoIterator<Item = S>,
@@ -143,10 +152,14 @@ impl fmt::Display for Table {
         if let Some(caption) = &self.caption {
             writeln!(f, "{caption}")?;
         }
-        let columns = self.header.len();
-        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
-        for row in &self.rows {
-            for (c, cell) in row.iter().enumerate().take(columns) {
+        let columns = self
+            .rows
+            .iter()
+            .map(Vec::len)
+            .fold(self.header.len(), usize::max);
+        let mut widths = vec![0; columns];
+        for row in std::iter::once(&self.header).chain(&self.rows) {
+            for (c, cell) in row.iter().enumerate() {
                 widths[c] = widths[c].max(cell.chars().count());
             }
         }
@@ -176,24 +189,31 @@ impl fmt::Display for Table {
 }
 
 /// Formats a number for a table: integers without decimals, others with up
-/// to four decimals and no trailing zeros, NaN as `NaN` (a missing value).
+/// to four decimals and no trailing zeros; below 10⁻⁴ or from 10¹⁵ on, four
+/// significant digits in scientific notation; NaN as `NaN` (a missing value).
 ///
 /// ```
 /// use mlmath::table::format_number;
 /// assert_eq!(format_number(5.0), "5");
 /// assert_eq!(format_number(5.1), "5.1");
 /// assert_eq!(format_number(1.0 / 3.0), "0.3333");
+/// assert_eq!(format_number(2.5e-7), "2.500e-7");
+/// assert_eq!(format_number(6.02e23), "6.020e23");
+/// assert_eq!(format_number(-0.0), "0");
 /// assert_eq!(format_number(f64::NAN), "NaN");
 /// ```
 pub fn format_number(x: f64) -> String {
     if !x.is_finite() {
         return format!("{x}");
     }
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        return format!("{x:.0}");
+    if x == 0.0 {
+        return "0".to_string();
     }
-    if x.abs() < 1e-4 {
+    if !(1e-4..1e15).contains(&x.abs()) {
         return format!("{x:.3e}");
+    }
+    if x.fract() == 0.0 {
+        return format!("{x:.0}");
     }
     let s = format!("{x:.4}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -386,6 +406,13 @@ mod tests {
         assert!(html.contains("<th>a&lt;b</th>"));
         assert!(html.contains("text-align:right\">1.5<"));
         assert!(html.contains("text-align:left\">x &amp; y<"));
+    }
+
+    #[test]
+    fn rows_longer_than_the_header_keep_every_cell() {
+        let t = Table::new(["a"]).row(row![1, "extra"]).row(row![22]);
+        assert_eq!(t.to_string(), "a\n 1  extra\n22\n");
+        assert!(t.to_html().contains("extra"));
     }
 
     #[test]
