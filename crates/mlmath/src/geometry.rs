@@ -187,7 +187,7 @@ pub fn signed_distances<'a, 'b>(
     b: f64,
     xs: impl AsFeatures<'b>,
 ) -> Result<Array1<f64>> {
-    signed_distances_of(w.into(), b, "xs", xs.as_features())
+    signed_distances_of(w.into(), b, "xs", xs.into_features())
 }
 
 fn signed_distances_of(
@@ -245,7 +245,7 @@ fn margin_of(w: ArrayView1<'_, f64>, b: f64, data: &Dataset) -> Result<f64> {
 /// assert_eq!(r.unwrap(), 5.0);
 /// ```
 pub fn radius<'a>(x: impl AsFeatures<'a>) -> Result<f64> {
-    radius_of("x", x.as_features())
+    radius_of("x", x.into_features())
 }
 
 pub(crate) fn radius_of(what: &str, x: ArrayView2<'_, f64>) -> Result<f64> {
@@ -273,7 +273,7 @@ pub(crate) fn radius_of(what: &str, x: ArrayView2<'_, f64>) -> Result<f64> {
 /// assert_eq!(mlmath::geometry::augment(&x), array![[2.0, 3.0, 1.0], [4.0, 5.0, 1.0]]);
 /// ```
 pub fn augment<'a>(x: impl AsFeatures<'a>) -> Array2<f64> {
-    augment_of(x.as_features())
+    augment_of(x.into_features())
 }
 
 pub(crate) fn augment_of(x: ArrayView2<'_, f64>) -> Array2<f64> {

@@ -293,7 +293,7 @@ impl FittedPerceptron {
     /// or a view); its sign is the prediction, its size over ‖w‖ the
     /// distance to the boundary.
     pub fn decision_function<'a>(&self, x: impl AsFeatures<'a>) -> Result<Array1<f64>> {
-        self.scores(x.as_features())
+        self.scores(x.into_features())
     }
 
     fn scores(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
@@ -323,7 +323,7 @@ impl FittedPerceptron {
     /// ```
     pub fn predict<'a>(&self, x: impl AsFeatures<'a>) -> Result<Array1<usize>> {
         Ok(self
-            .scores(x.as_features())?
+            .scores(x.into_features())?
             .mapv(|s| usize::from(s >= 0.0)))
     }
 

@@ -594,19 +594,19 @@ fn neighbours(suite: &mut Suite) {
                     ensure!(explained, "refused valid queries: {e}");
                 }
             }
-            if queries.nrows() > 0 {
-                if let Ok(near) = model.neighbours(queries.row(0)) {
-                    ensure!(near.len() == k, "{} neighbours", near.len());
+            if queries.nrows() > 0
+                && let Ok(near) = model.neighbours(queries.row(0))
+            {
+                ensure!(near.len() == k, "{} neighbours", near.len());
+                ensure!(
+                    near.windows(2).all(|w| (w[0].1, w[0].0) < (w[1].1, w[1].0)),
+                    "order {near:?}"
+                );
+                for &(i, d) in &near {
                     ensure!(
-                        near.windows(2).all(|w| (w[0].1, w[0].0) < (w[1].1, w[1].0)),
-                        "order {near:?}"
+                        metric.distance(queries.row(0), x.row(i)).unwrap() == d,
+                        "row {i}"
                     );
-                    for &(i, d) in &near {
-                        ensure!(
-                            metric.distance(queries.row(0), x.row(i)).unwrap() == d,
-                            "row {i}"
-                        );
-                    }
                 }
             }
             let grid = model.decision_grid((low, high), (low, high), resolution);
@@ -728,9 +728,9 @@ fn naive_bayes(suite: &mut Suite) {
                 "sizes"
             );
             let epsilon = 1e-9 * largest;
-            for class in 0..c {
+            for (class, &count) in counts.iter().enumerate().take(c) {
                 ensure!(
-                    model.priors()[class] == counts[class] as f64 / x.nrows() as f64,
+                    model.priors()[class] == count as f64 / x.nrows() as f64,
                     "prior {class}"
                 );
                 for j in 0..x.ncols() {
