@@ -15,7 +15,16 @@ notebook's own folder, with the solution cells included, and no cell
   and still reports the cell as "ok", so stderr is read),
 - ran past the time limit;
 and the committed file is valid nbformat, holds no outputs, names the
-course kernel, and every exercise has a hidden solution and a check.
+course kernel, and every exercise has a solution and a check.
+
+An exercise is three cells: the learner's code cell (tagged `exercise`,
+holding a stub that compiles), the solution as a collapsed markdown cell
+(tagged `solution`, one ```rust block: a learner opens it with a click, and
+Run All never executes it, so it can never overwrite the learner's work),
+and a check cell (tagged `check`). The `test` pass puts each solution's code
+into its exercise cell; the `exercises` pass runs the notebook exactly as
+committed, as a learner who has not solved anything runs it top to bottom,
+and every check must then fail.
 Cells tagged `raises-exception` may fail, and cells tagged `allow-stderr`
 may write to stderr: notebook 00 uses them to show what errors look like.
 """
@@ -96,9 +105,30 @@ def lint(path: Path) -> tuple[object | None, list[str]]:
         if 'println!("✓' not in nb.cells[i].source:
             problems.append(f"check cell {i} does not end by printing its ✓ line (the sign that every assert passed)")
     for i in kinds["solution"]:
-        if not nb.cells[i].get("metadata", {}).get("jupyter", {}).get("source_hidden"):
-            problems.append(f"solution cell {i} is not hidden (metadata.jupyter.source_hidden)")
+        cell = nb.cells[i]
+        if cell.cell_type != "markdown" or solution_code(cell) is None or "<details>" not in cell.source:
+            problems.append(
+                f"solution cell {i} must be a markdown cell with the code in one ```rust block inside "
+                "<details> (collapsed, never executed by Run All)"
+            )
+        if i == 0 or "exercise" not in tags(nb.cells[i - 1]) or nb.cells[i - 1].cell_type != "code":
+            problems.append(f"solution cell {i} must come right after its exercise code cell")
     return nb, problems
+
+
+def solution_code(cell) -> str | None:
+    """The code of a solution cell: the one ```rust block of its markdown."""
+    found = re.findall(r"```rust\n(.*?)\n```", cell.source, flags=re.S)
+    return found[0] if len(found) == 1 else None
+
+
+def with_solutions(nb):
+    """A copy of the notebook with each exercise cell holding its solution's code."""
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    for i, cell in enumerate(nb.cells):
+        if "solution" in tags(cell) and i > 0 and "exercise" in tags(nb.cells[i - 1]):
+            nb.cells[i - 1].source = solution_code(cell) or nb.cells[i - 1].source
+    return nb
 
 
 def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: bool = False) -> Run:
@@ -192,6 +222,7 @@ def command_test(args) -> int:
     print(f"{'notebook':<42} {'cells':>5} {'seconds':>8}  slowest cell")
     for path in paths:
         nb, problems = lint(path)
+        nb = with_solutions(nb) if nb is not None else None
         run = execute(nb, path, args.timeout) if nb is not None else Run(path.name)
         run.problems[:0] = problems
         if args.save and nb is not None:
@@ -213,20 +244,21 @@ def command_test(args) -> int:
 
 
 def command_exercises(args) -> int:
-    """Runs each notebook as a learner gets it, without the solutions: every
-    check cell must then fail (a check that passes on the stub checks nothing)."""
+    """Runs each notebook exactly as committed, top to bottom, as a learner
+    who has solved nothing: every check cell must then fail. This proves both
+    that no check passes on a stub (a wrong answer) and that nothing in the
+    run order puts the solution in place of the learner's code."""
     failed = 0
     for path in pick(args.notebooks):
         nb, problems = lint(path)
         if nb is None:
             continue
-        nb.cells = [c for c in nb.cells if "solution" not in tags(c)]
         run = execute(nb, path, args.timeout, allow_errors=True)
         checks = [i for i, c in enumerate(nb.cells) if "check" in tags(c)]
         passing = [i for i in checks if printed_tick(nb.cells[i])]
         unrun = [i for i in checks if nb.cells[i].get("execution_count") is None]
         status = "ok" if not passing and not unrun else "FAILED"
-        print(f"{path.name:<42} {len(checks)} checks fail without their solutions  {status}", flush=True)
+        print(f"{path.name:<42} {len(checks)} checks fail on the stubs, run as committed  {status}", flush=True)
         for i in passing:
             print(indent(f"- check cell {i} ({first_line(nb.cells[i])!r}) passes on the exercise stub"))
         for i in unrun:
@@ -322,6 +354,7 @@ def command_bench(args) -> int:
             continue
         for _ in range(args.rounds):
             nb, _ = lint(path)
+            nb = with_solutions(nb)
             run = execute(nb, path, timeout=600)
         first_let = next((i for i, c in enumerate(c for c in nb.cells if c.cell_type == "code") if "let " in c.source), 2)
         rows.append(summarise(run, skip_first=first_let))

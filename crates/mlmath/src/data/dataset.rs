@@ -157,7 +157,7 @@ impl Dataset {
     ///
     /// ```
     /// let iris = mlmath::data::iris().unwrap();
-    /// let in_mm = iris.with_x(iris.x() * 10.0).unwrap();
+    /// let in_mm = iris.with_x(&(iris.x() * 10.0)).unwrap();
     /// assert_eq!(in_mm.x()[[0, 0]], 51.0);
     /// assert_eq!(in_mm.feature_names(), iris.feature_names());
     /// ```

@@ -139,26 +139,9 @@ impl Lms {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::descent::losses::tests::{assert_close, linear_data};
     use crate::descent::{GradientDescent, least_squares, mse};
-    use crate::random::{normal_matrix, normal_vector};
-    use ndarray::{Array2, array};
-
-    fn assert_close(a: f64, b: f64, tol: f64) {
-        assert!((a - b).abs() < tol, "{a} vs {b} (tolerance {tol})");
-    }
-
-    fn linear_data(
-        n: usize,
-        w: &[f64],
-        b: f64,
-        noise: f64,
-        seed: u64,
-    ) -> (Array2<f64>, Array1<f64>) {
-        let mut rng = seeded(seed);
-        let x = normal_matrix(n, w.len(), &mut rng);
-        let y = x.dot(&Array1::from(w.to_vec())) + b + normal_vector(n, &mut rng) * noise;
-        (x, y)
-    }
+    use ndarray::array;
 
     #[test]
     fn lms_with_the_whole_batch_is_gradient_descent() {

@@ -50,7 +50,7 @@
 //! and solves that by Householder QR ([`linalg::solve_least_squares`]),
 //! which works on `x − x̄` itself and never squares anything.
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, AsArray, Axis, Ix1, Ix2, concatenate};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, AsArray, Axis, Ix1, Ix2};
 
 use super::gradient_descent::IntoResult;
 use crate::error::{Error, Result, check_finite, check_samples};
@@ -313,8 +313,7 @@ fn least_squares_view(
     let y_column = y.insert_axis(Axis(1));
     let y_means = ColumnMeans::of(y_column);
     let centred = x_means.centre(x);
-    let ones = Array2::ones((n, 1));
-    let a = concatenate(Axis(1), &[centred.view(), ones.view()]).expect("n rows each");
+    let a = crate::geometry::augment_of(centred.view());
     let y_centred = y_means.centre(y_column);
     let theta = linalg::householder_least_squares(a.view(), y_centred.column(0)).map_err(|j| {
         Error::parameter(
@@ -441,12 +440,12 @@ pub(super) fn split(theta: ArrayView1<'_, f64>) -> (ArrayView1<'_, f64>, f64) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::random::{normal_matrix, normal_vector, seeded, uniform_matrix};
-    use ndarray::array;
+    use ndarray::{array, concatenate};
 
-    fn assert_close(a: f64, b: f64, tol: f64) {
+    pub(crate) fn assert_close(a: f64, b: f64, tol: f64) {
         assert!((a - b).abs() < tol, "{a} vs {b} (tolerance {tol})");
     }
 
