@@ -21,10 +21,14 @@ An exercise is three cells: the learner's code cell (tagged `exercise`,
 holding a stub that compiles), the solution as a collapsed markdown cell
 (tagged `solution`, one ```rust block: a learner opens it with a click, and
 Run All never executes it, so it can never overwrite the learner's work),
-and a check cell (tagged `check`). The `test` pass puts each solution's code
-into its exercise cell; the `exercises` pass runs the notebook exactly as
-committed, as a learner who has not solved anything runs it top to bottom,
-and every check must then fail.
+and a check cell (tagged `check`). The exercise cell also carries, in its
+metadata under `wrong_answer`, a plausible mistake a learner could make (a
+population for a sample deviation, a missing factor 2): code that compiles
+and runs, and is wrong. The `test` pass puts each solution's code into its
+exercise cell; the `exercises` pass types each wrong answer into its
+exercise cell and runs the notebook top to bottom, as a learner who has
+made those mistakes runs it with Run All, and every check must then fail.
+Every line of code fits a projector: at most 100 characters.
 Cells tagged `raises-exception` may fail, and cells tagged `allow-stderr`
 may write to stderr: notebook 00 uses them to show what errors look like.
 """
@@ -50,6 +54,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 NOTEBOOKS = REPO / "notebooks"
 KERNEL = "rust-course"
 SUPPORT_CRATE_DEP = ':dep mlmath = { path = "../crates/mlmath" }'
+LINE_LIMIT = 100
 FRAMES_DEP = ':dep mlmath = { path = "../crates/mlmath", features = ["frames"] }'
 
 
@@ -101,6 +106,22 @@ def lint(path: Path) -> tuple[object | None, list[str]]:
             "exercises need one exercise, one solution and one check cell each; found "
             + ", ".join(f"{len(v)} {k}" for k, v in kinds.items())
         )
+    for i in kinds["exercise"]:
+        wrong = nb.cells[i].get("metadata", {}).get("wrong_answer")
+        if not isinstance(wrong, str) or not wrong.strip() or wrong.strip() == nb.cells[i].source.strip():
+            problems.append(
+                f"exercise cell {i} needs a metadata field \"wrong_answer\": a plausible mistake, "
+                "different from the stub, that compiles and runs and that its check must catch"
+            )
+    for i, cell in enumerate(nb.cells):
+        code = cell.source if cell.cell_type == "code" else solution_code(cell) if "solution" in tags(cell) else None
+        wrong = cell.get("metadata", {}).get("wrong_answer") or ""
+        for n, line in enumerate(f"{code or ''}\n{wrong}".splitlines(), 1):
+            if len(line) > LINE_LIMIT:
+                problems.append(
+                    f"cell {i} has a line of {len(line)} characters (at most {LINE_LIMIT} fit a projector): "
+                    f"{line[:50]!r}...; break it into named steps"
+                )
     for i in kinds["check"]:
         if 'println!("✓' not in nb.cells[i].source:
             problems.append(f"check cell {i} does not end by printing its ✓ line (the sign that every assert passed)")
@@ -128,6 +149,15 @@ def with_solutions(nb):
     for i, cell in enumerate(nb.cells):
         if "solution" in tags(cell) and i > 0 and "exercise" in tags(nb.cells[i - 1]):
             nb.cells[i - 1].source = solution_code(cell) or nb.cells[i - 1].source
+    return nb
+
+
+def with_wrong_answers(nb):
+    """A copy of the notebook with each exercise cell holding its wrong answer."""
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    for cell in nb.cells:
+        if "exercise" in tags(cell):
+            cell.source = cell.get("metadata", {}).get("wrong_answer") or cell.source
     return nb
 
 
@@ -244,23 +274,29 @@ def command_test(args) -> int:
 
 
 def command_exercises(args) -> int:
-    """Runs each notebook exactly as committed, top to bottom, as a learner
-    who has solved nothing: every check cell must then fail. This proves both
-    that no check passes on a stub (a wrong answer) and that nothing in the
-    run order puts the solution in place of the learner's code."""
+    """Runs each notebook top to bottom as committed, with each exercise's
+    wrong answer typed into its cell, as a learner who made those mistakes
+    runs it with Run All: every check cell must then fail. This proves both
+    that no check passes a wrong answer and that nothing in the run order
+    puts the solution in place of the learner's code."""
     failed = 0
     for path in pick(args.notebooks):
         nb, problems = lint(path)
-        if nb is None:
+        if nb is None or problems:
+            print(f"{path.name:<42} FAILED")
+            for p in problems:
+                print(indent(f"- {p}"))
+            failed += 1
             continue
+        nb = with_wrong_answers(nb)
         run = execute(nb, path, args.timeout, allow_errors=True)
         checks = [i for i, c in enumerate(nb.cells) if "check" in tags(c)]
         passing = [i for i in checks if printed_tick(nb.cells[i])]
         unrun = [i for i in checks if nb.cells[i].get("execution_count") is None]
         status = "ok" if not passing and not unrun else "FAILED"
-        print(f"{path.name:<42} {len(checks)} checks fail on the stubs, run as committed  {status}", flush=True)
+        print(f"{path.name:<42} {len(checks)} checks fail on wrong answers, run in order  {status}", flush=True)
         for i in passing:
-            print(indent(f"- check cell {i} ({first_line(nb.cells[i])!r}) passes on the exercise stub"))
+            print(indent(f"- check cell {i} ({first_line(nb.cells[i])!r}) passes on the wrong answer"))
         for i in unrun:
             print(indent(f"- check cell {i} did not run: {'; '.join(p.splitlines()[0] for p in run.problems)}"))
         failed += bool(passing or unrun)
@@ -415,7 +451,7 @@ def main() -> int:
     bench.add_argument("--label", default="", help="a note stored with the figures (what was tried)")
     bench.add_argument("--rounds", type=int, default=1, help="run each notebook this many times, keep the last")
     bench.add_argument("--probe-only", action="store_true", help="only the probe and the Python reference")
-    exercises = sub.add_parser("exercises", help="check that every check cell fails without its solution")
+    exercises = sub.add_parser("exercises", help="check that every check cell fails on its wrong answer")
     exercises.add_argument("notebooks", nargs="*")
     exercises.add_argument("--timeout", type=float, default=120)
     sub.add_parser("warm", help="compile the support crate into the kernel's cache")
