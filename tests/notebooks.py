@@ -173,6 +173,7 @@ def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: 
     def finished(cell, cell_index, **_):
         run.cells.append((cell_index, time.perf_counter() - marks["cell"], first_line(cell)))
 
+    kept = add_end_marks(nb)
     # Jupyter's server names the notebook to its kernel the same way.
     os.environ["JPY_SESSION_NAME"] = str(path.resolve())
     client = NotebookClient(
@@ -199,6 +200,8 @@ def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: 
     except (DeadKernelError, RuntimeError) as e:
         run.problems.append(f"the kernel died or did not start: {e} (run `cargo course doctor`)")
     run.total = time.perf_counter() - begin
+    for cell, source in kept:
+        cell.source = source
     run.startup = marks.get("first", begin) - begin
     for i, cell in enumerate(nb.cells):
         if "check" in tags(cell) and not run.problems and not printed_tick(cell):
@@ -216,12 +219,38 @@ def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: 
     return run
 
 
+# Appended, for the run only, to every check cell: an expression whose value
+# the kernel sends with the cell's reply. The kernel forwards what a cell
+# prints on a thread of its own, which under load can deliver it after the
+# cell has finished, when nothing listens any more; a cell's value is sent
+# before the reply, so it always arrives. It is reached only when every
+# assert above it passed.
+REACHED_END = '"✓ every assert passed"'
+
+
+def add_end_marks(nb) -> list[tuple[object, str]]:
+    """Ends each check cell with REACHED_END; returns what to put back."""
+    kept = []
+    for cell in nb.cells:
+        if "check" in tags(cell):
+            kept.append((cell, cell.source))
+            code = cell.source.rstrip()
+            cell.source = f"{code}{'' if code.endswith((';', '}')) else ';'}\n{REACHED_END}"
+    return kept
+
+
 def printed_tick(cell) -> bool:
-    """Whether a check cell printed its ✓ line. A panicking check never gets
-    there; its panic message, sent to stderr asynchronously by the kernel,
-    may even arrive after the cell has finished, so stderr alone cannot be
-    trusted to show a failure."""
-    return any(o.get("name") == "stdout" and "✓" in o.get("text", "") for o in cell.get("outputs", []))
+    """Whether a check cell got to its end: its ✓ line was printed or its
+    end mark returned. A panicking check never gets there; its panic
+    message, sent to stderr asynchronously by the kernel, may even arrive
+    after the cell has finished, so stderr alone cannot be trusted to show
+    a failure."""
+    for out in cell.get("outputs", []):
+        if out.get("name") == "stdout" and "✓" in out.get("text", ""):
+            return True
+        if out.get("output_type") == "execute_result" and "✓" in out.get("data", {}).get("text/plain", ""):
+            return True
+    return False
 
 
 def indent(text: str, limit: int = 40) -> str:
