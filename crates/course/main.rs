@@ -183,7 +183,9 @@ fn test(args: &[String]) -> Result<(), String> {
     let mut call = vec!["test", "--timeout", timeout];
     call.extend(names.iter().copied());
     notebooks::python(&call)?;
-    println!("\n== exercises: each notebook with wrong answers typed in; every check cell must fail");
+    println!(
+        "\n== exercises: each notebook with wrong answers typed in; every check cell must fail"
+    );
     let mut call = vec!["exercises", "--timeout", timeout];
     call.extend(names);
     notebooks::python(&call)
