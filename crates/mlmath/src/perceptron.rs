@@ -19,7 +19,10 @@
 //! the rule is w̃ ← w̃ + η y_i x̃_i, and the bias is one more weight.
 //! Starting from 0, w̃ after k updates is η times a sum of the y_i x̃_i, so
 //! η only scales w̃: whether y_i w̃·x̃_i ≤ 0 does not depend on it, and the
-//! same mistakes happen in the same order for every η > 0.
+//! same mistakes happen in the same order for every η > 0 — in exact
+//! arithmetic. In floating point, η x_i is rounded, and a score within
+//! rounding error of 0 can take either sign, and a long run may then take
+//! another path (still within Novikoff's bound).
 //!
 //! ## Novikoff's theorem (1962)
 //!
@@ -66,6 +69,7 @@ use crate::error::{Error, Result, check_finite};
 use crate::geometry::{
     augment_of, check_columns, radius_of, scaled_dot, scaled_norm, signs, times_power_of_two,
 };
+use crate::metrics::{accuracy, check_same_classes};
 
 /// The most epochs [`Perceptron::max_epochs`] accepts: each epoch's weights
 /// are kept, so a million epochs of a few weights is tens of megabytes.
@@ -327,29 +331,16 @@ impl FittedPerceptron {
             .mapv(|s| usize::from(s >= 0.0)))
     }
 
-    /// The accuracy on a dataset with the same two classes: the fraction of
-    /// rows whose predicted class is their class.
+    /// The accuracy on a dataset with the classes the perceptron learned:
+    /// (1/n) Σ_i [ŷ_i = y_i], the fraction of rows whose predicted class is
+    /// their class (see [`accuracy`]).
+    ///
+    /// An error if the dataset is empty, or names other classes than the
+    /// perceptron was fitted on, in that order (a dataset that holds only
+    /// class 0, and names only it, is fine).
     pub fn score(&self, data: &Dataset) -> Result<f64> {
-        if data.is_empty() {
-            return Err(Error::empty(format!("the dataset {}", data.name())));
-        }
-        if data.class_names() != self.class_names.as_slice() {
-            return Err(Error::parameter(
-                format!("the classes of {}", data.name()),
-                format!(
-                    "the two the perceptron learned, [{}] (pick them with .classes(&[a, b]))",
-                    self.class_names.join(", ")
-                ),
-                format!("[{}]", data.class_names().join(", ")),
-            ));
-        }
-        let predicted = self.predict(data)?;
-        let right = predicted
-            .iter()
-            .zip(data.y())
-            .filter(|(p, t)| p == t)
-            .count();
-        Ok(right as f64 / data.len() as f64)
+        check_same_classes(&self.class_names, data)?;
+        accuracy(data.y(), &self.predict(data)?)
     }
 }
 
@@ -729,6 +720,27 @@ mod tests {
     }
 
     #[test]
+    fn the_score_is_the_accuracy_of_the_predictions() {
+        // The run worked by hand above ends on w = (3, 0), b = 2. By hand:
+        // (−1, 0) scores −1 → class 0; (0, 5) scores 2 → class 1;
+        // (−3, 1) scores −7 → class 0; (1, 0) scores 5 → class 1.
+        // Against the classes 0, 0, 0, 1: three of four right.
+        let x = array![[2.0, 1.0], [-1.0, -1.0], [-2.0, -2.0], [0.0, -1.0]];
+        let model = Perceptron::new()
+            .fit(&Dataset::new(&x, &array![1, 0, 0, 1]).unwrap())
+            .unwrap();
+        let test_x = array![[-1.0, 0.0], [0.0, 5.0], [-3.0, 1.0], [1.0, 0.0]];
+        let test = Dataset::new(&test_x, &array![0, 0, 0, 1]).unwrap();
+        assert_eq!(model.score(&test).unwrap(), 0.75);
+        // A test set that holds (and names) only class 0 is scored too.
+        let only_zero = Dataset::new(&array![[-1.0, 0.0], [0.0, 5.0]], &array![0, 0]).unwrap();
+        assert_eq!(only_zero.class_names(), ["0"]);
+        assert_eq!(model.score(&only_zero).unwrap(), 0.5);
+        let e = model.score(&test.rows(&[]).unwrap()).unwrap_err();
+        assert!(matches!(e, Error::Empty { .. }), "{e}");
+    }
+
+    #[test]
     fn and_and_or_are_learned_within_their_novikoff_bound() {
         // AND is separated by u = (1, 1, −1), OR by u = (1, 1, 1): each gives
         // y_i u·(x_i, 1) ∈ {1, 3}, so γ = 1/√3; R = ‖(±1, ±1, 1)‖ = √3, and the
@@ -866,7 +878,7 @@ mod tests {
         let e = model
             .score(&data.clone().with_class_names(&["a", "b"]).unwrap())
             .unwrap_err();
-        assert!(e.to_string().contains("[-1, +1]"), "{e}");
+        assert!(e.to_string().contains("-1, +1"), "{e}");
         let e = novikoff_bound(&data, &array![1.0, 1.0]).unwrap_err();
         assert!(matches!(e, Error::Shape { .. }), "{e}");
     }
