@@ -16,7 +16,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`data`] | the [`Dataset`](data::Dataset), the shipped datasets (checked against their checksums), splits and folds, scaling |
-//! | [`plot`] | every picture: charts, heatmaps, decision regions, image grids |
+//! | [`plot`] | every picture: charts, heatmaps, contour lines, decision regions, image grids |
 //! | [`table`] | HTML tables for arrays, datasets and DataFrames |
 //! | [`random`] | seeded generators: the same numbers on every run |
 //! | [`progress`] | progress lines for training loops |

@@ -2,7 +2,8 @@
 //!
 //! One module draws every picture of the course. A [`Chart`] is a stack of
 //! layers on shared axes — points, points coloured by class, lines, a
-//! histogram, bars, a heatmap with its colour bar, shaded decision regions —
+//! histogram, bars, a heatmap with its colour bar, shaded decision regions,
+//! the contour lines of a function of two variables ([`contour_lines`]) —
 //! and a cell that ends with a chart shows it. An [`ImageGrid`] shows small
 //! grey-scale images (digits) side by side; [`Panels`] puts charts side by
 //! side.
@@ -34,6 +35,7 @@ use plotters::coord::combinators::{IntoLogRange, LogCoord};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -69,6 +71,10 @@ pub const MAX_BINS: usize = 10_000;
 pub const MAX_PIXELS: usize = 500_000;
 /// The widest picture [`Panels`] draws, in pixels.
 pub const MAX_PANELS_WIDTH: u32 = 20_000;
+/// The most levels one call of [`Chart::contours`] draws.
+pub const MAX_LEVELS: usize = 100;
+/// The colour of contour lines and of their labels.
+const CONTOUR: RGBColor = RGBColor(90, 90, 90);
 
 /// A drawn plot: SVG text that a notebook shows inline.
 #[derive(Debug, Clone)]
@@ -99,6 +105,9 @@ impl Plot {
         );
     }
 }
+
+/// The points of a line, in order.
+type Polyline = Vec<(f64, f64)>;
 
 /// One layer of a chart.
 #[derive(Debug, Clone)]
@@ -131,6 +140,12 @@ enum Layer {
     /// A grid of class indices over a rectangle, shaded in light class colours.
     Regions {
         classes: Vec<Vec<usize>>,
+        x: (f64, f64),
+        y: (f64, f64),
+    },
+    /// Contour lines: for each level, its polylines; over a rectangle.
+    Contours {
+        lines: Vec<(f64, Vec<Polyline>)>,
         x: (f64, f64),
         y: (f64, f64),
     },
@@ -542,6 +557,73 @@ impl Chart {
         this
     }
 
+    /// Contour lines of a function `f(x, y)` sampled on a grid: one line
+    /// per entry of `levels` (at most [`MAX_LEVELS`]), where `f = level`,
+    /// labelled with its level, in grey. `values: (rows, cols)` (owned, a
+    /// reference or a view) holds `f` at the grid points: `values[(i, j)]`
+    /// is `f(xs[j], ys[i])` with `xs = linspace(x.0, x.1, cols)` and
+    /// `ys = linspace(y.0, y.1, rows)`, so row 0 is the bottom, as in a
+    /// [`heatmap`](Self::heatmap). The lines are traced by
+    /// [`contour_lines`] (see there what is accepted).
+    ///
+    /// Where contours crowd together the function is steep; the gradient
+    /// is perpendicular to them.
+    ///
+    /// ```
+    /// use mlmath::plot::{Chart, linspace};
+    /// let ticks = linspace(-2.0, 2.0, 41);
+    /// // f(x, y) = x² + 4y²: ellipses, twice as long as they are high.
+    /// let f = ndarray::Array2::from_shape_fn((41, 41), |(i, j)| {
+    ///     ticks[j] * ticks[j] + 4.0 * ticks[i] * ticks[i]
+    /// });
+    /// let chart = Chart::new("ellipses").contours(&f, (-2.0, 2.0), (-2.0, 2.0), &[0.5, 1.0, 2.0]);
+    /// assert!(chart.draw().is_ok());
+    /// assert!(Chart::new("none").contours(&f, (-2.0, 2.0), (-2.0, 2.0), &[]).draw().is_err());
+    /// ```
+    pub fn contours<'a>(
+        &self,
+        values: impl AsArray<'a, f64, Ix2>,
+        x: (f64, f64),
+        y: (f64, f64),
+        levels: &[f64],
+    ) -> Self {
+        self.contours_of(values.into(), x, y, levels)
+    }
+
+    fn contours_of(
+        &self,
+        values: ArrayView2<'_, f64>,
+        x: (f64, f64),
+        y: (f64, f64),
+        levels: &[f64],
+    ) -> Self {
+        let mut this = self.clone();
+        if levels.is_empty() {
+            this.fail(Error::empty("the levels of the contours"));
+            return this;
+        }
+        if levels.len() > MAX_LEVELS {
+            this.fail(Error::parameter(
+                "the levels of the contours",
+                format!("at most {MAX_LEVELS}"),
+                levels.len(),
+            ));
+            return this;
+        }
+        let mut lines = Vec::with_capacity(levels.len());
+        for &level in levels {
+            match contour_lines_of(values, x, y, level) {
+                Ok(polylines) => lines.push((level, polylines)),
+                Err(e) => {
+                    this.fail(e);
+                    return this;
+                }
+            }
+        }
+        this.layers.push(Layer::Contours { lines, x, y });
+        this
+    }
+
     /// The names of the layers that appear in the legend, in drawing order.
     ///
     /// ```
@@ -652,7 +734,9 @@ impl Chart {
                         }
                     }
                 }
-                Layer::Heatmap { x, y, .. } | Layer::Regions { x, y, .. } => {
+                Layer::Heatmap { x, y, .. }
+                | Layer::Regions { x, y, .. }
+                | Layer::Contours { x, y, .. } => {
                     let (a, b) = if is_x { *x } else { *y };
                     // A map alone fills its rectangle exactly: no padding.
                     if self.layers.len() == 1 && (!log || a > 0.0) {
@@ -765,7 +849,7 @@ impl Chart {
                     if *dashed { Mark::Dashes } else { Mark::Line },
                 )),
                 Layer::Bars { label, color, .. } => Some((label.as_str(), *color, Mark::Block)),
-                Layer::Heatmap { .. } | Layer::Regions { .. } => None,
+                Layer::Heatmap { .. } | Layer::Regions { .. } | Layer::Contours { .. } => None,
             })
             .filter(|(label, _, _)| !label.is_empty())
             .collect()
@@ -816,6 +900,7 @@ impl Chart {
             .build_cartesian_2d(xs, ys)
             .map_err(plot_error)?;
         let categories = self.categories.clone();
+        let (snap_x, snap_y) = (!frame.x.log, !frame.y.log);
         let category_name = move |v: &f64| -> String {
             let i = v.round();
             match &categories {
@@ -823,9 +908,10 @@ impl Chart {
                     names[i as usize].clone()
                 }
                 Some(_) => String::new(),
-                None => format_tick(*v),
+                None => format_tick(*v, snap_x),
             }
         };
+        let y_tick = move |v: &f64| format_tick(*v, snap_y);
         let mut mesh = chart.configure_mesh();
         mesh.x_desc(&self.x_label)
             .y_desc(&self.y_label)
@@ -834,7 +920,7 @@ impl Chart {
             .light_line_style(RGBColor(235, 235, 235))
             .bold_line_style(RGBColor(215, 215, 215))
             .x_label_formatter(&category_name)
-            .y_label_formatter(&|v| format_tick(*v));
+            .y_label_formatter(&y_tick);
         mesh.draw().map_err(plot_error)?;
 
         let mut has_legend = false;
@@ -865,6 +951,30 @@ impl Chart {
                             Some(Rectangle::new([a, b], c.mix(0.22).filled()))
                         }))
                         .map_err(plot_error)?;
+                }
+                Layer::Contours { lines, .. } => {
+                    let style = CONTOUR.stroke_width(1);
+                    let centred = Pos::new(HPos::Center, VPos::Center);
+                    let font = ("sans-serif", 15).into_font().color(&CONTOUR).pos(centred);
+                    for (level, polylines) in lines {
+                        // The label sits halfway along the longest piece drawn.
+                        let mut longest: Vec<(f64, f64)> = Vec::new();
+                        for piece in polylines.iter().flat_map(|line| frame.pieces(line)) {
+                            chart
+                                .draw_series(LineSeries::new(piece.iter().copied(), style))
+                                .map_err(plot_error)?;
+                            if piece.len() > longest.len() {
+                                longest = piece;
+                            }
+                        }
+                        if let Some(&at) = longest.get(longest.len() / 2) {
+                            let label = format_tick(round_significant(*level, 3), false);
+                            let text = Text::new(label, at, font.clone());
+                            chart
+                                .draw_series(std::iter::once(text))
+                                .map_err(plot_error)?;
+                        }
+                    }
                 }
                 Layer::Points {
                     label,
@@ -979,6 +1089,213 @@ fn check_map(what: &str, (rows, cols): (usize, usize), x: (f64, f64), y: (f64, f
     check_interval(&format!("the x rectangle of {what}"), x)?;
     check_interval(&format!("the y rectangle of {what}"), y)?;
     Ok(())
+}
+
+/// The level set `f = level` of a function of two variables sampled on a
+/// grid, as polylines, by *marching squares*.
+///
+/// `values: (rows, cols)` (owned, a reference or a view) holds `f` at the
+/// grid points: `values[(i, j)] = f(xs[j], ys[i])` with
+/// `xs = linspace(x.0, x.1, cols)`, `ys = linspace(y.0, y.1, rows)` (row 0
+/// at the bottom). A grid point is *above* the level if `f > level`.
+/// Along every edge of the grid whose two ends `a`, `b` lie on different
+/// sides, the line crosses at the point
+///
+/// ```text
+/// p = p_a + t (p_b − p_a),     t = (level − f_a) / (f_b − f_a)
+/// ```
+///
+/// where the straight line between the two values meets the level. Each
+/// square of four neighbouring grid points is then crossed on two of its
+/// edges, joined by a segment, or on all four: a *saddle*, whose diagonal
+/// corners lie on the same side, split by the value at its centre (the mean
+/// of its corners) into the two segments that keep the centre's side
+/// connected. Segments that share a crossing are chained into polylines; a
+/// closed line ends with its first point. A square with a NaN or infinite
+/// corner is left out, and the line breaks there.
+///
+/// On a grid fine enough to see the function's curvature, the points lie
+/// within about `h² |f''| / (8 |∇f|)` of the true level set (`h` the grid
+/// step): the error of the straight-line interpolation.
+///
+/// An error if the grid has fewer than 2 × 2 points or more than
+/// [`MAX_CELLS`], if a rectangle is not two finite numbers with
+/// `low < high`, or if `level` is not finite.
+///
+/// ```
+/// use mlmath::plot::{contour_lines, linspace};
+/// // The plane f = x + y crosses 1 along the straight line x + y = 1.
+/// let ticks = linspace(0.0, 1.0, 11);
+/// let plane = ndarray::Array2::from_shape_fn((11, 11), |(i, j)| ticks[j] + ticks[i]);
+/// let lines = contour_lines(&plane, (0.0, 1.0), (0.0, 1.0), 1.0).unwrap();
+/// assert_eq!(lines.len(), 1);
+/// assert!(lines[0].iter().all(|(x, y)| (x + y - 1.0).abs() < 1e-12));
+/// assert!(contour_lines(&plane, (0.0, 1.0), (0.0, 1.0), f64::NAN).is_err());
+/// ```
+pub fn contour_lines<'a>(
+    values: impl AsArray<'a, f64, Ix2>,
+    x: (f64, f64),
+    y: (f64, f64),
+    level: f64,
+) -> Result<Vec<Vec<(f64, f64)>>> {
+    contour_lines_of(values.into(), x, y, level)
+}
+
+fn contour_lines_of(
+    values: ArrayView2<'_, f64>,
+    x: (f64, f64),
+    y: (f64, f64),
+    level: f64,
+) -> Result<Vec<Vec<(f64, f64)>>> {
+    let (rows, cols) = values.dim();
+    if rows < 2 || cols < 2 {
+        return Err(Error::shape(
+            "the grid of the contours",
+            "at least 2 × 2 points",
+            format!("{rows} × {cols} points"),
+        ));
+    }
+    check_map("the contours", (rows, cols), x, y)?;
+    if !level.is_finite() {
+        return Err(Error::parameter(
+            "the level of a contour",
+            "a finite number",
+            level,
+        ));
+    }
+    let grid = Grid {
+        values,
+        xs: linspace(x.0, x.1, cols),
+        ys: linspace(y.0, y.1, rows),
+        level,
+    };
+    let segments = grid.segments();
+    Ok(chain(&segments)
+        .into_iter()
+        .map(|edges| edges.into_iter().map(|e| grid.crossing(e)).collect())
+        .collect())
+}
+
+/// A sampled function and a level, for marching squares. Its edges are
+/// numbered: the one from grid point `(i, j)` to `(i, j + 1)` is
+/// `i (cols − 1) + j`; the one from `(i, j)` to `(i + 1, j)` is
+/// `rows (cols − 1) + i cols + j`.
+struct Grid<'a> {
+    values: ArrayView2<'a, f64>,
+    xs: Vec<f64>,
+    ys: Vec<f64>,
+    level: f64,
+}
+
+impl Grid<'_> {
+    fn above(&self, v: f64) -> bool {
+        v > self.level
+    }
+
+    /// The ends `(i, j)` of edge `e`.
+    fn ends(&self, e: usize) -> ((usize, usize), (usize, usize)) {
+        let (rows, cols) = self.values.dim();
+        let across = rows * (cols - 1);
+        if e < across {
+            let (i, j) = (e / (cols - 1), e % (cols - 1));
+            ((i, j), (i, j + 1))
+        } else {
+            let (i, j) = ((e - across) / cols, (e - across) % cols);
+            ((i, j), (i + 1, j))
+        }
+    }
+
+    /// Each square's segments, as the pairs of edges they join.
+    fn segments(&self) -> Vec<[usize; 2]> {
+        let (rows, cols) = self.values.dim();
+        let across = |i: usize, j: usize| i * (cols - 1) + j;
+        let up = |i: usize, j: usize| rows * (cols - 1) + i * cols + j;
+        let mut segments = Vec::new();
+        for i in 0..rows - 1 {
+            for j in 0..cols - 1 {
+                // Corners counter-clockwise from the bottom left; edge k runs
+                // from corner k to corner k + 1.
+                let v = &self.values;
+                let corners = [v[(i, j)], v[(i, j + 1)], v[(i + 1, j + 1)], v[(i + 1, j)]];
+                if corners.iter().any(|c| !c.is_finite()) {
+                    continue;
+                }
+                let edges = [across(i, j), up(i, j + 1), across(i + 1, j), up(i, j)];
+                let crossed: Vec<usize> = (0..4)
+                    .filter(|&k| self.above(corners[k]) != self.above(corners[(k + 1) % 4]))
+                    .map(|k| edges[k])
+                    .collect();
+                match crossed[..] {
+                    [a, b] => segments.push([a, b]),
+                    [bottom, right, top, left] => {
+                        let centre: f64 = corners.iter().map(|c| c / 4.0).sum();
+                        if self.above(centre) == self.above(corners[0]) {
+                            // Bottom left and top right meet in the middle:
+                            // cut off the other two corners.
+                            segments.extend([[bottom, right], [top, left]]);
+                        } else {
+                            segments.extend([[left, bottom], [right, top]]);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        segments
+    }
+
+    /// Where the level crosses edge `e`, interpolated between its ends.
+    fn crossing(&self, e: usize) -> (f64, f64) {
+        let (a, b) = self.ends(e);
+        let (fa, fb) = (self.values[a], self.values[b]);
+        // Halved first, so that no difference of finite values overflows.
+        let t = (self.level / 2.0 - fa / 2.0) / (fb / 2.0 - fa / 2.0);
+        let t = if t.is_finite() {
+            t.clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
+        let (xa, ya, xb, yb) = (self.xs[a.1], self.ys[a.0], self.xs[b.1], self.ys[b.0]);
+        (xa + t * (xb - xa), ya + t * (yb - ya))
+    }
+}
+
+/// Segments (pairs of edges) chained into the sequences of edges they
+/// visit: open lines from their ends first, then the closed loops left.
+/// An edge belongs to at most two segments (one per square beside it).
+fn chain(segments: &[[usize; 2]]) -> Vec<Vec<usize>> {
+    let mut at_edge: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+    for (s, ends) in segments.iter().enumerate() {
+        for &e in ends {
+            at_edge.entry(e).or_default().push(s);
+        }
+    }
+    let mut used = vec![false; segments.len()];
+    let mut lines = Vec::new();
+    let open_ends = segments.iter().flatten().filter(|e| at_edge[e].len() == 1);
+    let starts: Vec<usize> = open_ends
+        .chain(segments.iter().map(|s| &s[0]))
+        .copied()
+        .collect();
+    for start in starts {
+        let Some(&first) = at_edge[&start].iter().find(|&&s| !used[s]) else {
+            continue;
+        };
+        let (mut edge, mut segment) = (start, first);
+        let mut line = vec![start];
+        loop {
+            used[segment] = true;
+            let [a, b] = segments[segment];
+            edge = if a == edge { b } else { a };
+            line.push(edge);
+            match at_edge[&edge].iter().find(|&&s| !used[s]) {
+                Some(&next) => segment = next,
+                None => break,
+            }
+        }
+        lines.push(line);
+    }
+    lines
 }
 
 /// One axis as drawn: its range, checked, and whether it is logarithmic.
@@ -1808,7 +2125,7 @@ fn draw_colour_bar(
             low + 2.0 * ((high / 2.0 - low / 2.0) * t)
         };
         let y = bottom - ((bottom - top) as f64 * t) as i32;
-        let label = format_tick(round_significant(value, 3));
+        let label = format_tick(round_significant(value, 3), !log);
         area.draw_text(&label, &font, (left + 22, y - 7))
             .map_err(plot_error)?;
     }
@@ -1827,9 +2144,15 @@ fn round_significant(v: f64, digits: i32) -> f64 {
 }
 
 /// Tick labels: short, without float noise (0.30000000000000004 → 0.3).
-fn format_tick(v: f64) -> String {
-    // Ticks computed in floating point land near zero, not on it (-2.8e-17).
-    let v = if v.abs() < 1e-12 { 0.0 } else { v };
+/// On a linear axis (`snap_to_zero`), ticks computed in floating point land
+/// near zero, not on it (-2.8e-17), and are written 0; a log axis has no
+/// zero, and its tiny ticks (1e-13) are written as they are.
+fn format_tick(v: f64, snap_to_zero: bool) -> String {
+    let v = if snap_to_zero && v.abs() < 1e-12 {
+        0.0
+    } else {
+        v
+    };
     let a = v.abs();
     if a != 0.0 && !(1e-3..1e5).contains(&a) {
         return format!("{v:.1e}");
@@ -2122,6 +2445,131 @@ mod tests {
         assert!(matches!(e, Err(Error::Parameter { .. })), "{e:?}");
     }
 
+    /// f(x, y) = x² + y² on a 81 × 81 grid over [−2, 2]².
+    fn paraboloid() -> Array2<f64> {
+        let ticks = linspace(-2.0, 2.0, 81);
+        Array2::from_shape_fn((81, 81), |(i, j)| ticks[j].powi(2) + ticks[i].powi(2))
+    }
+
+    fn length(line: &[(f64, f64)]) -> f64 {
+        line.windows(2)
+            .map(|w| (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1))
+            .sum()
+    }
+
+    #[test]
+    fn the_level_set_of_a_paraboloid_is_a_circle() {
+        let square = (-2.0, 2.0);
+        let circle = contour_lines(&paraboloid(), square, square, 1.0).unwrap();
+        // One closed line, on the unit circle up to the interpolation error
+        // h²|f''|/(8|∇f|) = 0.05² · 2/16 ≈ 3e-4, of length 2π to O(h²).
+        assert_eq!(circle.len(), 1);
+        let line = &circle[0];
+        assert_eq!(line.first(), line.last());
+        assert!(line.len() > 60, "{} points", line.len());
+        for &(x, y) in line {
+            assert!((x.hypot(y) - 1.0).abs() < 4e-4, "({x}, {y})");
+        }
+        let perimeter = length(line);
+        assert!(
+            (perimeter / std::f64::consts::TAU - 1.0).abs() < 1e-3,
+            "{perimeter}"
+        );
+        // r = √5 cuts the four corners of the square: four open arcs, from
+        // edge to edge, each a quarter of the circle's length outside it.
+        let arcs = contour_lines(&paraboloid(), square, square, 5.0).unwrap();
+        assert_eq!(arcs.len(), 4);
+        let on_edge = |(x, y): (f64, f64)| x.abs() == 2.0 || y.abs() == 2.0;
+        // From (2, 1) to (1, 2) on the circle of radius √5: the angle
+        // atan(2) − atan(1/2), the length √5 times that.
+        let expected = 5f64.sqrt() * (2f64.atan() - 0.5f64.atan());
+        for arc in &arcs {
+            assert!(on_edge(arc[0]) && on_edge(arc[arc.len() - 1]), "{arc:?}");
+            assert!(
+                (length(arc) / expected - 1.0).abs() < 1e-3,
+                "{}",
+                length(arc)
+            );
+        }
+        // Above the highest value there is nothing to draw.
+        assert!(
+            contour_lines(&paraboloid(), square, square, 9.0)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_saddle_is_split_by_the_value_at_its_centre() {
+        // f = x·y on the corners of [−1, 1]²: 1 at bottom left and top right,
+        // −1 at the other two; the centre is 0.
+        let saddle = array![[1.0, -1.0], [-1.0, 1.0]];
+        let square = (-1.0, 1.0);
+        let sorted = |mut lines: Vec<Vec<(f64, f64)>>| {
+            for line in &mut lines {
+                line.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            }
+            lines.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            lines
+        };
+        // Level 0.5: the centre is below it, so the two corners above it are
+        // cut off, each by the line through the points where f = 0.5.
+        let high = contour_lines(&saddle, square, square, 0.5).unwrap();
+        let expected = vec![
+            vec![(-1.0, -0.5), (-0.5, -1.0)],
+            vec![(0.5, 1.0), (1.0, 0.5)],
+        ];
+        assert_eq!(sorted(high), expected);
+        // Level −0.5: the centre is above it; the corners below are cut off.
+        let low = contour_lines(&saddle, square, square, -0.5).unwrap();
+        let expected = vec![
+            vec![(-1.0, 0.5), (-0.5, 1.0)],
+            vec![(0.5, -1.0), (1.0, -0.5)],
+        ];
+        assert_eq!(sorted(low), expected);
+    }
+
+    #[test]
+    fn contours_break_at_missing_values_and_check_their_input() {
+        let mut holed = paraboloid();
+        holed[(40, 60)] = f64::NAN; // the grid point (1, 0) on the unit circle
+        let square = (-2.0, 2.0);
+        let broken = contour_lines(&holed, square, square, 1.0).unwrap();
+        assert_eq!(broken.len(), 1);
+        assert_ne!(broken[0].first(), broken[0].last(), "the circle is open");
+        let line = Array2::<f64>::zeros((1, 5));
+        assert!(matches!(
+            contour_lines(&line, square, square, 0.0),
+            Err(Error::Shape { .. })
+        ));
+        for bad in [f64::NAN, f64::INFINITY] {
+            assert!(contour_lines(&paraboloid(), square, square, bad).is_err());
+        }
+        assert!(contour_lines(&paraboloid(), (1.0, 1.0), square, 1.0).is_err());
+        // Huge values do not overflow the interpolation.
+        let huge = array![[-1e308, 1e308], [-1e308, 1e308]];
+        let lines = contour_lines(&huge, (0.0, 1.0), (0.0, 1.0), 0.0).unwrap();
+        assert_eq!(lines, vec![vec![(0.5, 0.0), (0.5, 1.0)]]);
+        // A chart of contours draws its labels, and says why it cannot draw.
+        let chart = Chart::new("c").contours(&paraboloid(), square, square, &[1.0, 2.5]);
+        let svg = chart.svg().unwrap();
+        assert!(
+            svg.lines().any(|l| l.trim() == "2.5"),
+            "the label of the level 2.5"
+        );
+        let many = vec![1.0; MAX_LEVELS + 1];
+        assert!(
+            Chart::new("c")
+                .contours(&paraboloid(), square, square, &many)
+                .draw()
+                .is_err()
+        );
+        let e = Chart::new("c")
+            .contours(&line, square, square, &[1.0])
+            .draw();
+        assert!(matches!(e, Err(Error::Shape { .. })), "{e:?}");
+    }
+
     #[test]
     fn viridis_runs_from_dark_purple_to_yellow() {
         assert_eq!(viridis(0.0), RGBColor(68, 1, 84));
@@ -2151,11 +2599,13 @@ mod tests {
 
     #[test]
     fn ticks_have_no_float_noise() {
-        assert_eq!(format_tick(0.1 + 0.2), "0.3");
-        assert_eq!(format_tick(-0.0), "0");
-        assert_eq!(format_tick(-2.8e-17), "0");
-        assert_eq!(format_tick(20000.0), "20000");
-        assert_eq!(format_tick(2.5e-5), "2.5e-5");
+        assert_eq!(format_tick(0.1 + 0.2, true), "0.3");
+        assert_eq!(format_tick(-0.0, true), "0");
+        assert_eq!(format_tick(-2.8e-17, true), "0");
+        assert_eq!(format_tick(20000.0, true), "20000");
+        assert_eq!(format_tick(2.5e-5, true), "2.5e-5");
+        // A log axis's tiny ticks keep their value.
+        assert_eq!(format_tick(1e-13, false), "1.0e-13");
     }
 
     #[test]

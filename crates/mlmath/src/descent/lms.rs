@@ -24,6 +24,25 @@
 //! Batch size 1 is Widrow–Hoff's stochastic rule, batch size `n` is plain
 //! gradient descent ([`GradientDescent::fit_linear`](super::GradientDescent::fit_linear),
 //! step for step), and sizes in between trade noise for cost per step.
+//! [`Lms::shuffle`]`(false)` visits the rows in their order in `x` instead,
+//! every epoch: the rule applied to samples as they arrive, and a path that
+//! can be followed by hand.
+//!
+//! ## Shrinking steps: Robbins and Monro
+//!
+//! With a constant `η` the last steps are as noisy as the first, so the
+//! loss stalls at a *noise floor* above the minimum, lower for a smaller
+//! `η`. Robbins and Monro (1951) showed that stochastic steps
+//! converge when their sizes `η_t` shrink so that `Σ η_t = ∞` (they can
+//! still reach any point) and `Σ η_t² < ∞` (the noise they add stays
+//! finite). [`Lms::step_decay`]`(t₀)` takes
+//!
+//! ```text
+//! η_t = η / (1 + t/t₀),     t = 0, 1, 2, … the updates made so far,
+//! ```
+//!
+//! which shrinks like `1/t`: constant for the first `t₀` updates, then
+//! halving every time `t` doubles.
 
 use ndarray::{Array1, ArrayView1, ArrayView2, AsArray, Axis, Ix1, Ix2};
 
@@ -38,8 +57,9 @@ use crate::random::{permutation, seeded};
 /// Made with [`Lms::new`]`(learning_rate)` (`η`, a finite number above 0);
 /// the other hyperparameters have defaults that the builder methods change:
 /// [`epochs`](Self::epochs) 10, [`batch_size`](Self::batch_size) 1 (the
-/// stochastic rule), [`seed`](Self::seed) 0. All are checked by
-/// [`fit`](Self::fit).
+/// stochastic rule), [`seed`](Self::seed) 0, [`shuffle`](Self::shuffle)
+/// on, and a constant step (no [`step_decay`](Self::step_decay)). All are
+/// checked by [`fit`](Self::fit).
 ///
 /// ```
 /// use mlmath::descent::Lms;
@@ -56,16 +76,21 @@ pub struct Lms {
     epochs: usize,
     batch_size: usize,
     seed: u64,
+    shuffle: bool,
+    decay: Option<f64>,
 }
 
 impl Lms {
-    /// LMS with step size `learning_rate`, 10 epochs, batches of 1, seed 0.
+    /// LMS with step size `learning_rate`, 10 epochs, batches of 1, seed 0,
+    /// rows shuffled every epoch, a constant step.
     pub fn new(learning_rate: f64) -> Self {
         Lms {
             learning_rate,
             epochs: 10,
             batch_size: 1,
             seed: 0,
+            shuffle: true,
+            decay: None,
         }
     }
 
@@ -82,6 +107,48 @@ impl Lms {
     /// Seed of the shuffles (default 0).
     pub fn seed(self, seed: u64) -> Self {
         Lms { seed, ..self }
+    }
+
+    /// Whether every epoch visits the rows in a new random order (`true`,
+    /// the default) or in their order in `x` (`false`; the seed is then
+    /// unused). One epoch in order with batches of 1 is the loop
+    ///
+    /// ```text
+    /// for i in 0..n:   r = w·x_i + b − y_i;   w ← w − 2η r x_i;   b ← b − 2η r
+    /// ```
+    ///
+    /// ```
+    /// use mlmath::descent::Lms;
+    /// use ndarray::array;
+    /// let (x, y) = (array![[1.0], [2.0]], array![1.0, 0.0]);
+    /// let fitted = Lms::new(0.25).epochs(1).shuffle(false).fit(&x, &y).unwrap();
+    /// // Row 0: r = −1, so w = 0.5, b = 0.5. Row 1: r = 1.5, so w = −1, b = −0.25.
+    /// assert_eq!((fitted.weights()[0], fitted.bias()), (-1.0, -0.25));
+    /// ```
+    pub fn shuffle(self, shuffle: bool) -> Self {
+        Lms { shuffle, ..self }
+    }
+
+    /// Steps that shrink like `1/t` (Robbins–Monro, see the
+    /// [module](self) docs): update `t = 0, 1, 2, …` uses
+    /// `η_t = η / (1 + t/t₀)`. `t0` must be a finite number above 0.
+    ///
+    /// ```
+    /// use mlmath::descent::Lms;
+    /// use ndarray::array;
+    /// // One row, w·1 + b against 1, from 0: r₀ = −1, and with t₀ = 1 the
+    /// // second step is half the first.
+    /// let (x, y) = (array![[1.0]], array![1.0]);
+    /// let fitted = Lms::new(0.1).epochs(2).step_decay(1.0).fit(&x, &y).unwrap();
+    /// let w1 = 0.2; // w₁ = 0 − 2 · 0.1 · (−1) · 1
+    /// let w2 = w1 - 2.0 * 0.05 * (2.0 * w1 - 1.0); // r₁ = 2 w₁ − 1, η₁ = 0.1/2
+    /// assert!((fitted.weights()[0] - w2).abs() < 1e-15);
+    /// ```
+    pub fn step_decay(self, t0: f64) -> Self {
+        Lms {
+            decay: Some(t0),
+            ..self
+        }
     }
 
     /// Trains on `x: (n, d)`, `y: (n,)` from `θ = 0`, recording `θ = (w, b)`
@@ -109,15 +176,29 @@ impl Lms {
                 self.batch_size,
             ));
         }
+        if let Some(t0) = self.decay
+            && !(t0 > 0.0 && t0.is_finite())
+        {
+            return Err(Error::parameter(
+                "step_decay",
+                "a finite number of updates t0 above 0",
+                t0,
+            ));
+        }
         let x = x.as_standard_layout();
         let mut rng = seeded(self.seed);
         let mut theta = Array1::zeros(x.ncols() + 1);
         let start_loss = linear_loss(x.view(), y, theta.view());
         check_start_loss(start_loss)?;
         let mut path = DescentPath::starting_at(theta.clone(), start_loss);
+        let mut updates = 0.0;
         'epochs: for _ in 0..self.epochs {
-            let order = permutation(n, &mut rng);
-            for batch in order.to_vec().chunks(self.batch_size) {
+            let order = if self.shuffle {
+                permutation(n, &mut rng).to_vec()
+            } else {
+                (0..n).collect()
+            };
+            for batch in order.chunks(self.batch_size) {
                 // The gradient is a sum, so the order of the rows in a batch
                 // does not matter; taking them in their original order makes
                 // batch_size = n repeat gradient descent to the last bit.
@@ -126,7 +207,12 @@ impl Lms {
                 let xb = x.select(Axis(0), &rows);
                 let yb = y.select(Axis(0), &rows);
                 let g = linear_gradient(xb.view(), yb.view(), theta.view());
-                theta.scaled_add(-self.learning_rate, &g);
+                let eta = match self.decay {
+                    Some(t0) => self.learning_rate / (1.0 + updates / t0),
+                    None => self.learning_rate,
+                };
+                theta.scaled_add(-eta, &g);
+                updates += 1.0;
                 if !path.record(&theta, linear_loss(x.view(), y, theta.view())) {
                     break 'epochs;
                 }
@@ -179,6 +265,86 @@ mod tests {
         // Mini-batches of 10 with another seed land there too.
         let mini = lms.batch_size(10).epochs(200).seed(8).fit(&x, &y).unwrap();
         assert_close(mini.weights()[0], w[0], 0.02);
+    }
+
+    /// Widrow–Hoff by hand: rows in `order`, steps `eta(t)` for update `t`.
+    fn by_hand(
+        x: &ndarray::Array2<f64>,
+        y: &Array1<f64>,
+        order: &[usize],
+        eta: impl Fn(usize) -> f64,
+    ) -> Array1<f64> {
+        let d = x.ncols();
+        let mut theta = Array1::<f64>::zeros(d + 1);
+        for (t, &i) in order.iter().enumerate() {
+            let r = (0..d).map(|k| theta[k] * x[(i, k)]).sum::<f64>() + theta[d] - y[i];
+            for k in 0..d {
+                theta[k] -= 2.0 * eta(t) * r * x[(i, k)];
+            }
+            theta[d] -= 2.0 * eta(t) * r;
+        }
+        theta
+    }
+
+    #[test]
+    fn in_order_lms_is_the_loop_written_out() {
+        let (x, y) = linear_data(13, &[1.5, -0.5], 0.3, 0.2, 11);
+        let fitted = Lms::new(0.03)
+            .epochs(3)
+            .shuffle(false)
+            .seed(99)
+            .fit(&x, &y)
+            .unwrap();
+        let order: Vec<usize> = (0..3).flat_map(|_| 0..13).collect();
+        let expected = by_hand(&x, &y, &order, |_| 0.03);
+        assert_eq!(fitted.path().steps_taken(), 39);
+        for k in 0..2 {
+            assert_close(fitted.weights()[k], expected[k], 1e-14);
+        }
+        assert_close(fitted.bias(), expected[2], 1e-14);
+        // The seed does not matter in order; it does when shuffling.
+        let other = Lms::new(0.03).epochs(3).shuffle(false).seed(1).fit(&x, &y);
+        assert_eq!(other.unwrap(), fitted);
+        let shuffled = Lms::new(0.03).epochs(3).seed(99).fit(&x, &y).unwrap();
+        assert_ne!(shuffled.weights(), fitted.weights());
+    }
+
+    #[test]
+    fn decaying_steps_follow_one_over_t() {
+        let (x, y) = linear_data(7, &[2.0], -1.0, 0.3, 12);
+        let (eta, t0) = (0.05, 4.0);
+        let fitted = Lms::new(eta)
+            .epochs(5)
+            .shuffle(false)
+            .step_decay(t0)
+            .fit(&x, &y)
+            .unwrap();
+        let order: Vec<usize> = (0..5).flat_map(|_| 0..7).collect();
+        let expected = by_hand(&x, &y, &order, |t| eta / (1.0 + t as f64 / t0));
+        assert_close(fitted.weights()[0], expected[0], 1e-14);
+        assert_close(fitted.bias(), expected[1], 1e-14);
+        for t0 in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let e = Lms::new(eta).step_decay(t0).fit(&x, &y).unwrap_err();
+            assert!(e.to_string().starts_with("step_decay must be"), "{e}");
+        }
+    }
+
+    #[test]
+    fn shrinking_steps_get_below_the_noise_floor_of_a_constant_step() {
+        // Robbins–Monro: the constant step stalls at a floor of about
+        // η·(noise), the 1/t step keeps going down.
+        let (x, y) = linear_data(50, &[1.0], 0.5, 0.5, 13);
+        let (w, b) = least_squares(&x, &y).unwrap();
+        let best = mse(&x, &y, &w, b).unwrap();
+        let lms = Lms::new(0.05).epochs(40).seed(3);
+        let excess = |fitted: FittedLinear| {
+            let losses = fitted.path().losses();
+            let last = &losses[losses.len() - 500..];
+            last.iter().map(|l| l - best).sum::<f64>() / 500.0
+        };
+        let constant = excess(lms.fit(&x, &y).unwrap());
+        let shrinking = excess(lms.step_decay(50.0).fit(&x, &y).unwrap());
+        assert!(shrinking < constant / 10.0, "{shrinking} vs {constant}");
     }
 
     #[test]

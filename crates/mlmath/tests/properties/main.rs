@@ -16,6 +16,7 @@ mod harness;
 mod inputs;
 
 mod data;
+mod descent;
 mod geometry;
 mod learners;
 mod numerics;
@@ -27,6 +28,7 @@ fn main() {
     geometry::all(&mut suite);
     numerics::all(&mut suite);
     learners::all(&mut suite);
+    descent::all(&mut suite);
     pictures::all(&mut suite);
     std::process::exit(suite.finish());
 }

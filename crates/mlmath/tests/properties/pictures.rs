@@ -1,7 +1,8 @@
 //! Properties of pictures (see main.rs): charts of every kind, panels and
 //! image grids drawn from random and bad input must return `Ok` or an
-//! `Err`, never panic or hang; histogram counts, tables, number formatting
-//! and progress lines are compared with answers computed here.
+//! `Err`, never panic or hang; histogram counts, contour lines, tables,
+//! number formatting and progress lines are compared with answers computed
+//! here.
 
 // `ensure!(a <= b, ..)` expands to `if !(a <= b)`: for floats that is the
 // point (a NaN must fail the check), so the lint against it is off here.
@@ -9,7 +10,10 @@
 
 use mlmath::Error;
 use mlmath::data::Dataset;
-use mlmath::plot::{Chart, ImageGrid, MAX_BINS, Panels, histogram_counts, linspace, viridis};
+use mlmath::plot::{
+    Chart, ImageGrid, MAX_BINS, MAX_LEVELS, Panels, contour_lines, histogram_counts, linspace,
+    viridis,
+};
 use mlmath::progress::Progress;
 use mlmath::row;
 use mlmath::table::{ShowTable, Table, format_number};
@@ -24,6 +28,7 @@ pub fn all(suite: &mut Suite) {
     charts(suite);
     images(suite);
     histograms(suite);
+    contours(suite);
     tables(suite);
     progress(suite);
 }
@@ -38,6 +43,7 @@ enum Step {
     Bars(usize, Vec<f64>),
     Heatmap(Array2<f64>, (f64, f64), (f64, f64), bool),
     Regions(Array2<usize>, (f64, f64), (f64, f64)),
+    Contours(Array2<f64>, (f64, f64), (f64, f64), Vec<f64>),
     ByClass(Array2<f64>, Vec<usize>, usize),
     Dataset(Array2<f64>, usize),
     XRange(f64, f64),
@@ -58,6 +64,15 @@ impl Step {
             Step::XRange(a, b) | Step::YRange(a, b) => bad_range((*a, *b)),
             Step::Heatmap(v, x, y, _) => v.is_empty() || bad_range(*x) || bad_range(*y),
             Step::Regions(c, x, y) => c.is_empty() || bad_range(*x) || bad_range(*y),
+            Step::Contours(v, x, y, levels) => {
+                v.nrows() < 2
+                    || v.ncols() < 2
+                    || bad_range(*x)
+                    || bad_range(*y)
+                    || levels.is_empty()
+                    || levels.len() > MAX_LEVELS
+                    || levels.iter().any(|l| !l.is_finite())
+            }
             Step::Histogram(v, bins) => {
                 v.is_empty() || *bins == 0 || v.iter().any(|x| !x.is_finite())
             }
@@ -80,6 +95,7 @@ impl Step {
             Step::Heatmap(v, x, y, false) => chart.heatmap(v, *x, *y),
             Step::Heatmap(v, x, y, true) => chart.log_heatmap(v.view(), *x, *y),
             Step::Regions(c, x, y) => chart.regions(c, *x, *y),
+            Step::Contours(v, x, y, levels) => chart.contours(v, *x, *y, levels),
             Step::ByClass(x, labels, names) => {
                 chart.scatter_by_class(x, &Array1::from(labels.clone()), &NAMES[..*names])
             }
@@ -146,6 +162,16 @@ fn step() -> impl Strategy<Value = Step> {
             proptest::collection::vec(0..20usize, r * c)
                 .prop_map(move |v| Step::Regions(Array2::from_shape_vec((r, c), v).unwrap(), x, y))
         }),
+        (
+            matrix(0..7, 0..7, any_f64()),
+            interval(),
+            interval(),
+            prop_oneof![
+                4 => proptest::collection::vec(any_f64(), 0..5),
+                1 => Just(vec![0.5; MAX_LEVELS + 1]),
+            ],
+        )
+            .prop_map(|(v, x, y, levels)| Step::Contours(v, x, y, levels)),
         (matrix(0..8, 1..4, coordinate()), 0..5usize).prop_flat_map(|(x, names)| {
             let n = x.nrows();
             (
@@ -185,6 +211,7 @@ fn charts(suite: &mut Suite) {
             "Chart::heatmap",
             "Chart::log_heatmap",
             "Chart::regions",
+            "Chart::contours",
             "Chart::scatter_by_class",
             "Chart::dataset",
             "Chart::x_range",
@@ -461,6 +488,92 @@ fn histograms(suite: &mut Suite) {
                     counts[k]
                 );
             }
+            Ok(())
+        },
+    );
+}
+
+fn contours(suite: &mut Suite) {
+    suite.check(
+        "contour lines of any grid are finite points in its rectangle, or an error, never a panic",
+        &["plot::contour_lines"],
+        (
+            matrix(0..9, 0..9, any_f64()),
+            interval(),
+            interval(),
+            any_f64(),
+        ),
+        |(values, x, y, level)| {
+            let got = contour_lines(&values, x, y, level);
+            let good_range =
+                |(a, b): (f64, f64)| a.is_finite() && b.is_finite() && a < b && (b - a).is_finite();
+            let valid = values.nrows() >= 2
+                && values.ncols() >= 2
+                && good_range(x)
+                && good_range(y)
+                && level.is_finite();
+            ensure!(
+                got.is_ok() == valid,
+                "{:?} {x:?} {y:?} {level}: {got:?}",
+                values.dim()
+            );
+            let Ok(lines) = got else { return Ok(()) };
+            let (slack_x, slack_y) = (1e-12 * (x.1 - x.0), 1e-12 * (y.1 - y.0));
+            for line in &lines {
+                ensure!(line.len() >= 2, "a line of one point");
+                for &(px, py) in line {
+                    ensure!(
+                        px >= x.0 - slack_x && px <= x.1 + slack_x,
+                        "x = {px} outside {x:?}"
+                    );
+                    ensure!(
+                        py >= y.0 - slack_y && py <= y.1 + slack_y,
+                        "y = {py} outside {y:?}"
+                    );
+                }
+            }
+            Ok(())
+        },
+    );
+
+    suite.check(
+        "the contour of a plane a·x + b·y + c is its straight level line, found wherever it crosses",
+        &["plot::contour_lines", "Chart::contours"],
+        (
+            (2..12usize, 2..12usize),
+            (-5.0..5.0f64, -5.0..5.0f64, -5.0..5.0f64),
+            (-10.0..10.0f64, 0.1..10.0f64),
+            (-10.0..10.0f64, 0.1..10.0f64),
+            0.0..1.0f64,
+        ),
+        |((rows, cols), (a, b, c), (x0, wx), (y0, wy), t)| {
+            let (x, y) = ((x0, x0 + wx), (y0, y0 + wy));
+            let (xs, ys) = (linspace(x.0, x.1, cols), linspace(y.0, y.1, rows));
+            let plane = Array2::from_shape_fn((rows, cols), |(i, j)| a * xs[j] + b * ys[i] + c);
+            let (low, high) = plane
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+                    (l.min(v), h.max(v))
+                });
+            let level = low + t * (high - low);
+            let lines = contour_lines(&plane, x, y, level)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            // Linear interpolation is exact on a plane: every point is on the level line.
+            let scale = a.abs() * x0.abs().max(x.1.abs()) + b.abs() * y0.abs().max(y.1.abs());
+            let tolerance = 1e-12 * (1.0 + scale + c.abs());
+            for line in &lines {
+                for &(px, py) in line {
+                    let off = a * px + b * py + c - level;
+                    ensure!(off.abs() <= tolerance, "({px}, {py}) is off by {off}");
+                }
+            }
+            // Strictly between the lowest and the highest grid value, the line is seen.
+            let strictly_inside = plane.iter().all(|&v| (v - level).abs() > tolerance);
+            if strictly_inside && low < level && level < high {
+                ensure!(!lines.is_empty(), "no line at level {level} in [{low}, {high}]");
+            }
+            let chart = Chart::new("plane").contours(&plane, x, y, &[level]);
+            ensure!(chart.draw().is_ok(), "the chart of the contours did not draw");
             Ok(())
         },
     );
