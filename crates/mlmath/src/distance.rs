@@ -59,7 +59,32 @@
 //! *relative* spread sd/mean shrinks like 1/√d (about 0.59/√d): in high
 //! dimension every point is about as far from a query as every other, and
 //! "the nearest neighbour" means less and less. [`distance_concentration`]
-//! measures it as (max − min)/min over a dataset.
+//! measures it as the contrast (max − min)/min over a dataset.
+//!
+//! **The law of the contrast, with its constant.** Fix a query q and draw
+//! n points. Their squared distances S_i = ‖x_i − q‖² are independent sums
+//! of d terms, nearly normal: S_i ≈ μ + σ Z_i with Z_i standard normal, μ
+//! and σ² the mean and variance of S *given q*. To first order in σ/μ (the
+//! delta method), ln ‖x_i − q‖ = ½ ln S_i ≈ ½ ln μ + (σ/2μ) Z_i, so
+//!
+//! ```text
+//! ln(max/min) ≈ (σ/2μ)(max_i Z_i − min_i Z_i),   E ln(max/min) ≈ (E R_n / 2) · σ/μ,
+//! ```
+//!
+//! with E R_n the expected range of n standard normals
+//! ([`expected_normal_range`]); the second-order terms cancel on average
+//! (the normal law is symmetric), leaving an error of order (σ/μ)³. For
+//! points and query uniform in the cube, given q_j a coordinate adds a term
+//! of mean (q_j − ½)² + 1/12 and of variance 1/30 on average over q_j (the
+//! 7/180 above also counts how the mean moves with the query, 1/180, which
+//! shifts all of one query's distances together). So σ/μ ≈ √(6/5)/√d and
+//!
+//! ```text
+//! (max − min)/min = e^{ln(max/min)} − 1 ≈ e^{C/√d} − 1 ≈ C/√d,   C = (E R_n / 2) √(6/5),
+//! ```
+//!
+//! C ≈ 3.33 for n = 500. One query's ln(max/min) varies by the fraction
+//! sd R_n / E R_n of itself ([`normal_range_sd`]; about 8.6% for n = 500).
 //!
 //! Volume runs away in the same way. The ball of radius 1 in ℝ^d has volume
 //!
@@ -213,8 +238,9 @@ pub fn pairwise<'a, 'b>(
 /// ```
 ///
 /// Large in low dimension (some points are much closer than others), it
-/// shrinks like 1/√d for random data as the dimension d grows: the curse of
-/// dimensionality (see the [module](self) docs). An error if x is empty or
+/// shrinks like C/√d for random data as the dimension d grows, with a
+/// constant C the delta method predicts: the curse of dimensionality (see
+/// the [module](self) docs). An error if x is empty or
 /// has no columns, the widths differ, a value is not finite, the query
 /// coincides with a row (the nearest distance is 0 and the ratio is
 /// infinite), or the ratio overflows `f64`.
@@ -302,8 +328,225 @@ pub fn unit_ball_volume(d: usize) -> f64 {
     volume
 }
 
+/// The expected range of n independent standard normal variables,
+/// E R_n = E[max_i Z_i − min_i Z_i]:
+///
+/// ```text
+/// E R_n = ∫ (1 − Φ(x)^n − (1 − Φ(x))^n) dx = 2 ∫_0^∞ (1 − (1 − Q(t))^n − Q(t)^n) dt,
+/// ```
+///
+/// with Φ the standard normal distribution function and Q(t) = 1 − Φ(t) =
+/// Φ(−t) its upper tail. (The largest of n is at most x with probability
+/// Φ(x)^n, and E max = ∫_0^∞ P(max > x) dx − ∫_{−∞}^0 P(max ≤ x) dx; the
+/// smallest is the largest of the −Z_i, so E min = −E max.) It grows like
+/// 2√(2 ln n), slowly: E R_2 = 2/√π ≈ 1.128, E R_10 ≈ 3.078, E R_500 ≈ 6.073
+/// — values L. H. C. Tippett tabulated up to n = 1000 in 1925.
+///
+/// In the law of distance concentration (see the [module](self) docs) it is
+/// the constant: the nearest and the farthest of n points are the extremes
+/// of n nearly normal squared distances.
+///
+/// Computed by quadrature on a grid of step 1/64 over [0, 13] (Q by
+/// three-point Gauss–Legendre on each step, summed from the far tail in, so
+/// its small values keep their digits; the outer integral by Simpson's
+/// rule); accurate to about 1e-9, for every n up to `usize::MAX`
+/// (E R_n < 2 · 13 = 26 always). An error if n = 0.
+///
+/// ```
+/// use mlmath::distance::expected_normal_range;
+/// let root_pi = std::f64::consts::PI.sqrt();
+/// assert_eq!(expected_normal_range(1)?, 0.0);
+/// assert!((expected_normal_range(2)? - 2.0 / root_pi).abs() < 1e-9);
+/// assert!((expected_normal_range(3)? - 3.0 / root_pi).abs() < 1e-9);
+/// assert!((expected_normal_range(500)? - 6.0734).abs() < 1e-4);
+/// # Ok::<(), mlmath::Error>(())
+/// ```
+pub fn expected_normal_range(n: usize) -> Result<f64> {
+    check_sample_size(n)?;
+    Ok(mean_normal_range(n, &normal_upper_tails()))
+}
+
+/// The standard deviation of the range R_n of n independent standard
+/// normal variables, from the distribution of the range
+///
+/// ```text
+/// P(R_n ≤ r) = n ∫ φ(x) (Φ(x + r) − Φ(x))^{n−1} dx
+/// ```
+///
+/// (one of the n is the smallest, at x; the other n − 1 lie in [x, x + r]).
+/// For any m ≥ 0, (R − m)² = ∫_m^R 2(r − m) dr, so
+///
+/// ```text
+/// E(R − m)² = ∫_m^∞ 2(r − m) P(R > r) dr + ∫_0^m 2(m − r) P(R ≤ r) dr,
+/// Var R = E(R − m)² − (E R − m)²,
+/// ```
+///
+/// with m taken near E R, so that nothing cancels. sd R_2 = √(2 − 4/π) ≈
+/// 0.853 (R_2 = |Z_1 − Z_2| and Z_1 − Z_2 ~ N(0, 2)); sd R_500 ≈ 0.524, so
+/// the range of 500 normals varies by about 8.6% of its mean.
+///
+/// The same grid as [`expected_normal_range`]; accurate to about 1e-7.
+/// An error if n = 0.
+///
+/// ```
+/// use mlmath::distance::normal_range_sd;
+/// let exact = (2.0 - 4.0 / std::f64::consts::PI).sqrt();
+/// assert!((normal_range_sd(2)? - exact).abs() < 1e-7);
+/// assert_eq!(normal_range_sd(1)?, 0.0);
+/// # Ok::<(), mlmath::Error>(())
+/// ```
+pub fn normal_range_sd(n: usize) -> Result<f64> {
+    check_sample_size(n)?;
+    Ok(sd_normal_range(n, &normal_upper_tails()))
+}
+
 // ---------------------------------------------------------------------------
 // The machinery: every public function above is a thin wrapper over these.
+
+/// The step of the grid of the normal integrals, and how far it reaches:
+/// Q(13) ≈ 6e-39, so even n = `usize::MAX` ≈ 1.8e19 points put a mass
+/// below 1e-19 beyond it.
+const NORMAL_STEP: f64 = 1.0 / 64.0;
+const NORMAL_STEPS: usize = 13 * 64;
+
+/// An error unless n ≥ 1.
+fn check_sample_size(n: usize) -> Result<()> {
+    if n == 0 {
+        return Err(Error::parameter(
+            "n",
+            "at least 1 (the range of no values is not defined)",
+            n,
+        ));
+    }
+    Ok(())
+}
+
+/// The standard normal density φ(t) = e^{−t²/2} / √(2π).
+fn normal_density(t: f64) -> f64 {
+    (-0.5 * t * t).exp() / (2.0 * PI).sqrt()
+}
+
+/// The upper tails Q(t_k) = ∫_{t_k}^∞ φ at t_k = k h, k = 0, …, K: summed
+/// from the far end in (each step by five-point Gauss–Legendre, exact for
+/// polynomials of degree 9), so that every tail is a sum of positive terms
+/// and keeps its relative precision. The last one is Mills' φ(t)/t.
+fn normal_upper_tails() -> Vec<f64> {
+    // Gauss–Legendre on [−1, 1]: (node, weight) pairs.
+    const RULE: [(f64, f64); 5] = [
+        (0.0, 0.568_888_888_888_888_9),
+        (0.538_469_310_105_683_1, 0.478_628_670_499_366_5),
+        (-0.538_469_310_105_683_1, 0.478_628_670_499_366_5),
+        (0.906_179_845_938_664, 0.236_926_885_056_189_1),
+        (-0.906_179_845_938_664, 0.236_926_885_056_189_1),
+    ];
+    let h = NORMAL_STEP;
+    let mut q = vec![0.0; NORMAL_STEPS + 1];
+    let end = NORMAL_STEPS as f64 * h;
+    q[NORMAL_STEPS] = normal_density(end) / end;
+    for k in (0..NORMAL_STEPS).rev() {
+        let middle = (k as f64 + 0.5) * h;
+        let step: f64 = RULE
+            .iter()
+            .map(|&(node, weight)| weight * normal_density(middle + 0.5 * h * node))
+            .sum();
+        q[k] = q[k + 1] + 0.5 * h * step;
+    }
+    q
+}
+
+/// The weight of grid point k of 0, …, last (last even) in Simpson's rule.
+fn simpson_weight(k: usize, last: usize) -> f64 {
+    let w = if k == 0 || k == last {
+        1.0
+    } else if k % 2 == 1 {
+        4.0
+    } else {
+        2.0
+    };
+    w * NORMAL_STEP / 3.0
+}
+
+/// (1 − s)^e for s in [0, 1], keeping its digits when s is tiny and e huge.
+fn power_of_complement(s: f64, e: f64) -> f64 {
+    if e == 0.0 {
+        return 1.0;
+    }
+    if s >= 1.0 || e * s > 800.0 {
+        return 0.0; // (1 − s)^e ≤ e^{−e s} underflows
+    }
+    (e * (-s).ln_1p()).exp()
+}
+
+/// E R_n = 2 ∫_0^T (1 − (1 − Q)^n − Q^n) dt by Simpson's rule.
+fn mean_normal_range(n: usize, q: &[f64]) -> f64 {
+    if n == 1 {
+        return 0.0;
+    }
+    let e = n as f64;
+    let sum: f64 = q
+        .iter()
+        .enumerate()
+        .map(|(k, &q_k)| {
+            let g = 1.0 - power_of_complement(q_k, e) - q_k.powf(e);
+            simpson_weight(k, NORMAL_STEPS) * g
+        })
+        .sum();
+    2.0 * sum
+}
+
+/// sd R_n from P(R ≤ r) = n ∫ φ(x) (Φ(x + r) − Φ(x))^{n−1} dx on the grid
+/// x_i = t_i − T, r_m = m h (see [`normal_range_sd`]). Only |x| ≤ t_c and
+/// r ≤ 2 t_c are visited, with t_c the first grid point where 2n Q(t_c) <
+/// 1e-18: the rest of the x axis holds at most n · 2Q(t_c) of the first
+/// integral, and P(R > r) ≤ P(max > r/2) + P(min < −r/2) ≤ 2n Q(r/2) beyond.
+fn sd_normal_range(n: usize, q: &[f64]) -> f64 {
+    if n == 1 {
+        return 0.0;
+    }
+    let k = NORMAL_STEPS;
+    let e = n as f64;
+    let c = (0..=k).find(|&t| 2.0 * e * q[t] < 1e-18).unwrap_or(k);
+    // Φ(x_i) and 1 − Φ(x_i), each from the tail that keeps its digits.
+    let lower = |i: usize| if i <= k { q[k - i] } else { 1.0 - q[i - k] };
+    let upper = |i: usize| if i >= k { q[i - k] } else { 1.0 - q[k - i] };
+    let xs = k - c..=k + c;
+    let density: Vec<f64> = xs
+        .clone()
+        .map(|i| simpson_weight(i, 2 * k) * normal_density((i as f64 - k as f64) * NORMAL_STEP))
+        .collect();
+    let last = 2 * c;
+    // P(R ≤ r_m): Φ(x + r) − Φ(x) = 1 − Φ(x) − (1 − Φ(x + r)), the last 0 off the grid.
+    let at_most: Vec<f64> = (0..=last)
+        .map(|m| {
+            let inner: f64 = xs
+                .clone()
+                .zip(&density)
+                .map(|(i, w)| {
+                    let beyond = if i + m <= 2 * k { upper(i + m) } else { 0.0 };
+                    w * power_of_complement(lower(i) + beyond, e - 1.0)
+                })
+                .sum();
+            (e * inner).clamp(0.0, 1.0)
+        })
+        .collect();
+    let mean = mean_normal_range(n, q);
+    // m: the even grid point nearest E R, so that the kink of |r − m| falls
+    // between two of Simpson's panels.
+    let centre = (((mean / NORMAL_STEP) / 2.0).round() as usize * 2).min(last);
+    let m = centre as f64 * NORMAL_STEP;
+    let second: f64 = (0..=last)
+        .map(|j| {
+            let r = j as f64 * NORMAL_STEP;
+            let tail = if j >= centre {
+                2.0 * (r - m) * (1.0 - at_most[j])
+            } else {
+                2.0 * (m - r) * at_most[j]
+            };
+            simpson_weight(j, last) * tail
+        })
+        .sum();
+    (second - (mean - m).powi(2)).max(0.0).sqrt()
+}
 
 /// One distance between two vectors, checked.
 fn distance_of_pair(metric: Metric, a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> Result<f64> {
@@ -807,5 +1050,102 @@ mod tests {
         let far = unit_ball_volume(400);
         assert!(far > 0.0 && far < 1e-250, "{far}");
         assert_eq!(unit_ball_volume(usize::MAX), 0.0);
+    }
+
+    #[test]
+    fn the_normal_tails_match_known_values() {
+        let q = normal_upper_tails();
+        assert_close(q[0], 0.5, 1e-15);
+        // Q(1), Q(2), Q(5), Q(10) from erfc, to 16 digits.
+        let known = [
+            (1, 0.158_655_253_931_457_05),
+            (2, 0.022_750_131_948_179_21),
+            (5, 2.866_515_718_791_939e-7),
+            (10, 7.619_853_024_160_527e-24),
+        ];
+        for (t, want) in known {
+            let got = q[t * 64];
+            assert!(
+                (got / want - 1.0).abs() < 1e-12,
+                "Q({t}) = {got}, known {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_normal_range_matches_closed_forms_and_tables() {
+        let root_pi = PI.sqrt();
+        // E R_2 = 2/√π, E R_3 = 3/√π; R_2 = |Z_1 − Z_2|, Z_1 − Z_2 ~ N(0, 2).
+        assert_close(expected_normal_range(2).unwrap(), 2.0 / root_pi, 1e-10);
+        assert_close(expected_normal_range(3).unwrap(), 3.0 / root_pi, 1e-10);
+        assert_close(normal_range_sd(2).unwrap(), (2.0 - 4.0 / PI).sqrt(), 1e-8);
+        // The control-chart constants d2 = E R_n and d3 = sd R_n, to 3 decimals.
+        let table = [
+            (4, 2.059, 0.880),
+            (5, 2.326, 0.864),
+            (10, 3.078, 0.797),
+            (25, 3.931, 0.708),
+        ];
+        for (n, d2, d3) in table {
+            assert_close(expected_normal_range(n).unwrap(), d2, 6e-4);
+            assert_close(normal_range_sd(n).unwrap(), d3, 6e-4);
+        }
+        assert_eq!(expected_normal_range(1).unwrap(), 0.0);
+        assert_eq!(normal_range_sd(1).unwrap(), 0.0);
+        assert!(expected_normal_range(0).is_err());
+        assert!(normal_range_sd(0).is_err());
+    }
+
+    #[test]
+    fn the_normal_range_of_500_agrees_with_a_simulation() {
+        // 4000 samples of 500 normals: the mean of the ranges has a standard
+        // error of about 0.52/√4000 ≈ 0.008, their sd one of about 0.006.
+        let z = normal_matrix(4000, 500, &mut seeded(8));
+        let ranges: Array1<f64> = z
+            .rows()
+            .into_iter()
+            .map(|r| {
+                let hi = r.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+                let lo = r.iter().fold(f64::INFINITY, |m, &v| m.min(v));
+                hi - lo
+            })
+            .collect();
+        let (mean, sd) = (
+            expected_normal_range(500).unwrap(),
+            normal_range_sd(500).unwrap(),
+        );
+        assert_close(ranges.mean().unwrap(), mean, 3.0 * 0.008);
+        assert_close(ranges.std(1.0), sd, 3.0 * 0.006);
+        assert_close(mean, 6.0734, 1e-4);
+    }
+
+    #[test]
+    fn the_normal_range_grows_like_its_extreme_value_law() {
+        // E R_n increases with n; sd R_n decreases from n = 3 on.
+        let ns = [2, 3, 10, 100, 1000, 100_000];
+        let means: Vec<f64> = ns
+            .iter()
+            .map(|&n| expected_normal_range(n).unwrap())
+            .collect();
+        assert!(means.windows(2).all(|w| w[0] < w[1]), "{means:?}");
+        // For huge n, E max ≈ a − (ln ln n + ln 4π)/(2a) + γ/a with a = √(2 ln n)
+        // (Gumbel's law), with an error of order 1/a³.
+        let n = usize::MAX;
+        let a = (2.0 * (n as f64).ln()).sqrt();
+        let gamma = 0.577_215_664_901_532_9;
+        let max = a - ((n as f64).ln().ln() + (4.0 * PI).ln()) / (2.0 * a) + gamma / a;
+        let got = expected_normal_range(n).unwrap();
+        assert!(
+            (got - 2.0 * max).abs() < 0.05,
+            "E R = {got}, Gumbel {}",
+            2.0 * max
+        );
+        let sd = normal_range_sd(n).unwrap();
+        // sd of the max ≈ π/(a√6), of the range √2 times that.
+        let gumbel_sd = 2f64.sqrt() * PI / (a * 6f64.sqrt());
+        assert!(
+            (sd / gumbel_sd - 1.0).abs() < 0.1,
+            "sd {sd}, Gumbel {gumbel_sd}"
+        );
     }
 }

@@ -27,7 +27,7 @@
 //! | [`linalg`] | solving `A x = b` and least squares (QR), scaled so no input overflows; eigenvalues by Jacobi rotations and by power iteration |
 //! | [`bayes`] | Bayes' theorem; Gaussian naive Bayes ([`GaussianNaiveBayes`](bayes::GaussianNaiveBayes)), fitted by maximum likelihood, predicting in log space |
 //! | [`metrics`] | accuracy, and the confusion matrix of a test set |
-//! | [`distance`] | Euclidean, Manhattan and cosine distances, computed without losing digits; the curse of dimensionality; Γ(n/2) and the volume of the unit ball |
+//! | [`distance`] | Euclidean, Manhattan and cosine distances, computed without losing digits; the curse of dimensionality and its law (the range of n normals); Γ(n/2) and the volume of the unit ball |
 //! | [`neighbours`] | the k-nearest-neighbours classifier ([`Knn`](neighbours::Knn)) and its decision regions |
 //! | [`pca`] | covariance and correlation, principal component analysis, explained variance |
 //!

@@ -33,7 +33,10 @@
 //! training accuracy is 1 (if no two points coincide) whatever the labels
 //! are: it memorises the noise. k = n lets every point vote everywhere and
 //! predicts the majority class of the whole training set: it ignores x. The
-//! useful k lies in between, and is chosen on data held out from training.
+//! useful k lies in between. It is chosen by cross-validation on the
+//! training rows ([`Dataset::cross_validate`]), never on the test rows: the
+//! best of many scores on one test set overstates the accuracy, so the test
+//! rows give one final score, for the chosen k.
 //!
 //! **Cost.** No training at all, but each prediction measures the distance
 //! to all n training points: O(n d) work per query.

@@ -91,6 +91,7 @@ pub fn all(suite: &mut Suite) {
     neighbours(suite);
     naive_bayes(suite);
     metrics(suite);
+    normal_range(suite);
 }
 
 fn distances(suite: &mut Suite) {
@@ -1055,6 +1056,54 @@ fn metrics(suite: &mut Suite) {
                     );
                 }
             }
+            Ok(())
+        },
+    );
+}
+
+fn normal_range(suite: &mut Suite) {
+    use mlmath::distance::{expected_normal_range, normal_range_sd};
+    suite.check(
+        "the range of n normals: E R_n grows, E R_n ≤ 2√(2 ln n), sd R_n ≤ √2 (Poincaré)",
+        &[
+            "distance::expected_normal_range",
+            "distance::normal_range_sd",
+        ],
+        prop_oneof![4 => 0..200usize, 2 => 200..1_000_000usize, 1 => any::<usize>()],
+        |n| {
+            let (mean, sd) = (expected_normal_range(n), normal_range_sd(n));
+            if n == 0 {
+                ensure!(mean.is_err() && sd.is_err(), "n = 0 must be refused");
+                return Ok(());
+            }
+            let (mean, sd) = (mean.unwrap(), sd.unwrap());
+            if n == 1 {
+                ensure!(
+                    mean == 0.0 && sd == 0.0,
+                    "one value has range 0: {mean}, {sd}"
+                );
+                return Ok(());
+            }
+            // E max ≤ √(2 ln n) (Jensen on e^{t max}), and E min = −E max.
+            let bound = 2.0 * (2.0 * (n as f64).ln()).sqrt();
+            let two_over_root_pi = 2.0 / std::f64::consts::PI.sqrt();
+            ensure!(
+                mean >= two_over_root_pi - 1e-9 && mean <= bound,
+                "E R_{n} = {mean}: outside [E R_2, 2√(2 ln n) = {bound}]"
+            );
+            if n < usize::MAX {
+                let next = expected_normal_range(n + 1).unwrap();
+                ensure!(
+                    next >= mean - 1e-9,
+                    "E R_{} = {next} < E R_{n} = {mean}",
+                    n + 1
+                );
+            }
+            // max − min has gradient (1, −1) where it is smooth: Var R ≤ E|∇R|² = 2.
+            ensure!(
+                sd > 0.0 && sd <= 2f64.sqrt(),
+                "sd R_{n} = {sd}: outside (0, √2]"
+            );
             Ok(())
         },
     );
