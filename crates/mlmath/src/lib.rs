@@ -25,8 +25,8 @@
 //! | [`perceptron`] | Rosenblatt's perceptron, and Novikoff's bound on its mistakes |
 //! | [`descent`] | [losses](descent::losses) and gradients (by hand and by finite differences), least squares; [gradient descent](descent::gradient_descent); Widrow–Hoff [LMS](descent::lms) |
 //! | [`linalg`] | solving `A x = b` and least squares (QR), scaled so no input overflows; eigenvalues by Jacobi rotations and by power iteration |
-//! | [`bayes`] | Bayes' theorem; Gaussian naive Bayes ([`GaussianNaiveBayes`](bayes::GaussianNaiveBayes)), fitted by maximum likelihood, predicting in log space |
-//! | [`metrics`] | accuracy, and the confusion matrix of a test set |
+//! | [`bayes`] | Bayes' theorem; Gaussian naive Bayes ([`GaussianNaiveBayes`](bayes::GaussianNaiveBayes)) and full-covariance Gaussian class models ([`GaussianClassifier`](bayes::GaussianClassifier)), fitted by maximum likelihood, predicting in log space |
+//! | [`metrics`] | accuracy, the confusion matrix of a test set, and the reliability (calibration) of predicted probabilities |
 //! | [`distance`] | Euclidean, Manhattan and cosine distances, computed without losing digits; the curse of dimensionality and its law (the range of n normals); Γ(n/2) and the volume of the unit ball |
 //! | [`neighbours`] | the k-nearest-neighbours classifier ([`Knn`](neighbours::Knn)) and its decision regions |
 //! | [`pca`] | covariance and correlation, principal component analysis, explained variance |
@@ -61,7 +61,7 @@ pub use polars;
 
 /// What a notebook needs in scope: `use mlmath::prelude::*;`.
 pub mod prelude {
-    pub use crate::bayes::GaussianNaiveBayes;
+    pub use crate::bayes::{GaussianClassifier, GaussianNaiveBayes};
     pub use crate::data::{self, AsFeatures, Dataset, Scores, Standardizer};
     pub use crate::descent::{GradientDescent, Lms};
     pub use crate::distance::Metric;

@@ -31,12 +31,57 @@
 //! assert_eq!(c, array![[1, 1, 0], [0, 2, 0], [1, 0, 0]]);
 //! # Ok::<(), mlmath::Error>(())
 //! ```
+//!
+//! ## Calibration: is a probability of 0.9 right nine times in ten?
+//!
+//! A classifier that gives probabilities `P(c | x_i)` also says how sure it
+//! is: its **confidence** in row i is the probability of the class it
+//! predicts, p_i = max_c P(c | x_i). It is **calibrated** when, among the
+//! rows predicted with confidence about p, a fraction about p are right. A
+//! **reliability table** checks this: it sorts the rows into B bins of equal
+//! width by confidence (bin b holds b/B ≤ p_i < (b+1)/B, the last bin also
+//! p_i = 1) and compares, in each bin of n_b rows, the mean confidence with
+//! the accuracy:
+//!
+//! ```text
+//! conf_b = (1/n_b) Σ_{i in b} p_i,    acc_b = (1/n_b) Σ_{i in b} [ŷ_i = y_i].
+//! ```
+//!
+//! A bin with conf_b > acc_b is **overconfident**, one with conf_b < acc_b
+//! underconfident. The **expected calibration error** weighs the gaps by the
+//! bin sizes, ECE = Σ_b (n_b / n) |acc_b − conf_b|, and the overall gap,
+//! mean confidence − accuracy, says which way the model leans; chance alone
+//! moves it by about σ = √(Σ_i p_i (1 − p_i)) / n (each row right with
+//! probability p_i if the model is calibrated). As with
+//! accuracy, the probabilities must come from rows the model did not train
+//! on (held out, or out of fold in cross-validation): on its own training
+//! rows a model usually looks surer and righter than it is.
+//!
+//! ```
+//! use mlmath::prelude::*;
+//! // Four rows, two classes: confidences 0.9, 0.85, 0.65, 0.7 in the predicted class.
+//! let proba = array![[0.9, 0.1], [0.15, 0.85], [0.65, 0.35], [0.3, 0.7]];
+//! let truth = array![0, 1, 1, 1]; // the third row is predicted wrong
+//! let r = mlmath::metrics::reliability(&proba, &truth, 5)?;
+//! // Bin [0.6, 0.8): mean confidence 0.675, 1 of 2 right; bin [0.8, 1]: 0.875, 2 of 2.
+//! assert_eq!(r.bins().len(), 2);
+//! assert_eq!((r.bins()[0].count, r.bins()[0].accuracy), (2, 0.5));
+//! let ece = 0.5 * (0.675 - 0.5) + 0.5 * (1.0 - 0.875);
+//! assert!((r.expected_calibration_error() - ece).abs() < 1e-12);
+//! # Ok::<(), mlmath::Error>(())
+//! ```
 
-use ndarray::{Array2, ArrayView1, AsArray, Ix1};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, AsArray, Ix1, Ix2};
 
 use crate::data::Dataset;
-use crate::error::{Error, Result};
-use crate::table::Table;
+use crate::error::{Error, Result, check_finite};
+use crate::table::{ShowTable, Table};
+
+/// The most bins a reliability table may have.
+const MAX_BINS: usize = 1000;
+
+/// How far from 1 a row of probabilities may sum.
+const ROW_SUM_TOLERANCE: f64 = 1e-6;
 
 /// The fraction of rows predicted right, (1/n) Σ_i [ŷ_i = y_i], for true
 /// classes `truth: (n,)` and `predicted: (n,)` (arrays, views or slices).
@@ -161,6 +206,240 @@ fn table_of_view(test: &Dataset, predicted: ArrayView1<'_, usize>) -> Result<Tab
     Ok(table)
 }
 
+/// A fitted classifier's prediction on a view of features, whose errors
+/// name the features by the given text.
+pub(crate) type PredictRows<'a> = dyn Fn(&str, ArrayView2<'_, f64>) -> Result<Array1<usize>> + 'a;
+
+/// The accuracy of a fitted classifier on a labelled test set: checks that
+/// `test` has the classes the model was fitted on (`fitted`, in order), asks
+/// `predict` for the class of each of its rows (errors naming "the features
+/// of" the test set), and returns (1/n) Σ_i [ŷ_i = y_i]. Every classifier's
+/// `score` is this one function.
+pub(crate) fn score_classifier(
+    fitted: &[String],
+    test: &Dataset,
+    predict: &PredictRows<'_>,
+) -> Result<f64> {
+    check_same_classes(fitted, test)?;
+    let what = format!("the features of {}", test.name());
+    let predicted = predict(&what, test.x().view())?;
+    accuracy(test.y(), &predicted)
+}
+
+/// One bin of a [`Reliability`] table: the rows whose confidence p_i (the
+/// probability of the predicted class) lies in `[low, high)` (the last bin
+/// includes 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReliabilityBin {
+    /// The lower edge of the bin, b/B.
+    pub low: f64,
+    /// The upper edge of the bin, (b+1)/B.
+    pub high: f64,
+    /// n_b, the number of rows in the bin (at least 1: empty bins are left out).
+    pub count: usize,
+    /// conf_b = (1/n_b) Σ_{i in b} p_i, the mean confidence of its rows.
+    pub confidence: f64,
+    /// acc_b = (1/n_b) Σ_{i in b} [ŷ_i = y_i], the fraction of its rows predicted right.
+    pub accuracy: f64,
+}
+
+/// A reliability table: the confidence of a classifier against how often it
+/// is right, bin by bin. Made by [`reliability`]; shown as a table in a
+/// notebook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reliability {
+    bins: Vec<ReliabilityBin>,
+    n: usize,
+    /// Σ_i p_i (1 − p_i).
+    bernoulli_variance: f64,
+}
+
+impl Reliability {
+    /// The bins that hold at least one row, from the lowest confidence up.
+    pub fn bins(&self) -> &[ReliabilityBin] {
+        &self.bins
+    }
+
+    /// n, the number of rows.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Always false: a reliability table has at least one row.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The mean confidence (1/n) Σ_i p_i over all rows.
+    pub fn mean_confidence(&self) -> f64 {
+        self.weighted(|b| b.confidence)
+    }
+
+    /// The accuracy (1/n) Σ_i [ŷ_i = y_i] over all rows.
+    pub fn accuracy(&self) -> f64 {
+        self.weighted(|b| b.accuracy)
+    }
+
+    /// Mean confidence − accuracy: above 0 the model is, on the whole,
+    /// surer than it is right (overconfident); below 0, underconfident.
+    pub fn confidence_gap(&self) -> f64 {
+        self.mean_confidence() - self.accuracy()
+    }
+
+    /// How far from 0 the gap may fall by chance alone: if the model were
+    /// calibrated, row i would be right with probability p_i, independently,
+    /// and the accuracy would vary around the mean confidence with standard
+    /// deviation σ = √(Σ_i p_i (1 − p_i)) / n. A |gap| of 2σ or less is what
+    /// a calibrated model shows often (about 95% of the time).
+    pub fn calibrated_std(&self) -> f64 {
+        self.bernoulli_variance.sqrt() / self.n as f64
+    }
+
+    /// The expected calibration error ECE = Σ_b (n_b / n) |acc_b − conf_b|,
+    /// between 0 (every bin as right as it is sure) and 1.
+    pub fn expected_calibration_error(&self) -> f64 {
+        self.weighted(|b| (b.accuracy - b.confidence).abs())
+    }
+
+    /// Σ_b (n_b / n) f(bin b).
+    fn weighted(&self, f: impl Fn(&ReliabilityBin) -> f64) -> f64 {
+        let total: f64 = self.bins.iter().map(|b| b.count as f64 * f(b)).sum();
+        total / self.n as f64
+    }
+}
+
+impl ShowTable for Reliability {
+    /// A row per bin: its range, count, mean confidence, accuracy and gap.
+    fn table(&self) -> Table {
+        let mut table = Table::new(["confidence", "rows", "mean confidence", "accuracy", "gap"])
+            .caption(&format!(
+                "{} predictions: mean confidence {:.3}, accuracy {:.3}, gap {:.3} \
+                 (± {:.3} if calibrated), expected calibration error {:.3}",
+                self.n,
+                self.mean_confidence(),
+                self.accuracy(),
+                self.confidence_gap(),
+                self.calibrated_std(),
+                self.expected_calibration_error()
+            ));
+        for b in &self.bins {
+            table.push_row(crate::row![
+                format!("{:.2}–{:.2}", b.low, b.high),
+                b.count,
+                b.confidence,
+                b.accuracy,
+                b.confidence - b.accuracy
+            ]);
+        }
+        table
+    }
+}
+
+/// The reliability table of predicted probabilities `proba: (n, c)` (row i
+/// holds P(c | x_i) for every class c, as `predict_proba` gives them) against
+/// the true classes `truth: (n,)`, in `bins` bins of equal width over [0, 1].
+/// The predicted class ŷ_i is the c of largest P(c | x_i) (a tie goes to the
+/// lower index, as `predict` does), its confidence p_i = P(ŷ_i | x_i); see
+/// the [module documentation](self) for the bins and the measures.
+///
+/// An error if there are no rows or no classes, the lengths differ, a
+/// probability is not finite or outside [0, 1], a row does not sum to 1
+/// (within 1e-6), a true class is not a column of `proba`, or `bins` is not
+/// between 1 and 1000.
+pub fn reliability<'a, 'b>(
+    proba: impl AsArray<'a, f64, Ix2>,
+    truth: impl AsArray<'b, usize, Ix1>,
+    bins: usize,
+) -> Result<Reliability> {
+    reliability_of_views(proba.into(), truth.into(), bins)
+}
+
+/// [`reliability`] on views.
+fn reliability_of_views(
+    proba: ArrayView2<'_, f64>,
+    truth: ArrayView1<'_, usize>,
+    bins: usize,
+) -> Result<Reliability> {
+    if truth.len() != proba.nrows() {
+        return Err(Error::shape(
+            "truth",
+            format!("{} classes, one per row of proba", proba.nrows()),
+            format!("{} classes", truth.len()),
+        ));
+    }
+    if proba.nrows() == 0 || proba.ncols() == 0 {
+        return Err(Error::empty("proba"));
+    }
+    if !(1..=MAX_BINS).contains(&bins) {
+        return Err(Error::parameter(
+            "bins",
+            format!("between 1 and {MAX_BINS}"),
+            bins,
+        ));
+    }
+    check_finite("proba", proba)?;
+    if let Some(((i, c), v)) = proba
+        .indexed_iter()
+        .find(|(_, v)| !(0.0..=1.0).contains(*v))
+    {
+        return Err(Error::parameter(
+            format!("proba[({i}, {c})]"),
+            "a probability, between 0 and 1",
+            v,
+        ));
+    }
+    let classes = proba.ncols();
+    if let Some((i, c)) = truth.iter().enumerate().find(|(_, c)| **c >= classes) {
+        return Err(Error::parameter(
+            format!("truth[{i}]"),
+            format!(
+                "one of the {classes} classes of proba (0 to {})",
+                classes - 1
+            ),
+            c,
+        ));
+    }
+    let mut counts = vec![0usize; bins];
+    let mut confidence = vec![0.0; bins];
+    let mut right = vec![0usize; bins];
+    let mut bernoulli_variance = 0.0;
+    for (i, row) in proba.rows().into_iter().enumerate() {
+        let total = row.sum();
+        if (total - 1.0).abs() > ROW_SUM_TOLERANCE {
+            return Err(Error::parameter(
+                format!("the sum of row {i} of proba"),
+                "1 (the probabilities of all the classes)",
+                total,
+            ));
+        }
+        let (predicted, p) =
+            row.iter()
+                .enumerate()
+                .fold((0, f64::NEG_INFINITY), |best, (c, &v)| {
+                    if v > best.1 { (c, v) } else { best }
+                });
+        let b = ((p * bins as f64).floor() as usize).min(bins - 1);
+        counts[b] += 1;
+        confidence[b] += p;
+        right[b] += usize::from(predicted == truth[i]);
+        bernoulli_variance += p * (1.0 - p);
+    }
+    let filled = (0..bins)
+        .filter(|&b| counts[b] > 0)
+        .map(|b| ReliabilityBin {
+            low: b as f64 / bins as f64,
+            high: (b + 1) as f64 / bins as f64,
+            count: counts[b],
+            confidence: confidence[b] / counts[b] as f64,
+            accuracy: right[b] as f64 / counts[b] as f64,
+        });
+    Ok(Reliability {
+        bins: filled.collect(),
+        n: proba.nrows(),
+        bernoulli_variance,
+    })
+}
+
 /// Checks that `test` has the classes a model was fitted on, in the same
 /// order (it may lack classes at the end): a model's labels mean nothing on
 /// a dataset whose labels number other classes.
@@ -232,7 +511,90 @@ mod tests {
     }
 
     #[test]
+    fn the_reliability_table_of_a_hand_worked_example() {
+        // Six rows, three classes, four bins [0, ¼), [¼, ½), [½, ¾), [¾, 1]:
+        // row  P(c | x)              predicted  confidence  bin  truth  right
+        // 0    0.5   0.25  0.25      0          0.5         2    0      y
+        // 1    0.125 0.625 0.25      1          0.625       2    2      n
+        // 2    0.25  0     0.75      2          0.75        3    2      y
+        // 3    0     1     0         1          1           3    1      y
+        // 4    0.375 0.375 0.25      0 (tie)    0.375       1    1      n
+        // 5    0.25  0.25  0.5       2          0.5         2    0      n
+        let proba = array![
+            [0.5, 0.25, 0.25],
+            [0.125, 0.625, 0.25],
+            [0.25, 0.0, 0.75],
+            [0.0, 1.0, 0.0],
+            [0.375, 0.375, 0.25],
+            [0.25, 0.25, 0.5]
+        ];
+        let truth = array![0, 2, 2, 1, 1, 0];
+        let r = reliability(&proba, &truth, 4).unwrap();
+        assert_eq!(r.len(), 6);
+        let want = [
+            (0.25, 0.5, 1, 0.375, 0.0),
+            (0.5, 0.75, 3, 1.625 / 3.0, 1.0 / 3.0),
+            (0.75, 1.0, 2, 0.875, 1.0),
+        ];
+        assert_eq!(r.bins().len(), 3);
+        for (bin, (low, high, count, confidence, right)) in r.bins().iter().zip(want) {
+            assert_eq!((bin.low, bin.high, bin.count), (low, high, count));
+            assert!((bin.confidence - confidence).abs() < 1e-15, "{bin:?}");
+            assert!((bin.accuracy - right).abs() < 1e-15, "{bin:?}");
+        }
+        assert!((r.mean_confidence() - 3.75 / 6.0).abs() < 1e-15);
+        assert!((r.accuracy() - 0.5).abs() < 1e-15);
+        assert!((r.confidence_gap() - 0.125).abs() < 1e-15);
+        // ECE = 1/6 · 0.375 + 3/6 · (1.625 − 1)/3 + 2/6 · 0.125.
+        let ece = 0.375 / 6.0 + 0.625 / 6.0 + 0.25 / 6.0;
+        assert!((r.expected_calibration_error() - ece).abs() < 1e-15);
+        // One bin: the ECE is the size of the overall gap.
+        let one = reliability(&proba, &truth, 1).unwrap();
+        assert!((one.expected_calibration_error() - 0.125).abs() < 1e-15);
+        // σ² n² = Σ p(1 − p) = 0.25 + 0.234375 + 0.1875 + 0 + 0.234375 + 0.25.
+        assert!((r.calibrated_std() - 1.15625f64.sqrt() / 6.0).abs() < 1e-15);
+        // The table: a row per filled bin.
+        let t = r.table();
+        assert_eq!(t.len(), 3);
+        assert_eq!(t.cell(2, 0), Some("0.75–1.00"));
+        assert_eq!(t.cell(2, 1), Some("2"));
+        assert_eq!(t.cell(0, 4), Some("0.375"));
+        // Probabilities of one class each: always right, confidence 1, ECE 0.
+        let sure = reliability(&array![[1.0, 0.0], [0.0, 1.0]], &array![0, 1], 10).unwrap();
+        assert_eq!(sure.expected_calibration_error(), 0.0);
+        assert_eq!(sure.bins()[0].low, 0.9);
+    }
+
+    #[test]
     fn bad_input_is_the_right_error() {
+        let p = array![[0.4, 0.6], [0.5, 0.5]];
+        let e = reliability(&p, &array![0, 1, 1], 5).unwrap_err();
+        assert!(matches!(e, Error::Shape { .. }), "{e}");
+        let e = reliability(&Array2::<f64>::zeros((0, 2)), &Array1::zeros(0), 5).unwrap_err();
+        assert!(matches!(e, Error::Empty { .. }), "{e}");
+        for bins in [0, 1001] {
+            let e = reliability(&p, &array![0, 1], bins).unwrap_err();
+            assert!(
+                e.to_string().starts_with("bins must be between 1 and 1000"),
+                "{e}"
+            );
+        }
+        let e = reliability(&array![[f64::NAN, 1.0]], &array![0], 5).unwrap_err();
+        assert!(matches!(e, Error::NotFinite { .. }), "{e}");
+        let e = reliability(&array![[1.5, -0.5]], &array![0], 5).unwrap_err();
+        assert!(e.to_string().contains("between 0 and 1"), "{e}");
+        let e = reliability(&array![[0.5, 0.4]], &array![0], 5).unwrap_err();
+        assert!(
+            e.to_string().starts_with("the sum of row 0 of proba"),
+            "{e}"
+        );
+        let e = reliability(&p, &array![0, 2], 5).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("truth[1] must be one of the 2 classes"),
+            "{e}"
+        );
+
         let y = array![0, 1, 1];
         let e = accuracy(&y, &array![0, 1]).unwrap_err();
         assert!(matches!(e, Error::Shape { .. }), "{e}");

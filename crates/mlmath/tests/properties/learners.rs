@@ -92,6 +92,7 @@ pub fn all(suite: &mut Suite) {
     naive_bayes(suite);
     metrics(suite);
     normal_range(suite);
+    gaussian_classes_and_calibration(suite);
 }
 
 fn distances(suite: &mut Suite) {
@@ -1103,6 +1104,376 @@ fn normal_range(suite: &mut Suite) {
             ensure!(
                 sd > 0.0 && sd <= 2f64.sqrt(),
                 "sd R_{n} = {sd}: outside (0, √2]"
+            );
+            Ok(())
+        },
+    );
+}
+
+/// The full-covariance Gaussian class model (against the 2 × 2 and 3 × 3
+/// closed forms of the determinant and the inverse), decision grids, and the
+/// reliability table (against counting by hand).
+fn gaussian_classes_and_calibration(suite: &mut Suite) {
+    use mlmath::bayes::GaussianClassifier;
+    use mlmath::metrics::reliability;
+    use mlmath::table::ShowTable;
+
+    /// det and inverse of a 1 × 1, 2 × 2 or 3 × 3 matrix by cofactors.
+    fn det_and_inverse(a: &Array2<f64>) -> (f64, Array2<f64>) {
+        let d = a.nrows();
+        let minor = |i: usize, j: usize| -> f64 {
+            let keep = |k: usize, skip: usize| (0..d).filter(move |&m| m != skip).nth(k).unwrap();
+            if d == 2 {
+                return a[(1 - i, 1 - j)];
+            }
+            let (r0, r1, c0, c1) = (keep(0, i), keep(1, i), keep(0, j), keep(1, j));
+            a[(r0, c0)] * a[(r1, c1)] - a[(r0, c1)] * a[(r1, c0)]
+        };
+        if d == 1 {
+            return (a[(0, 0)], Array2::from_elem((1, 1), 1.0 / a[(0, 0)]));
+        }
+        let cofactor = |i: usize, j: usize| {
+            let sign = if (i + j).is_multiple_of(2) { 1.0 } else { -1.0 };
+            sign * minor(i, j)
+        };
+        let det: f64 = (0..d).map(|j| a[(0, j)] * cofactor(0, j)).sum();
+        (
+            det,
+            Array2::from_shape_fn((d, d), |(i, j)| cofactor(j, i) / det),
+        )
+    }
+
+    suite.check(
+        "the full-covariance model fits the textbook estimates, and its log joints \
+         match the closed-form determinant and inverse",
+        &[
+            "GaussianClassifier::new",
+            "GaussianClassifier::fit",
+            "GaussianClassifier::covariance_floor",
+            "FittedGaussianClassifier::priors",
+            "FittedGaussianClassifier::means",
+            "FittedGaussianClassifier::covariances",
+            "FittedGaussianClassifier::log_joint",
+            "FittedGaussianClassifier::predict_proba",
+            "FittedGaussianClassifier::predict",
+            "FittedGaussianClassifier::score",
+            "FittedGaussianClassifier::n_classes",
+            "FittedGaussianClassifier::n_features",
+        ],
+        (2..20usize, 1..4usize).prop_flat_map(|(n, d)| {
+            (
+                matrix(n..n + 1, d..d + 1, -10.0..10.0f64),
+                labels(n, 3),
+                matrix(0..5, d..d + 1, -15.0..15.0f64),
+                prop_oneof![Just(0.0), Just(1e6), Just(-1e3)],
+                prop_oneof![Just(1.0), Just(1e-2), Just(1e2)],
+            )
+        }),
+        |(x, y, queries, offset, scale)| {
+            let (x, queries) = (
+                x.mapv(|v| offset + scale * v),
+                queries.mapv(|v| offset + scale * v),
+            );
+            let train = Dataset::new(&x, &y).unwrap();
+            let (n, d, c) = (x.nrows(), x.ncols(), train.n_classes());
+            let all = (0..n).collect::<Vec<_>>();
+            let stats = |rows: &[usize]| -> (Array1<f64>, Array2<f64>) {
+                let part = x.select(Axis(0), rows);
+                let mean = part.mean_axis(Axis(0)).unwrap();
+                let centred = &part - &mean;
+                (mean, centred.t().dot(&centred) / rows.len() as f64)
+            };
+            let largest = stats(&all).1.diag().iter().copied().fold(0.0, f64::max);
+            let counts = train.class_counts();
+            let varies = largest > 0.0;
+            let model = match GaussianClassifier::new().covariance_floor(0.1).fit(&train) {
+                Ok(model) => model,
+                Err(e) => {
+                    ensure!(!(varies && counts.iter().all(|&k| k > 0)), "refused: {e}");
+                    return Ok(());
+                }
+            };
+            ensure!(
+                varies && counts.iter().all(|&k| k > 0),
+                "fitted invalid data"
+            );
+            ensure!(model.n_classes() == c && model.n_features() == d, "sizes");
+            let epsilon = 0.1 * largest;
+            let spread = offset.abs() + 10.0 * scale;
+            for class in 0..c {
+                let rows: Vec<usize> = (0..n).filter(|&i| y[i] == class).collect();
+                ensure!(
+                    model.priors()[class] == rows.len() as f64 / n as f64,
+                    "prior {class}"
+                );
+                let (mean, sigma) = stats(&rows);
+                for j in 0..d {
+                    let got = model.means()[(class, j)];
+                    ensure!((got - mean[j]).abs() <= 1e-13 * spread, "μ_{class}{j}");
+                    for k in 0..d {
+                        let want = sigma[(j, k)] + if j == k { epsilon } else { 0.0 };
+                        let got = model.covariances()[class][(j, k)];
+                        let tolerance = 1e-9 * epsilon + 64.0 * f64::EPSILON * spread * scale;
+                        ensure!(
+                            (got - want).abs() <= tolerance,
+                            "Σ_{class}[{j},{k}]: {got} vs {want}"
+                        );
+                    }
+                }
+            }
+            // The log joint by the closed forms, on the fitted parameters.
+            let joint = model.log_joint(&queries).unwrap();
+            let proba = model.predict_proba(&queries).unwrap();
+            let predicted = model.predict(&queries).unwrap();
+            for (i, q) in queries.rows().into_iter().enumerate() {
+                let l: Vec<f64> = (0..c)
+                    .map(|k| {
+                        let (det, inverse) = det_and_inverse(&model.covariances()[k]);
+                        let r = &q - &model.means().row(k);
+                        model.priors()[k].ln()
+                            - 0.5 * (d as f64 * (2.0 * std::f64::consts::PI).ln() + det.ln())
+                            - 0.5 * r.dot(&inverse.dot(&r))
+                    })
+                    .collect();
+                let top = l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let total: f64 = l.iter().map(|v| (v - top).exp()).sum();
+                for k in 0..c {
+                    ensure!(
+                        (joint[(i, k)] - l[k]).abs() <= 1e-8 * (1.0 + l[k].abs()),
+                        "l_{i}{k}: {} vs {}",
+                        joint[(i, k)],
+                        l[k]
+                    );
+                    let p = (l[k] - top).exp() / total;
+                    ensure!((proba[(i, k)] - p).abs() <= 1e-8, "P({k} | x_{i})");
+                }
+                ensure!(
+                    (proba.row(i).sum() - 1.0).abs() < 1e-12,
+                    "row {i} sums to 1"
+                );
+                let second = l
+                    .iter()
+                    .copied()
+                    .filter(|&v| v < top)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                if top - second > 1e-6 * (1.0 + top.abs()) {
+                    ensure!(
+                        l[predicted[i]] == top,
+                        "predicted {} of {l:?}",
+                        predicted[i]
+                    );
+                }
+            }
+            let right = model
+                .predict(&train)
+                .unwrap()
+                .iter()
+                .zip(&y)
+                .filter(|(p, t)| p == t)
+                .count();
+            ensure!(
+                model.score(&train).unwrap() == right as f64 / n as f64,
+                "score"
+            );
+            Ok(())
+        },
+    );
+
+    suite.check(
+        "the full-covariance model and both decision grids on any input: an answer or an \
+         error, never a panic",
+        &[
+            "GaussianClassifier::fit",
+            "GaussianClassifier::priors",
+            "GaussianClassifier::covariance_floor",
+            "FittedGaussianClassifier::predict_proba",
+            "FittedGaussianClassifier::class_names",
+            "FittedGaussianClassifier::decision_grid",
+            "FittedGaussianNaiveBayes::decision_grid",
+        ],
+        (
+            extreme_matrix(),
+            0..3usize,
+            any_f64(),
+            proptest::option::of(vector(0..4, any_f64())),
+            extreme_matrix(),
+            (any_f64(), any_f64(), 0..6usize),
+        ),
+        |(x, classes, floor, priors, queries, (low, high, resolution))| {
+            let y = Array1::from_shape_fn(x.nrows(), |i| i % (classes + 1));
+            let train = Dataset::new(&x, &y).unwrap();
+            let floor = if floor.is_sign_negative() {
+                1e-9
+            } else {
+                floor
+            };
+            let mut qda = GaussianClassifier::new().covariance_floor(floor);
+            let mut gnb = GaussianNaiveBayes::new();
+            if let Some(p) = &priors {
+                qda = qda.priors(p);
+                gnb = gnb.priors(p);
+            }
+            let range = (low, high);
+            if let Ok(model) = gnb.fit(&train) {
+                match model.decision_grid(range, (0.0, 1.0), resolution) {
+                    Ok(grid) => {
+                        ensure!(x.ncols() == 2 && low < high && resolution > 0, "bad grid");
+                        ensure!(grid.dim() == (resolution, resolution), "grid shape");
+                        ensure!(grid.iter().all(|&k| k < train.n_classes()), "grid class");
+                    }
+                    Err(e) => ensure!(!e.to_string().is_empty(), "an empty message"),
+                }
+            }
+            let Ok(model) = qda.fit(&train) else {
+                return Ok(());
+            };
+            ensure!(x.nrows() > 0 && finite(&x), "fitted on invalid data");
+            ensure!(model.class_names() == train.class_names(), "class names");
+            for sigma in model.covariances() {
+                ensure!(
+                    sigma.iter().all(|v| v.is_finite()),
+                    "a covariance that is not finite"
+                );
+                ensure!(sigma == sigma.t(), "a covariance that is not symmetric");
+            }
+            match model.predict_proba(&queries) {
+                Ok(p) => {
+                    ensure!(
+                        queries.ncols() == x.ncols() && finite(&queries),
+                        "bad queries"
+                    );
+                    for row in p.rows() {
+                        ensure!(row.iter().all(|v| (0.0..=1.0).contains(v)), "{row}");
+                        ensure!((row.sum() - 1.0).abs() < 1e-9, "sum {}", row.sum());
+                    }
+                }
+                Err(e) => ensure!(!e.to_string().is_empty(), "an empty message"),
+            }
+            match model.decision_grid(range, (-1.0, 1.0), resolution) {
+                Ok(grid) => {
+                    ensure!(x.ncols() == 2 && low < high && resolution > 0, "bad grid");
+                    ensure!(grid.iter().all(|&k| k < train.n_classes()), "grid class");
+                }
+                Err(e) => ensure!(!e.to_string().is_empty(), "an empty message"),
+            }
+            Ok(())
+        },
+    );
+
+    suite.check(
+        "the reliability table counts confidences and right answers as by hand",
+        &[
+            "metrics::reliability",
+            "Reliability::bins",
+            "Reliability::len",
+            "Reliability::is_empty",
+            "Reliability::mean_confidence",
+            "Reliability::accuracy",
+            "Reliability::confidence_gap",
+            "Reliability::calibrated_std",
+            "Reliability::expected_calibration_error",
+            "Reliability::table",
+        ],
+        (0..12usize, 1..4usize).prop_flat_map(|(n, c)| {
+            (
+                proptest::collection::vec(
+                    prop_oneof![4 => 0.0..1.0f64, 1 => Just(0.0), 1 => Just(1.0)],
+                    n * c,
+                ),
+                proptest::collection::vec(prop_oneof![9 => 0..c, 1 => Just(c)], n),
+                prop_oneof![Just(0usize), 1..12usize, Just(1001usize)],
+                prop_oneof![8 => Just(None), 1 => Just(Some(f64::NAN)), 1 => Just(Some(-0.5))],
+                Just(c),
+            )
+        }),
+        |(raw, truth, bins, spoil, c)| {
+            let n = truth.len();
+            // Rows made into probabilities by dividing by their sum (a zero row stays zero).
+            let mut proba = Array2::from_shape_vec((n, c), raw).unwrap();
+            for mut row in proba.rows_mut() {
+                let total = row.sum();
+                if total > 0.0 {
+                    row /= total;
+                }
+            }
+            if let (Some(v), true) = (spoil, n > 0) {
+                proba[(0, 0)] = v;
+            }
+            let truth = Array1::from(truth);
+            let valid_rows = proba.rows().into_iter().all(|r| {
+                r.iter().all(|v| (0.0..=1.0).contains(v)) && (r.sum() - 1.0).abs() <= 1e-6
+            });
+            let valid =
+                n > 0 && (1..=1000).contains(&bins) && valid_rows && truth.iter().all(|&t| t < c);
+            let table = match reliability(&proba, &truth, bins) {
+                Ok(table) => table,
+                Err(e) => {
+                    ensure!(!valid, "refused valid input: {e}");
+                    return Ok(());
+                }
+            };
+            ensure!(valid, "accepted invalid input");
+            // By hand: the first largest probability of each row, and its bin.
+            let mut hand: Vec<(usize, f64, usize)> = vec![(0, 0.0, 0); bins];
+            let (mut confidence_sum, mut right, mut variance) = (0.0, 0, 0.0);
+            for (row, &t) in proba.rows().into_iter().zip(&truth) {
+                let guess = (0..c).fold(0, |b, k| if row[k] > row[b] { k } else { b });
+                let p = row[guess];
+                let b = ((p * bins as f64).floor() as usize).min(bins - 1);
+                hand[b].0 += 1;
+                hand[b].1 += p;
+                hand[b].2 += usize::from(guess == t);
+                confidence_sum += p;
+                right += usize::from(guess == t);
+                variance += p * (1.0 - p);
+            }
+            let filled: Vec<usize> = (0..bins).filter(|&b| hand[b].0 > 0).collect();
+            ensure!(table.len() == n && !table.is_empty(), "n");
+            ensure!(table.bins().len() == filled.len(), "filled bins");
+            for (bin, &b) in table.bins().iter().zip(&filled) {
+                let (count, sum, hits) = hand[b];
+                ensure!(bin.count == count, "count of bin {b}");
+                ensure!(bin.low == b as f64 / bins as f64, "low edge of bin {b}");
+                ensure!(
+                    (bin.confidence - sum / count as f64).abs() < 1e-12,
+                    "conf {b}"
+                );
+                ensure!(bin.accuracy == hits as f64 / count as f64, "acc {b}");
+                ensure!(
+                    bin.confidence >= bin.low - 1e-12 && bin.confidence <= bin.high + 1e-12,
+                    "bin {b}'s mean confidence {} lies outside it",
+                    bin.confidence
+                );
+            }
+            let mean_conf = confidence_sum / n as f64;
+            let acc = right as f64 / n as f64;
+            ensure!(
+                (table.mean_confidence() - mean_conf).abs() < 1e-12,
+                "mean confidence"
+            );
+            ensure!((table.accuracy() - acc).abs() < 1e-12, "accuracy");
+            ensure!(
+                (table.confidence_gap() - (mean_conf - acc)).abs() < 1e-12,
+                "gap"
+            );
+            ensure!(
+                (table.calibrated_std() - variance.sqrt() / n as f64).abs() < 1e-12,
+                "σ"
+            );
+            let ece = table.expected_calibration_error();
+            ensure!(
+                ece >= table.confidence_gap().abs() - 1e-12 && ece <= 1.0 + 1e-12,
+                "|gap| ≤ ECE ≤ 1: {ece}"
+            );
+            if bins == 1 {
+                ensure!(
+                    (ece - table.confidence_gap().abs()).abs() < 1e-12,
+                    "one bin"
+                );
+            }
+            ensure!(
+                table.table().len() == filled.len(),
+                "a table row per filled bin"
             );
             Ok(())
         },
