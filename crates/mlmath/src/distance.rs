@@ -625,6 +625,9 @@ fn concentration_of_views(x: ArrayView2<'_, f64>, query: ArrayView1<'_, f64>) ->
             format!("{} entries", query.len()),
         ));
     }
+    // Checked here, so that an error names x or the query with its own index.
+    check_finite("x", x)?;
+    check_finite("query", query)?;
     let d = pairwise_of_views(x, query.insert_axis(Axis(1)).t(), Metric::Euclidean)?;
     let (min, max) = d.iter().fold((f64::INFINITY, 0.0_f64), |(lo, hi), &v| {
         (lo.min(v), hi.max(v))
@@ -932,6 +935,16 @@ mod tests {
         assert!(matches!(e, Error::Shape { .. }), "{e}");
         let e = distance_concentration(&Array2::<f64>::zeros((3, 0)), &array![]).unwrap_err();
         assert!(e.to_string().contains("at least one column"), "{e}");
+        // A NaN names the argument it is in, with that argument's own index.
+        let e = distance_concentration(&x, &array![0.0, f64::NAN]).unwrap_err();
+        assert!(e.to_string().contains("query"), "{e}");
+        assert!(e.to_string().contains("[1]"), "{e}");
+        let e = distance_concentration(&array![[1.0, 2.0], [f64::NAN, 0.0]], &array![0.0, 1.0])
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("x") && e.to_string().contains("[1, 0]"),
+            "{e}"
+        );
         let e = distance_concentration(&array![[1e-300], [1e300]], &array![0.0]).unwrap_err();
         assert!(e.to_string().contains("rescale x"), "{e}");
     }

@@ -13,11 +13,14 @@
 //!
 //! - *choosing the neighbours*: the training rows are put in order of
 //!   (distance to x, row index), so that rows at the same distance are taken
-//!   in the order of their rows, the earlier first. This holds exactly, not
-//!   up to rounding: every distance from x to a training row is computed by
-//!   the same formula in every call (see [`distance`](crate::distance)), so
-//!   two rows at the same distance — two copies of one point, or two points
-//!   placed symmetrically about x — get the same bits;
+//!   in the order of their rows, the earlier first. "The same distance"
+//!   means equal *as computed*: every distance from x to a training row is
+//!   computed by the same formula in every call (see
+//!   [`distance`](crate::distance)), so two copies of one point always get
+//!   the same bits, in any call. Two points that are equally far in exact
+//!   arithmetic need not: 0.3 and 1.1 lie 0.4 either side of 0.7, but in
+//!   `f64` the differences 0.7 − 0.3 and 1.1 − 0.7 round to different
+//!   numbers, and the nearer one as computed comes first;
 //! - *counting the votes*: among the classes with the most votes, the one
 //!   whose first voter comes first in that order wins — the class of the
 //!   nearest neighbour among the tied classes.
@@ -109,10 +112,18 @@ impl Knn {
     /// Stores the training set: its features `x: (n, d)`, its labels and its
     /// classes.
     ///
-    /// An error if the dataset is empty or holds a missing value, k is 0 or
-    /// larger than n, or (for the cosine metric) a row is the zero vector.
+    /// An error if the dataset is empty, has no feature columns (every
+    /// distance would be 0), or holds a missing value, k is 0 or larger than
+    /// n, or (for the cosine metric) a row is the zero vector.
     pub fn fit(&self, train: &Dataset) -> Result<FittedKnn> {
         train.check_trainable()?;
+        if train.x().ncols() == 0 {
+            return Err(Error::shape(
+                format!("the features of {}", train.name()),
+                "at least one column (with none, every distance is 0 and no neighbour is nearer)",
+                "0 columns",
+            ));
+        }
         let n = train.len();
         if self.k == 0 || self.k > n {
             return Err(Error::parameter(
@@ -208,8 +219,15 @@ impl FittedKnn {
     /// The accuracy on a labelled dataset: the fraction of its rows whose
     /// predicted class is their class, (1/m) Σ_i [ŷ(x_i) = y_i].
     ///
+    /// The test set's classes must be those the model was fitted on, in the
+    /// same order; it may lack classes at the end of that list (its class
+    /// names a strict prefix of the model's: a test set with only classes 0
+    /// and 1 of a three-class model is scored), since its labels then still
+    /// mean the same classes.
+    ///
     /// An error if the dataset is empty, has another number of features, or
-    /// classes that are not those the model was fitted on (in the same order).
+    /// classes that are not those the model was fitted on (in the same
+    /// order, up to missing classes at the end).
     pub fn score(&self, test: &Dataset) -> Result<f64> {
         check_same_classes(&self.class_names, test)?;
         let what = format!("the features of {}", test.name());
@@ -317,6 +335,8 @@ impl FittedKnn {
     /// [`neighbours`](Self::neighbours) on a view.
     fn neighbours_of(&self, query: ArrayView1<'_, f64>) -> Result<Vec<(usize, f64)>> {
         self.check_width("query", query.len())?;
+        // Checked here, so that a NaN is named by its index in the query.
+        crate::error::check_finite("query", query)?;
         let query = prepare("query", query.insert_axis(Axis(0)), self.metric)?;
         let (nearest, distances) = self
             .nearest(row(&query, 0))
@@ -558,6 +578,21 @@ mod tests {
         assert!(matches!(e, Error::Shape { .. }), "{e}");
         let e = model.neighbours(&array![f64::NAN]).unwrap_err();
         assert!(matches!(e, Error::NotFinite { .. }), "{e}");
+        assert!(
+            e.to_string().contains("query") && e.to_string().contains("[0]"),
+            "{e}"
+        );
+        assert!(!e.to_string().contains("[0, 0]"), "{e}");
+        // No feature columns: every distance would be 0.
+        let no_columns = Dataset::new(&Array2::<f64>::zeros((3, 0)), &array![0, 1, 0]).unwrap();
+        let e = Knn::new(1).fit(&no_columns).unwrap_err();
+        assert!(e.to_string().contains("at least one column"), "{e}");
+        // A test set holding only the first of the model's classes is scored.
+        let first_only = Dataset::new(&array![[0.0], [1.0]], &array![0, 0])
+            .unwrap()
+            .with_class_names(&train.class_names()[..1])
+            .unwrap();
+        assert_eq!(model.score(&first_only).unwrap(), 1.0);
         let e = model.predict(&array![[1e308], [-1e308]]);
         assert!(e.is_ok(), "distances up to 1e308 are finite");
         let far = Knn::new(1)

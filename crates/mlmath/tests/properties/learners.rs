@@ -93,6 +93,7 @@ pub fn all(suite: &mut Suite) {
     metrics(suite);
     normal_range(suite);
     gaussian_classes_and_calibration(suite);
+    errors_name_their_argument(suite);
 }
 
 fn distances(suite: &mut Suite) {
@@ -556,6 +557,7 @@ fn neighbours(suite: &mut Suite) {
             let y = Array1::from_shape_fn(x.nrows(), |i| i % (classes + 1));
             let train = Dataset::new(&x, &y).unwrap();
             let valid = x.nrows() > 0
+                && x.ncols() > 0
                 && finite(&x)
                 && k >= 1
                 && k <= x.nrows()
@@ -1475,6 +1477,60 @@ fn gaussian_classes_and_calibration(suite: &mut Suite) {
                 table.table().len() == filled.len(),
                 "a table row per filled bin"
             );
+            Ok(())
+        },
+    );
+}
+
+/// Errors name the argument that holds the problem, with that argument's own
+/// index, and a dataset without feature columns is refused by k-NN.
+fn errors_name_their_argument(suite: &mut Suite) {
+    suite.check(
+        "a non-finite query or row is named with its own index; k-NN refuses 0 columns",
+        &[
+            "distance::distance_concentration",
+            "Knn::fit",
+            "FittedKnn::neighbours",
+        ],
+        (1..6usize, 1..5usize, 0..6usize, 0..6usize, any::<bool>()),
+        |(n, d, row, column, in_query)| {
+            let (row, column) = (row % n, column % d);
+            let mut x = Array2::from_shape_fn((n, d), |(i, j)| (i * d + j) as f64 + 1.0);
+            let mut query = Array1::from_elem(d, -0.5);
+            if in_query {
+                query[column] = f64::NAN;
+            } else {
+                x[(row, column)] = f64::NAN;
+            }
+            let e = distance_concentration(&x, &query).unwrap_err().to_string();
+            let (name, index) = if in_query {
+                ("query", format!("[{column}]"))
+            } else {
+                ("x", format!("[{row}, {column}]"))
+            };
+            ensure!(
+                e.contains(name) && e.contains(&index),
+                "{e}: expected {name} {index}"
+            );
+            if in_query {
+                let labels = Array1::from_shape_fn(n, |i| i % 2);
+                let clean = x.mapv(|v| if v.is_finite() { v } else { 0.0 });
+                let model = Knn::new(1)
+                    .fit(&Dataset::new(&clean, &labels).unwrap())
+                    .unwrap();
+                let e = model.neighbours(&query).unwrap_err().to_string();
+                ensure!(
+                    e.contains("query") && e.contains(&index),
+                    "{e}: expected query {index}"
+                );
+            }
+            let no_columns = Dataset::new(&Array2::<f64>::zeros((n, 0)), &Array1::zeros(n));
+            if let Ok(data) = no_columns {
+                ensure!(
+                    Knn::new(1).fit(&data).is_err(),
+                    "k-NN fitted a dataset of 0 columns"
+                );
+            }
             Ok(())
         },
     );
