@@ -1177,8 +1177,8 @@ mod tests {
         let x = concatenate(
             Axis(0),
             &[
-                (normal_matrix(20, d, &mut seeded(1)) - 1.0).view(),
-                (normal_matrix(20, d, &mut seeded(2)) + 1.0).view(),
+                (normal_matrix(20, d, &mut seeded(1)).unwrap() - 1.0).view(),
+                (normal_matrix(20, d, &mut seeded(2)).unwrap() + 1.0).view(),
             ],
         )
         .unwrap();
@@ -1199,7 +1199,7 @@ mod tests {
     fn equal_gaussians_split_at_the_midpoint() {
         // Two classes around −2 and +4 with the same offsets ±z, so equal
         // priors, equal variances, and class means −2 and 4 (up to rounding).
-        let z = normal_matrix(50, 1, &mut seeded(8));
+        let z = normal_matrix(50, 1, &mut seeded(8)).unwrap();
         let offsets = concatenate(Axis(0), &[z.view(), (-&z).view()]).unwrap();
         let x = concatenate(Axis(0), &[(&offsets - 2.0).view(), (&offsets + 4.0).view()]).unwrap();
         let train = Dataset::new(&x, &Array1::from_shape_fn(200, |i| i / 100)).unwrap();

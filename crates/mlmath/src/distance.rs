@@ -891,7 +891,7 @@ mod tests {
     fn the_order_of_the_coordinates_does_not_change_a_distance() {
         // Compensated sums: a permutation of the coordinates gives the same bits.
         let mut rng = seeded(5);
-        let u = normal_matrix(50, 9, &mut rng);
+        let u = normal_matrix(50, 9, &mut rng).unwrap();
         for r in u.rows() {
             let v = r.to_vec();
             let mut w = v.clone();
@@ -952,8 +952,8 @@ mod tests {
     #[test]
     fn pairwise_equals_the_direct_loop() {
         let mut rng = seeded(21);
-        let a = normal_matrix(7, 5, &mut rng) * 3.0;
-        let b = normal_matrix(9, 5, &mut rng) + 1.0;
+        let a = normal_matrix(7, 5, &mut rng).unwrap() * 3.0;
+        let b = normal_matrix(9, 5, &mut rng).unwrap() + 1.0;
         for metric in [Metric::Euclidean, Metric::Manhattan, Metric::Cosine] {
             let d = pairwise(&a, &b, metric).unwrap();
             assert_eq!(d.dim(), (7, 9));

@@ -560,7 +560,7 @@ mod tests {
     fn sampled_data_recover_the_variances_in_expectation() {
         // 20000 draws of Q (3 g₁, 2 g₂, g₃) with g ~ N(0, I): variances 9, 4, 1.
         // A sample variance has relative standard error √(2/n) = 1%.
-        let g = normal_matrix(20_000, 3, &mut seeded(8)) * &array![3.0, 2.0, 1.0];
+        let g = normal_matrix(20_000, 3, &mut seeded(8)).unwrap() * &array![3.0, 2.0, 1.0];
         let x = g.dot(&rotation().t());
         let pca = Pca::new(3).fit(&x).unwrap();
         for (k, lambda) in [9.0, 4.0, 1.0].into_iter().enumerate() {

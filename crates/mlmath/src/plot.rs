@@ -535,7 +535,9 @@ impl Chart {
     /// reference or a view) over `[x.0, x.1] × [y.0, y.1]`, row 0 at the
     /// bottom, shaded in light versions of the class colours used by
     /// [`scatter_by_class`](Self::scatter_by_class). Draw them first, then
-    /// the points.
+    /// the points. A class index from 10 on (beyond the [`PALETTE`], which
+    /// gives the ten digits ten colours) is an error when drawn: two
+    /// classes would share a shade.
     pub fn regions<'a>(
         &self,
         classes: impl AsArray<'a, usize, Ix2>,
@@ -547,7 +549,17 @@ impl Chart {
 
     fn regions_of(&self, classes: ArrayView2<'_, usize>, x: (f64, f64), y: (f64, f64)) -> Self {
         let mut this = self.clone();
-        match check_map("the regions", classes.dim(), x, y) {
+        let checked = check_map("the regions", classes.dim(), x, y).and_then(|()| {
+            match classes.indexed_iter().find(|(_, c)| **c >= PALETTE.len()) {
+                Some(((i, j), c)) => Err(Error::parameter(
+                    format!("the class at row {i}, column {j} of the regions"),
+                    format!("a class index below {} (one colour each)", PALETTE.len()),
+                    c,
+                )),
+                None => Ok(()),
+            }
+        });
+        match checked {
             Ok(()) => {
                 let classes = classes.rows().into_iter().map(|r| r.to_vec()).collect();
                 this.layers.push(Layer::Regions { classes, x, y });
@@ -1017,9 +1029,17 @@ impl Chart {
                         .map_err(plot_error)?;
                     if !label.is_empty() {
                         has_legend = true;
-                        let color = *color;
+                        let (color, dashed) = (*color, *dashed);
                         series.label(label).legend(move |(x, y)| {
-                            PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                            // Three strokes: touching for a solid line, apart for a dashed one.
+                            let stroke = |a: i32, b: i32| {
+                                let (a, b) = if dashed { (a, b - 3) } else { (a, b) };
+                                PathElement::new(
+                                    vec![(x + a, y), (x + b, y)],
+                                    color.stroke_width(2),
+                                )
+                            };
+                            EmptyElement::at((0, 0)) + stroke(0, 7) + stroke(7, 14) + stroke(14, 21)
                         });
                     }
                 }
@@ -1055,6 +1075,38 @@ impl Chart {
             draw_colour_bar(&bar, low, high, log)?;
         }
         Ok(())
+    }
+
+    /// The data of the series named `label`: its x values and its y values,
+    /// in the order they were given (NaN and infinite values included, as
+    /// passed). A series is a layer of [`points`](Self::points),
+    /// [`line`](Self::line) or [`dashed_line`](Self::dashed_line), or one
+    /// class of [`scatter_by_class`](Self::scatter_by_class) and
+    /// [`dataset`](Self::dataset). If several series share the name, the
+    /// first; `None` if none has it (bars, histograms and maps are not
+    /// series of points, and a series refused for lengths that differ was
+    /// never added).
+    ///
+    /// A check can so compare what a chart draws with the numbers it should
+    /// draw, without comparing pictures:
+    ///
+    /// ```
+    /// use mlmath::plot::Chart;
+    /// let chart = Chart::new("t").line("square", &[1.0, 2.0, 3.0], &[1.0, 4.0, 9.0]);
+    /// let (xs, ys) = chart.series_points("square").unwrap();
+    /// assert_eq!((xs, ys), (vec![1.0, 2.0, 3.0], vec![1.0, 4.0, 9.0]));
+    /// assert_eq!(chart.series_points("cube"), None);
+    /// ```
+    pub fn series_points(&self, label: &str) -> Option<(Vec<f64>, Vec<f64>)> {
+        self.layers.iter().find_map(|layer| match layer {
+            Layer::Points {
+                label: name, xy, ..
+            }
+            | Layer::Line {
+                label: name, xy, ..
+            } if name == label => Some(xy.iter().copied().unzip()),
+            _ => None,
+        })
     }
 }
 
@@ -1807,7 +1859,8 @@ pub struct ImageGrid {
     images: Vec<Vec<f64>>,
     side: usize,
     columns: usize,
-    captions: Vec<String>,
+    /// One caption per image, if any were given.
+    captions: Option<Vec<String>>,
     /// Whether values are centred on zero (filters: blue < 0 < red) rather than ink.
     signed: bool,
     /// The values drawn white and black; `None` stretches each image to its own range.
@@ -1866,7 +1919,7 @@ impl ImageGrid {
             },
             side,
             columns: images.nrows().clamp(1, 10),
-            captions: Vec::new(),
+            captions: None,
             signed: false,
             scale: None,
             problem,
@@ -1891,10 +1944,12 @@ impl ImageGrid {
         this
     }
 
-    /// A caption under each image (a label, a distance, a prediction).
+    /// A caption under each image (a label, a distance, a prediction): one
+    /// per image, or [`draw`](Self::draw) returns an error (a caption would
+    /// otherwise sit under the wrong image, or an image go without one).
     pub fn captions<S: ToString>(&self, captions: &[S]) -> Self {
         let mut this = self.clone();
-        this.captions = captions.iter().map(ToString::to_string).collect();
+        this.captions = Some(captions.iter().map(ToString::to_string).collect());
         this
     }
 
@@ -1928,11 +1983,20 @@ impl ImageGrid {
         if self.images.is_empty() {
             return Err(Error::empty("images"));
         }
+        let captions = self.captions.as_deref().unwrap_or_default();
+        if self.captions.is_some() && captions.len() != self.images.len() {
+            let count = |n: usize| format!("{n} caption{}", if n == 1 { "" } else { "s" });
+            return Err(Error::shape(
+                "the captions of the image grid",
+                format!("{}, one per image", count(self.images.len())),
+                count(captions.len()),
+            ));
+        }
         let side = self.side as i32; // at most √MAX_PIXELS
         let cell = (120 / side).clamp(2, 8) * side;
         let pixel = cell / side;
         let gap = 8;
-        let caption_h = if self.captions.is_empty() { 0 } else { 16 };
+        let caption_h = if captions.is_empty() { 0 } else { 16 };
         let columns = self.columns.min(self.images.len()) as i64;
         let rows = self.images.len().div_ceil(columns as usize) as i64;
         let title_h = 30;
@@ -1996,7 +2060,7 @@ impl ImageGrid {
                     ))
                     .map_err(plot_error)?;
                 }
-                if let Some(text) = self.captions.get(k) {
+                if let Some(text) = captions.get(k) {
                     root.draw_text(
                         text,
                         &("sans-serif", 12).into_font().color(&BLACK),
@@ -2586,6 +2650,94 @@ mod tests {
         assert!(ImageGrid::new("x", &images, usize::MAX).draw().is_err());
         let e = ImageGrid::new("x", &Array2::<f64>::zeros((2, 4)), 2).scale(f64::NAN, 1.0);
         assert!(e.draw().is_err());
+    }
+
+    #[test]
+    fn captions_must_be_one_per_image() {
+        let images = Array2::<f64>::zeros((3, 4));
+        let grid = ImageGrid::new("x", &images, 2);
+        assert!(grid.draw().is_ok(), "no captions at all is fine");
+        assert!(grid.captions(&["a", "b", "c"]).draw().is_ok());
+        for wrong in [&["a"][..], &["a", "b", "c", "d"][..], &[][..]] {
+            let e = grid.captions(wrong).draw().unwrap_err();
+            let got = ["0 captions", "1 caption", "", "", "4 captions"][wrong.len()];
+            let expected = Error::shape(
+                "the captions of the image grid",
+                "3 captions, one per image",
+                got,
+            );
+            assert_eq!(e, expected);
+        }
+    }
+
+    #[test]
+    fn regions_refuse_a_class_without_a_colour_of_its_own() {
+        let mut classes = Array2::from_shape_fn((3, 4), |(i, j)| (i + j) % PALETTE.len());
+        let ok = Chart::new("r").regions(&classes, (0.0, 1.0), (0.0, 1.0));
+        assert!(ok.draw().is_ok());
+        classes[(2, 1)] = PALETTE.len();
+        let e = Chart::new("r")
+            .regions(&classes, (0.0, 1.0), (0.0, 1.0))
+            .draw()
+            .unwrap_err();
+        assert!(e.to_string().contains("row 2, column 1"), "{e}");
+        assert!(e.to_string().contains("got 10"), "{e}");
+    }
+
+    #[test]
+    fn series_points_give_back_the_data_of_each_named_series() {
+        let chart = Chart::new("t")
+            .points("dots", &[1.0, f64::NAN], &[2.0, 3.0])
+            .dashed_line("law", &[0.0, 1.0, 2.0], &[1.0, 0.5, 0.25])
+            .line("law", &[9.0], &[9.0])
+            .bars("bars", &["a"], &[1.0])
+            .scatter_by_class(
+                &ndarray::array![[0.0, 1.0], [2.0, 3.0]],
+                &ndarray::array![1, 1],
+                &["p", "q"],
+            );
+        let (x, y) = chart.series_points("dots").unwrap();
+        assert!(x[0] == 1.0 && x[1].is_nan() && y == vec![2.0, 3.0]);
+        let first_law = (vec![0.0, 1.0, 2.0], vec![1.0, 0.5, 0.25]);
+        assert_eq!(chart.series_points("law"), Some(first_law));
+        assert_eq!(
+            chart.series_points("q"),
+            Some((vec![0.0, 2.0], vec![1.0, 3.0]))
+        );
+        assert_eq!(chart.series_points("p"), Some((vec![], vec![])));
+        assert_eq!(chart.series_points("bars"), None);
+        assert_eq!(chart.series_points("nothing"), None);
+        let refused = Chart::new("t").line("uneven", &[1.0, 2.0], &[1.0]);
+        assert_eq!(refused.series_points("uneven"), None);
+    }
+
+    #[test]
+    fn a_dashed_line_is_dashed_in_the_legend_too() {
+        // The legend mark is three horizontal strokes: 7 px long and touching
+        // for a solid line, 4 px long with gaps for a dashed one.
+        let strokes = |chart: &Chart, length: i32| -> usize {
+            let svg = chart.svg().unwrap();
+            svg.split("<polyline")
+                .skip(1)
+                .filter(|element| {
+                    let points = element.split("points=\"").nth(1).unwrap_or("");
+                    let points = points.split('"').next().unwrap_or("");
+                    let xy: Vec<(i32, i32)> = points
+                        .split_whitespace()
+                        .filter_map(|p| {
+                            let (x, y) = p.split_once(',')?;
+                            Some((x.parse().ok()?, y.parse().ok()?))
+                        })
+                        .collect();
+                    xy.len() == 2 && xy[0].1 == xy[1].1 && xy[1].0 - xy[0].0 == length
+                })
+                .count()
+        };
+        let (xs, ys) = ([0.0, 1.0], [0.0, 1.0]);
+        let solid = Chart::new("s").line("law", &xs, &ys);
+        let dashed = Chart::new("d").dashed_line("law", &xs, &ys);
+        assert_eq!((strokes(&solid, 7), strokes(&solid, 4)), (3, 0));
+        assert_eq!((strokes(&dashed, 7), strokes(&dashed, 4)), (0, 3));
     }
 
     #[test]

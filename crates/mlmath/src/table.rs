@@ -9,7 +9,10 @@
 //!
 //! Rows are built with [`row!`](crate::row) from values of any type that
 //! can be shown — numbers, text, booleans — so a loop that fills a table
-//! needs no `format!`:
+//! needs no `format!`. Every row has one cell per column of the header: a
+//! row of another length is remembered as a problem, which
+//! [`Table::check`] returns as an [`Error`] and a notebook prints in place
+//! of the table (as a chart that cannot be drawn does).
 //!
 //! ```
 //! use mlmath::{row, table::Table};
@@ -23,6 +26,8 @@
 use std::fmt;
 
 use ndarray::{ArrayBase, Data, Ix1, Ix2};
+
+use crate::error::{Error, Result};
 
 /// Rows shown at the head of a long table, and at its tail.
 const HEAD_ROWS: usize = 10;
@@ -40,6 +45,8 @@ pub struct Table {
     hidden_rows: usize,
     /// Columns left out on the right of a wide table.
     hidden_columns: usize,
+    /// The first row whose length differs from the header's.
+    problem: Option<Error>,
 }
 
 impl Table {
@@ -56,8 +63,9 @@ impl Table {
     }
 
     /// The table with one more row (builder style): `table.row(row![a, b])`.
-    /// A row may have fewer or more cells than the header; the text and
-    /// HTML forms show every cell.
+    /// The row needs one cell per column; a row of another length is kept
+    /// (the text and HTML forms show every cell) and remembered as the
+    /// table's problem, see [`check`](Self::check).
     pub fn row<I, S>(mut self, cells: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -67,13 +75,50 @@ impl Table {
         self
     }
 
-    /// Adds a row in place (for loops): `table.push_row(row![a, b])`.
+    /// Adds a row in place (for loops): `table.push_row(row![a, b])`. As
+    /// with [`row`](Self::row), a row of the wrong length is the table's
+    /// problem.
     pub fn push_row<I, S>(&mut self, cells: I)
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.rows.push(cells.into_iter().map(Into::into).collect());
+        let cells: Vec<String> = cells.into_iter().map(Into::into).collect();
+        if cells.len() != self.header.len() && self.problem.is_none() {
+            self.problem = Some(Error::shape(
+                format!("row {} of the table (counting from 0)", self.rows.len()),
+                format!(
+                    "{}, one per column ({})",
+                    count_cells(self.header.len()),
+                    self.header.join(", ")
+                ),
+                count_cells(cells.len()),
+            ));
+        }
+        self.rows.push(cells);
+    }
+
+    /// `Ok(())` when every row has one cell per column of the header;
+    /// otherwise the first row that has not, as an [`Error`] naming it, the
+    /// columns expected and the cells it got.
+    ///
+    /// ```
+    /// use mlmath::{row, table::Table};
+    /// let good = Table::new(["k", "accuracy"]).row(row![1, 0.9]).row(row![5, 0.95]);
+    /// assert!(good.check().is_ok());
+    /// let short = Table::new(["k", "accuracy"]).row(row![1, 0.9]).row(row![5]);
+    /// let e = short.check().unwrap_err();
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "row 1 of the table (counting from 0) has the wrong shape: \
+    ///      expected 2 cells, one per column (k, accuracy), got 1 cell"
+    /// );
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        match &self.problem {
+            Some(problem) => Err(problem.clone()),
+            None => Ok(()),
+        }
     }
 
     /// A caption shown above the table.
@@ -137,8 +182,14 @@ impl Table {
         html
     }
 
-    /// Shows the table in a notebook (HTML, with the text form as a fallback).
+    /// Shows the table in a notebook (HTML, with the text form as a
+    /// fallback); a table whose [`check`](Self::check) fails shows its error
+    /// instead, in red.
     pub fn evcxr_display(&self) {
+        if let Err(e) = self.check() {
+            eprintln!("Error: {e}");
+            return;
+        }
         println!(
             "EVCXR_BEGIN_CONTENT text/plain\n{self}EVCXR_END_CONTENT\nEVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
             self.to_html()
@@ -358,6 +409,15 @@ fn shown_rows(n: usize) -> Vec<usize> {
     }
 }
 
+/// "1 cell", "3 cells".
+fn count_cells(n: usize) -> String {
+    if n == 1 {
+        "1 cell".to_string()
+    } else {
+        format!("{n} cells")
+    }
+}
+
 fn looks_numeric(cell: &str) -> bool {
     !cell.is_empty() && cell.parse::<f64>().is_ok()
 }
@@ -409,10 +469,37 @@ mod tests {
     }
 
     #[test]
-    fn rows_longer_than_the_header_keep_every_cell() {
-        let t = Table::new(["a"]).row(row![1, "extra"]).row(row![22]);
-        assert_eq!(t.to_string(), "a\n 1  extra\n22\n");
+    fn a_row_of_the_wrong_length_is_an_error_that_names_it() {
+        let t = Table::new(["a"])
+            .row(row![22])
+            .row(row![1, "extra"])
+            .row(Vec::<String>::new());
+        let e = t.check().unwrap_err();
+        assert_eq!(
+            e,
+            Error::shape(
+                "row 1 of the table (counting from 0)",
+                "1 cell, one per column (a)",
+                "2 cells"
+            )
+        );
+        // The text and HTML forms still show every cell, to find the odd row.
+        assert_eq!(t.to_string(), "a\n22\n 1  extra\n\n");
         assert!(t.to_html().contains("extra"));
+        assert!(Table::new(["a", "b"]).row(row![1, 2]).check().is_ok());
+        assert!(
+            Table::new(["a", "b"]).check().is_ok(),
+            "no rows: nothing wrong"
+        );
+    }
+
+    #[test]
+    fn arrays_of_any_shape_make_tables_that_check() {
+        for (n, d) in [(0, 0), (0, 3), (3, 0), (2, 30), (40, 2)] {
+            let x = Array2::<f64>::zeros((n, d));
+            assert!(x.table().check().is_ok(), "({n}, {d})");
+        }
+        assert!(array![1.0, 2.0].table().check().is_ok());
     }
 
     #[test]

@@ -430,10 +430,10 @@ impl ShowTable for Dataset {
             ]);
         }
         if shown < self.feature_names.len() {
-            table.push_row([format!(
-                "… {} more features",
-                self.feature_names.len() - shown
-            )]);
+            // A note in the first cell; the other five stay empty.
+            let mut note = vec![String::new(); 6];
+            note[0] = format!("… {} more features", self.feature_names.len() - shown);
+            table.push_row(note);
         }
         table
     }

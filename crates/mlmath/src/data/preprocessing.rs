@@ -61,6 +61,18 @@ impl Standardizer {
     }
 
     /// `(x − μ) / σ` for rows `x: (m, d)` with the columns measured by `fit`.
+    ///
+    /// An error for a different number of columns, or for a missing (NaN)
+    /// or infinite value, named by its `[row, column]`: a NaN would
+    /// otherwise pass silently into every later step.
+    ///
+    /// ```
+    /// use mlmath::data::Standardizer;
+    /// use ndarray::array;
+    /// let s = Standardizer::fit(&array![[1.0, 2.0], [3.0, 6.0]]).unwrap();
+    /// let e = s.transform(&array![[1.0, 2.0], [f64::NAN, 4.0]]).unwrap_err();
+    /// assert!(e.to_string().starts_with("row 1, column 0 of x holds a NaN"), "{e}");
+    /// ```
     pub fn transform<'a>(&self, x: impl AsFeatures<'a>) -> Result<Array2<f64>> {
         let x = x.into_features();
         if x.ncols() != self.mean.len() {
@@ -72,6 +84,12 @@ impl Standardizer {
                 ),
                 format!("{} columns", x.ncols()),
             ));
+        }
+        if let Some(((i, j), _)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+            return Err(Error::NotFinite {
+                what: format!("row {i}, column {j} of x"),
+                index: vec![i, j],
+            });
         }
         Ok((&x - &self.shift - &self.offset) / &self.std)
     }
@@ -194,5 +212,21 @@ mod tests {
         assert!(e.to_string().contains("column 1 of x"), "{e}");
         let e = s.transform(&array![[1.0]]).unwrap_err();
         assert!(e.to_string().contains("2 columns"), "{e}");
+    }
+
+    #[test]
+    fn transforming_a_missing_or_infinite_value_names_its_row_and_column() {
+        let s = Standardizer::fit(&array![[1.0, 2.0], [3.0, 6.0]]).unwrap();
+        let e = s
+            .transform(&array![[1.0, 2.0], [2.0, 4.0], [3.0, f64::INFINITY]])
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::NotFinite { index, .. } if index == &vec![2, 1]),
+            "{e:?}"
+        );
+        assert!(e.to_string().starts_with("row 2, column 1 of x"), "{e}");
+        assert!(e.to_string().contains("index [2, 1]"), "{e}");
+        let z = s.transform(&array![[2.0, 4.0]]).unwrap();
+        assert_eq!(z, array![[0.0, 0.0]]);
     }
 }

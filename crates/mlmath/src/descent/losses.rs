@@ -458,7 +458,7 @@ pub(crate) mod tests {
         seed: u64,
     ) -> (Array2<f64>, Array1<f64>) {
         let mut rng = seeded(seed);
-        let x = normal_matrix(n, w.len(), &mut rng);
+        let x = normal_matrix(n, w.len(), &mut rng).unwrap();
         let eps = normal_vector(n, &mut rng);
         let y = x.dot(&Array1::from(w.to_vec())) + b + eps * noise;
         (x, y)

@@ -11,6 +11,7 @@ use crate::harness::Suite;
 use crate::inputs::{any_f64, any_matrix, labelled, labels, matrix};
 
 pub fn all(suite: &mut Suite) {
+    limits(suite);
     suite.check(
         "a dataset is made only from parts that agree",
         &[
@@ -251,7 +252,7 @@ pub fn all(suite: &mut Suite) {
                 ),
             }
             let z = mlmath::random::normal_matrix(n, d, &mut rng);
-            ensure!(z.dim() == (n, d), "normal_matrix shape");
+            ensure!(z.map(|z| z.dim()) == Ok((n, d)), "normal_matrix shape");
             ensure!(
                 mlmath::random::normal_vector(n, &mut rng).len() == n,
                 "normal_vector"
@@ -276,6 +277,79 @@ pub fn all(suite: &mut Suite) {
                 ok == y.iter().all(|&c| c < named),
                 "labels {y} with {named} names"
             );
+            Ok(())
+        },
+    );
+}
+
+/// Properties of the limits added to random draws and standardising: a
+/// shape too large to draw is refused before anything is allocated, and a
+/// missing value in the rows to standardize is named by its row and column.
+pub fn limits(suite: &mut Suite) {
+    suite.check(
+        "random matrices are drawn up to MAX_DRAWS entries and refused beyond",
+        &[
+            "random::uniform_matrix",
+            "random::normal_matrix",
+            "random::MAX_DRAWS",
+        ],
+        crate::inputs::draw_shape(),
+        |(n, d)| {
+            let allowed = n
+                .max(1)
+                .checked_mul(d.max(1))
+                .is_some_and(|count| count <= mlmath::random::MAX_DRAWS);
+            let mut rng = seeded(3);
+            for (which, drawn) in [
+                ("uniform", uniform_matrix(n, d, 0.0, 1.0, &mut rng)),
+                ("normal", mlmath::random::normal_matrix(n, d, &mut rng)),
+            ] {
+                match drawn {
+                    Ok(m) => ensure!(allowed && m.dim() == (n, d), "{which} ({n}, {d})"),
+                    Err(e) => {
+                        ensure!(!allowed, "{which} refused ({n}, {d}): {e}");
+                        let message = e.to_string();
+                        ensure!(
+                            message.contains(&format!("({n}, {d})"))
+                                && message.contains("at most 100000000 entries"),
+                            "{which}: {message}"
+                        );
+                    }
+                }
+            }
+            Ok(())
+        },
+    );
+
+    suite.check(
+        "transform names the first missing or infinite value by its row and column",
+        &["Standardizer::transform", "Dataset::standardized_by"],
+        (
+            matrix(2..8, 1..4, -10.0..10.0f64),
+            0..8usize,
+            0..4usize,
+            prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(f64::NEG_INFINITY)],
+            any::<bool>(),
+        ),
+        |(x, row, column, bad, spoil)| {
+            let Ok(s) = Standardizer::fit(&x) else {
+                return Ok(()); // a constant column: refused by fit, tested above
+            };
+            let mut rows = x.clone();
+            let (i, j) = (row % x.nrows(), column % x.ncols());
+            if spoil {
+                rows[(i, j)] = bad;
+            }
+            match s.transform(&rows) {
+                Ok(z) => ensure!(!spoil && z.dim() == x.dim(), "accepted {rows}"),
+                Err(mlmath::Error::NotFinite { index, .. }) => {
+                    ensure!(
+                        spoil && index == vec![i, j],
+                        "index {index:?}, spoiled ({i}, {j})"
+                    )
+                }
+                Err(e) => return Err(TestCaseError::fail(e.to_string())),
+            }
             Ok(())
         },
     );

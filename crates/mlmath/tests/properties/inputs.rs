@@ -75,3 +75,19 @@ pub fn integer_matrix(
 ) -> impl Strategy<Value = Array2<f64>> {
     matrix(rows, cols, (-range..=range).prop_map(f64::from))
 }
+
+/// Shapes `(n, d)` a learner might type for random draws: ordinary ones
+/// (empty sides included), ones with a zero too many (10⁶ × 10⁶), ones whose
+/// product overflows a `usize`, an empty side beside a huge one, and the
+/// shapes just at and just past `random::MAX_DRAWS` with no rows (which
+/// allocate nothing whatever the answer).
+pub fn draw_shape() -> impl Strategy<Value = (usize, usize)> {
+    let cap = mlmath::random::MAX_DRAWS;
+    prop_oneof![
+        6 => (0..40usize, 0..40usize),
+        1 => (1_000_000..2_000_000usize, 1_000_000..2_000_000usize),
+        1 => (any::<usize>(), 2..usize::MAX).prop_map(|(n, d)| (n | (1 << 62), d)),
+        1 => prop_oneof![Just((usize::MAX, 0)), Just((0, usize::MAX))],
+        1 => prop_oneof![Just((0, cap)), Just((0, cap + 1)), Just((cap + 1, 0))],
+    ]
+}

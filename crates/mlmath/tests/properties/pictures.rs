@@ -31,6 +31,7 @@ pub fn all(suite: &mut Suite) {
     contours(suite);
     tables(suite);
     progress(suite);
+    readbacks(suite);
 }
 
 /// One builder call on a chart, with its arguments.
@@ -416,8 +417,9 @@ fn images(suite: &mut Suite) {
                 a.is_finite() && b.is_finite() && a < b && (b - a).is_finite()
             });
             let drawn = grid.draw();
+            let captions_ok = captions.len() == images.nrows();
             ensure!(
-                drawn.is_ok() == (shape_ok && scale_ok && images.nrows() > 0),
+                drawn.is_ok() == (shape_ok && scale_ok && images.nrows() > 0 && captions_ok),
                 "side {side}, {:?}, scale {scale:?}: {drawn:?}",
                 images.dim()
             );
@@ -809,6 +811,144 @@ fn progress(suite: &mut Suite) {
             } else {
                 p.step(i, &metrics); // not due: prints nothing
             }
+            Ok(())
+        },
+    );
+}
+
+/// Properties of reading a chart's data back and of the checks that turn
+/// mismatched inputs into errors: captions, region classes, table rows.
+fn readbacks(suite: &mut Suite) {
+    suite.check(
+        "series_points gives back the first series of each name, bit for bit",
+        &["Chart::series_points"],
+        proptest::collection::vec(series(), 0..7),
+        |layers| {
+            let mut chart = Chart::new("read back");
+            for (k, (x, y)) in layers.iter().enumerate() {
+                let name = format!("s{}", k % 3);
+                chart = match k % 3 {
+                    0 => chart.points(&name, x, y),
+                    1 => chart.line(&name, x, y),
+                    _ => chart.dashed_line(&name, x, y),
+                };
+            }
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+            for k in 0..3 {
+                let name = format!("s{k}");
+                // Series of unequal lengths are refused, so never added.
+                let first = layers
+                    .iter()
+                    .skip(k)
+                    .step_by(3)
+                    .find(|(x, y)| x.len() == y.len());
+                match (first, chart.series_points(&name)) {
+                    (None, got) => ensure!(got.is_none(), "{name}: {got:?}"),
+                    (Some((x, y)), Some((gx, gy))) => ensure!(
+                        bits(x) == bits(&gx) && bits(y) == bits(&gy),
+                        "{name}: {gx:?}, {gy:?}"
+                    ),
+                    (Some(_), None) => {
+                        return Err(TestCaseError::fail(format!("{name} went missing")));
+                    }
+                }
+            }
+            ensure!(
+                chart.series_points("absent").is_none(),
+                "a series never added"
+            );
+            Ok(())
+        },
+    );
+
+    suite.check(
+        "an image grid draws its captions only with one per image",
+        &["ImageGrid::captions", "ImageGrid::draw"],
+        (1..6usize, 1..4usize, proptest::option::of(0..8usize)),
+        |(n, side, captions)| {
+            let images = Array2::from_shape_fn((n, side * side), |(i, p)| (i + p) as f64);
+            let mut grid = ImageGrid::new("captioned", &images, side);
+            if let Some(count) = captions {
+                let labels: Vec<usize> = (0..count).collect();
+                grid = grid.captions(&labels);
+            }
+            let drawn = grid.draw();
+            match captions {
+                Some(count) if count != n => ensure!(
+                    matches!(&drawn, Err(Error::Shape { what, .. }) if what.contains("captions")),
+                    "{count} captions for {n} images: {drawn:?}"
+                ),
+                _ => ensure!(
+                    drawn.is_ok(),
+                    "{captions:?} captions for {n} images: {drawn:?}"
+                ),
+            }
+            Ok(())
+        },
+    );
+
+    suite.check(
+        "regions draw only classes that have a colour of their own",
+        &["Chart::regions", "plot::PALETTE"],
+        (1..5usize, 1..5usize).prop_flat_map(|(r, c)| {
+            proptest::collection::vec(prop_oneof![8 => 0..10usize, 1 => 10..usize::MAX], r * c)
+                .prop_map(move |v| Array2::from_shape_vec((r, c), v).unwrap())
+        }),
+        |classes| {
+            let drawn = Chart::new("r")
+                .regions(&classes, (0.0, 1.0), (0.0, 1.0))
+                .draw();
+            let first_bad = classes
+                .indexed_iter()
+                .find(|(_, c)| **c >= mlmath::plot::PALETTE.len());
+            match first_bad {
+                None => ensure!(drawn.is_ok(), "{drawn:?}"),
+                Some(((i, j), c)) => {
+                    let message = drawn.err().map(|e| e.to_string()).unwrap_or_default();
+                    ensure!(
+                        message.contains(&format!("row {i}, column {j}"))
+                            && message.contains(&format!("got {c}")),
+                        "class {c} at ({i}, {j}): {message:?}"
+                    );
+                }
+            }
+            Ok(())
+        },
+    );
+
+    suite.check(
+        "a table checks that every row has one cell per column, and names the first that has not",
+        &["Table::check", "Table::row", "Table::push_row"],
+        (
+            0..5usize,
+            proptest::collection::vec(0..6usize, 0..8),
+            any::<bool>(),
+        ),
+        |(columns, lengths, in_place)| {
+            let header: Vec<String> = (0..columns).map(|c| format!("c{c}")).collect();
+            let mut table = Table::new(header);
+            for &length in &lengths {
+                let cells: Vec<String> = (0..length).map(|c| c.to_string()).collect();
+                if in_place {
+                    table.push_row(cells);
+                } else {
+                    table = table.row(cells);
+                }
+            }
+            let first_bad = lengths.iter().position(|&l| l != columns);
+            match (first_bad, table.check()) {
+                (None, Ok(())) => {}
+                (Some(k), Err(e)) => ensure!(
+                    e.to_string().starts_with(&format!("row {k} of the table")),
+                    "row {k}: {e}"
+                ),
+                (bad, got) => {
+                    return Err(TestCaseError::fail(format!(
+                        "bad row {bad:?}, check {got:?}"
+                    )));
+                }
+            }
+            ensure!(table.len() == lengths.len(), "every row is kept");
             Ok(())
         },
     );
