@@ -1360,7 +1360,7 @@ mod tests {
         // For x' = A x + b, N(x'; Aμ + b, AΣAᵀ) = N(x; μ, Σ) / |det A|: the
         // refitted model's log joints shift by −log |det A| and its
         // predictions do not change.
-        let x = normal_matrix(60, 3, &mut seeded(5));
+        let x = normal_matrix(60, 3, &mut seeded(5)).unwrap();
         let y = Array1::from_shape_fn(60, |i| i % 3);
         let shifted = &x + &y.mapv(|c| c as f64).insert_axis(Axis(1));
         let a = array![[2.0, 0.5, 0.0], [-1.0, 1.0, 0.3], [0.2, 0.0, 0.5]];
@@ -1373,7 +1373,7 @@ mod tests {
         let refitted = GaussianClassifier::new()
             .fit(&train.with_x(&moved).unwrap())
             .unwrap();
-        let queries = normal_matrix(10, 3, &mut seeded(6)) * 2.0;
+        let queries = normal_matrix(10, 3, &mut seeded(6)).unwrap() * 2.0;
         let l = model.log_joint(&queries).unwrap();
         let l_moved = refitted.log_joint(&(queries.dot(&a.t()) + &b)).unwrap();
         for (before, after) in l.iter().zip(&l_moved) {
@@ -1396,7 +1396,7 @@ mod tests {
             array![2.0, 3.0]
         );
         // A random positive definite matrix B Bᵀ + I is rebuilt from its factor.
-        let b = normal_matrix(5, 5, &mut seeded(3));
+        let b = normal_matrix(5, 5, &mut seeded(3)).unwrap();
         let a = b.dot(&b.t()) + Array2::<f64>::eye(5);
         let l = cholesky(a.view()).unwrap();
         assert!((0..5).all(|i| l[(i, i)] > 0.0 && (i + 1..5).all(|j| l[(i, j)] == 0.0)));

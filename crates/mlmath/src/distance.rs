@@ -1113,7 +1113,7 @@ mod tests {
     fn the_normal_range_of_500_agrees_with_a_simulation() {
         // 4000 samples of 500 normals: the mean of the ranges has a standard
         // error of about 0.52/√4000 ≈ 0.008, their sd one of about 0.006.
-        let z = normal_matrix(4000, 500, &mut seeded(8));
+        let z = normal_matrix(4000, 500, &mut seeded(8)).unwrap();
         let ranges: Array1<f64> = z
             .rows()
             .into_iter()
