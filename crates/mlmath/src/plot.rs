@@ -170,6 +170,8 @@ pub struct Chart {
     y_range: Option<(f64, f64)>,
     log_x: bool,
     log_y: bool,
+    /// One unit across as long as one unit up ([`Chart::equal_aspect`]).
+    equal_aspect: bool,
     /// Categories written under bar charts in place of numbers.
     categories: Option<Vec<String>>,
     problem: Option<Error>,
@@ -202,6 +204,7 @@ impl Chart {
             y_range: None,
             log_x: false,
             log_y: false,
+            equal_aspect: false,
             categories: None,
             problem: None,
             next_color: 0,
@@ -257,6 +260,22 @@ impl Chart {
     pub fn log_y(&self) -> Self {
         let mut this = self.clone();
         this.log_y = true;
+        this
+    }
+
+    /// The same scale on both axes: one unit across is as many pixels as
+    /// one unit up (one decade on a log axis), so angles and circles are
+    /// drawn true. The plot area shrinks, across or up, to the ratio
+    /// `(x high − x low) : (y high − y low)`; the chart keeps its size.
+    ///
+    /// ```
+    /// use mlmath::plot::Chart;
+    /// let chart = Chart::new("a circle").x_range(-1.0, 1.0).y_range(-1.0, 1.0).equal_aspect();
+    /// assert!(chart.svg().is_ok());
+    /// ```
+    pub fn equal_aspect(&self) -> Self {
+        let mut this = self.clone();
+        this.equal_aspect = true;
         this
     }
 
@@ -867,6 +886,41 @@ impl Chart {
             .collect()
     }
 
+    /// The pixels `(width, height)` of the plot area inside a figure of
+    /// `size`, measured by laying the chart out on a scratch drawing.
+    fn plot_area(&self, size: (u32, u32), y_area: u32) -> Result<(u32, u32)> {
+        let mut scratch = String::new();
+        let root = SVGBackend::with_string(&mut scratch, size).into_drawing_area();
+        let chart = ChartBuilder::on(&root)
+            .caption(&self.title, ("sans-serif", 22))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(y_area)
+            .build_cartesian_2d(0.0..1.0, 0.0..1.0)
+            .map_err(plot_error)?;
+        Ok(chart.plotting_area().dim_in_pixel())
+    }
+
+    /// The margins `[top, bottom, left, right]` that give a figure of
+    /// `size` a plot area with one unit across as long as one unit up.
+    /// The caption and label areas have fixed sizes, so cutting `c` pixels
+    /// off the figure cuts `c` off the plot area.
+    fn aspect_margins(&self, size: (u32, u32), y_area: u32, frame: Frame) -> Result<[i32; 4]> {
+        let (width, height) = self.plot_area(size, y_area)?;
+        let span = |s: Scale| match s.log {
+            true => s.high.log10() - s.low.log10(),
+            false => s.high - s.low,
+        };
+        let (across, up) = (width as f64 / span(frame.x), height as f64 / span(frame.y));
+        Ok(if across > up {
+            let cut = (width as f64 - up * span(frame.x)).round() as i32;
+            [0, 0, cut / 2, cut - cut / 2]
+        } else {
+            let cut = (height as f64 - across * span(frame.y)).round() as i32;
+            [cut / 2, cut - cut / 2, 0, 0]
+        })
+    }
+
     fn draw_on(
         &self,
         root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
@@ -904,15 +958,31 @@ impl Chart {
             }
             None => (root.clone(), None),
         };
+        // The y tick labels' area widens for long labels (1.0e-10), so the
+        // axis title beside them does not overlap them.
+        let (snap_x, snap_y) = (!frame.x.log, !frame.y.log);
+        let longest_tick = ys
+            .bold
+            .iter()
+            .map(|v| format_tick(*v, snap_y).chars().count())
+            .max()
+            .unwrap_or(0);
+        let y_area = (longest_tick.min(20) as u32 * 8 + 26).max(65);
+        let main = if self.equal_aspect {
+            let [top, bottom, left, right] =
+                self.aspect_margins(main.dim_in_pixel(), y_area, frame)?;
+            main.margin(top, bottom, left, right)
+        } else {
+            main
+        };
         let mut chart = ChartBuilder::on(&main)
             .caption(&self.title, ("sans-serif", 22))
             .margin(12)
             .x_label_area_size(45)
-            .y_label_area_size(65)
+            .y_label_area_size(y_area)
             .build_cartesian_2d(xs, ys)
             .map_err(plot_error)?;
         let categories = self.categories.clone();
-        let (snap_x, snap_y) = (!frame.x.log, !frame.y.log);
         let category_name = move |v: &f64| -> String {
             let i = v.round();
             match &categories {
@@ -2233,13 +2303,19 @@ fn plot_error<E: std::fmt::Display>(e: E) -> Error {
 /// `n` evenly spaced values from `low` to `high`, both included, for
 /// callers building grids to plot: low + (high − low)·i/(n − 1). One value
 /// gives `[low]`, none gives `[]`. Computed as a convex combination, so it
-/// stays finite for any finite ends.
+/// stays finite for any finite ends. An end that is NaN or infinite has no
+/// evenly spaced values at all: the result is then empty (never a grid
+/// with NaN in it), whatever `n` is.
 ///
 /// ```
 /// assert_eq!(mlmath::plot::linspace(0.0, 1.0, 5), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
 /// assert_eq!(mlmath::plot::linspace(-1e308, 1e308, 3), vec![-1e308, 0.0, 1e308]);
+/// assert!(mlmath::plot::linspace(f64::NAN, 1.0, 3).is_empty());
 /// ```
 pub fn linspace(low: f64, high: f64, n: usize) -> Vec<f64> {
+    if !(low.is_finite() && high.is_finite()) {
+        return Vec::new();
+    }
     match n {
         0 => Vec::new(),
         1 => vec![low],
@@ -2765,5 +2841,43 @@ mod tests {
         assert_eq!(linspace(0.0, 1.0, 5), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
         assert!(linspace(0.0, 1.0, 0).is_empty());
         assert_eq!(linspace(3.0, 7.0, 1), vec![3.0]);
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert!(linspace(bad, 1.0, 3).is_empty() && linspace(0.0, bad, 1).is_empty());
+        }
+    }
+
+    #[test]
+    fn equal_aspect_gives_both_axes_the_same_scale() {
+        for (x_span, y_span) in [(8.0, 8.0), (8.0, 4.0), (1.0, 5.0)] {
+            let chart = Chart::new("ellipse")
+                .x_range(0.0, x_span)
+                .y_range(0.0, y_span);
+            let frame = chart.frame().unwrap();
+            let size = (560, 480);
+            let [top, bottom, left, right] = chart.aspect_margins(size, 65, frame).unwrap();
+            assert!(top.min(bottom).min(left).min(right) >= 0);
+            let cut = ((left + right) as u32, (top + bottom) as u32);
+            let (w, h) = chart
+                .plot_area((size.0 - cut.0, size.1 - cut.1), 65)
+                .unwrap();
+            let (across, up) = (w as f64 / x_span, h as f64 / y_span);
+            assert!(
+                (across - up).abs() * x_span.max(y_span) <= 2.0,
+                "{across} vs {up}"
+            );
+            assert!(chart.equal_aspect().svg().is_ok());
+        }
+    }
+
+    #[test]
+    fn long_y_tick_labels_widen_their_area() {
+        // The area a label of 7 characters needs, and the label is drawn.
+        let chart = Chart::new("tiny")
+            .line("l", &[1.0, 2.0], &[1e-10, 1e-9])
+            .log_y();
+        let (normal, _) = chart.plot_area((640, 420), 65).unwrap();
+        let (wider, _) = chart.plot_area((640, 420), 7 * 8 + 26).unwrap();
+        assert_eq!(normal - wider, 7 * 8 + 26 - 65);
+        assert!(chart.svg().unwrap().contains("1.0e-10"));
     }
 }

@@ -158,7 +158,8 @@ impl GradientDescent {
     /// `f64` or `Result<f64>` ([`IntoResult`]); an `Err` from either ends
     /// the run with that error. So does a gradient with the wrong number of
     /// entries, or one that is NaN or infinite while the loss has not grown
-    /// (a bug in the gradient rather than a divergence).
+    /// (a bug in the gradient rather than a divergence), and a loss that is
+    /// NaN while it has not grown (a bug in the loss).
     pub fn run<'a, G, L>(
         &self,
         gradient: impl Fn(ArrayView1<f64>) -> G,
@@ -221,7 +222,19 @@ impl GradientDescent {
                 ));
             }
             theta.scaled_add(-self.learning_rate, &g);
-            if !path.record(&theta, loss(theta.view())?) {
+            let value = loss(theta.view())?;
+            if value.is_nan() && path.last_loss() <= path.losses[0] {
+                return Err(Error::parameter(
+                    "the loss",
+                    "a number at every point",
+                    format!(
+                        "NaN at step {}, where the loss {} had not grown: check the loss",
+                        step + 1,
+                        path.last_loss()
+                    ),
+                ));
+            }
+            if !path.record(&theta, value) {
                 break;
             }
         }
@@ -255,6 +268,8 @@ impl GradientDescent {
     ) -> Result<FittedLinear> {
         self.check()?;
         check_data(x, y)?;
+        // x ≈ 1e300 overflows every step: the Hessian's error says to rescale x.
+        mse_hessian_view(x)?;
         let x = x.as_standard_layout();
         let start = Array1::zeros(x.ncols() + 1);
         check_start_loss(linear_loss(x.view(), y, start.view()))?;
@@ -572,6 +587,14 @@ mod tests {
             .run(|_| array![f64::NAN], |t| t.dot(&t), &array![1.0])
             .unwrap_err();
         assert!(e.to_string().contains("check the gradient"), "{e}");
+        // So is a NaN loss mid-run: an error naming the loss, not a divergence.
+        let nan_past_half = |t: ArrayView1<f64>| if t[0] < 0.5 { f64::NAN } else { t[0] * t[0] };
+        let e = GradientDescent::new(0.1)
+            .steps(20)
+            .run(|t| t.mapv(|v| 2.0 * v), nan_past_half, &array![1.0])
+            .unwrap_err();
+        assert!(e.to_string().contains("check the loss"), "{e}");
+        assert!(e.to_string().contains("step 4"), "{e}"); // 1 → 0.8 → 0.64 → 0.512 → 0.41
         let fit = GradientDescent::new(0.01).fit_linear(&x, &y).unwrap();
         let e = fit.predict(&array![[1.0, 2.0, 3.0]]).unwrap_err();
         assert!(matches!(e, Error::Shape { .. }), "{e}");

@@ -41,14 +41,24 @@
 //! η_t = η / (1 + t/t₀),     t = 0, 1, 2, … the updates made so far,
 //! ```
 //!
-//! which shrinks like `1/t`: constant for the first `t₀` updates, then
-//! halving every time `t` doubles.
+//! which shrinks like `1/t`: close to `η` while `t ≪ t₀` (`2η/3` at
+//! `t = t₀/2`), `η/2` at `t = t₀`, then about `η t₀/t`, halving every time
+//! `t` doubles.
+//!
+//! ## Reshuffling or independent draws
+//!
+//! By default every epoch visits each row once, in a new random order
+//! (*random reshuffling*). [`Lms::with_replacement`]`(true)` draws the `n`
+//! rows of each epoch independently and uniformly instead, so some rows
+//! come twice and others not at all: the stream of independent noisy
+//! gradients that Robbins and Monro's theorem is about.
 
 use ndarray::{Array1, ArrayView1, ArrayView2, AsArray, Axis, Ix1, Ix2};
 
 use super::gradient_descent::{DescentPath, FittedLinear, check_learning_rate, check_start_loss};
-use super::losses::{check_data, linear_gradient, linear_loss};
+use super::losses::{check_data, linear_gradient, linear_loss, mse_hessian_view};
 use crate::error::{Error, Result};
+use crate::random::Rng;
 use crate::random::{permutation, seeded};
 
 /// Widrow–Hoff least mean squares (the ADALINE rule), on mini-batches (see
@@ -77,6 +87,7 @@ pub struct Lms {
     batch_size: usize,
     seed: u64,
     shuffle: bool,
+    replacement: bool,
     decay: Option<f64>,
 }
 
@@ -90,6 +101,7 @@ impl Lms {
             batch_size: 1,
             seed: 0,
             shuffle: true,
+            replacement: false,
             decay: None,
         }
     }
@@ -129,9 +141,30 @@ impl Lms {
         Lms { shuffle, ..self }
     }
 
+    /// Whether each epoch draws its `n` rows independently and uniformly,
+    /// with replacement (`true`), instead of visiting every row once
+    /// (`false`, the default; see the [module](self) docs). Drawing with
+    /// replacement uses the seed and ignores [`shuffle`](Self::shuffle).
+    ///
+    /// ```
+    /// use mlmath::descent::Lms;
+    /// use ndarray::array;
+    /// let (x, y) = (array![[0.0], [1.0], [2.0], [3.0]], array![-2.0, 1.0, 4.0, 7.0]);
+    /// let drawn = Lms::new(0.05).epochs(400).with_replacement(true).fit(&x, &y).unwrap();
+    /// assert_eq!(drawn.path().losses().len(), 1 + 400 * 4);
+    /// assert!((drawn.weights()[0] - 3.0).abs() < 1e-6); // noiseless data: the same bottom
+    /// ```
+    pub fn with_replacement(self, replacement: bool) -> Self {
+        Lms {
+            replacement,
+            ..self
+        }
+    }
+
     /// Steps that shrink like `1/t` (Robbins–Monro, see the
     /// [module](self) docs): update `t = 0, 1, 2, …` uses
-    /// `η_t = η / (1 + t/t₀)`. `t0` must be a finite number above 0.
+    /// `η_t = η / (1 + t/t₀)`: about `η` while `t ≪ t₀`, `η/2` at `t = t₀`,
+    /// then about `η t₀/t`. `t0` must be a finite number above 0.
     ///
     /// ```
     /// use mlmath::descent::Lms;
@@ -185,6 +218,8 @@ impl Lms {
                 t0,
             ));
         }
+        // The same overflow check as the Hessian's: x ≈ 1e300 cannot be fitted.
+        mse_hessian_view(x)?;
         let x = x.as_standard_layout();
         let mut rng = seeded(self.seed);
         let mut theta = Array1::zeros(x.ncols() + 1);
@@ -193,7 +228,9 @@ impl Lms {
         let mut path = DescentPath::starting_at(theta.clone(), start_loss);
         let mut updates = 0.0;
         'epochs: for _ in 0..self.epochs {
-            let order = if self.shuffle {
+            let order: Vec<usize> = if self.replacement {
+                (0..n).map(|_| rng.random_range(0..n)).collect()
+            } else if self.shuffle {
                 permutation(n, &mut rng).to_vec()
             } else {
                 (0..n).collect()
@@ -345,6 +382,44 @@ mod tests {
         let constant = excess(lms.fit(&x, &y).unwrap());
         let shrinking = excess(lms.step_decay(50.0).fit(&x, &y).unwrap());
         assert!(shrinking < constant / 10.0, "{shrinking} vs {constant}");
+    }
+
+    #[test]
+    fn independent_draws_repeat_some_rows_and_miss_others() {
+        // One feature that tags the row: x_i = e_i would need n columns, so
+        // use y alone. With w fixed by x = 0, b follows the rows visited:
+        // in order with η = 1/2, each step sets b = y_i exactly.
+        let n = 40;
+        let x = ndarray::Array2::<f64>::zeros((n, 1));
+        let y = Array1::from_shape_fn(n, |i| i as f64);
+        let drawn = Lms::new(0.5).epochs(1).with_replacement(true).seed(5);
+        let biases: Vec<f64> = drawn.fit(&x, &y).unwrap().path().coordinate(1).unwrap();
+        let mut visited: Vec<usize> = biases[1..].iter().map(|b| *b as usize).collect();
+        assert!(biases[1..].iter().all(|b| b.fract() == 0.0));
+        visited.sort_unstable();
+        visited.dedup();
+        // n draws of n rows leave about n/e ≈ 15 out; a permutation none.
+        assert!(
+            visited.len() < n - 5 && visited.len() > n / 2,
+            "{}",
+            visited.len()
+        );
+        let reshuffled = Lms::new(0.5).epochs(1).seed(5).fit(&x, &y).unwrap();
+        let mut all: Vec<usize> = reshuffled.path().coordinate(1).unwrap()[1..]
+            .iter()
+            .map(|b| *b as usize)
+            .collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..n).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn features_too_large_to_square_are_an_error() {
+        let (x, y) = (array![[1e300], [2e300]], array![1.0, 2.0]);
+        let e = Lms::new(0.1).fit(&x, &y).unwrap_err();
+        assert!(e.to_string().contains("rescale x"), "{e}");
+        let e = GradientDescent::new(0.1).fit_linear(&x, &y).unwrap_err();
+        assert!(e.to_string().contains("rescale x"), "{e}");
     }
 
     #[test]

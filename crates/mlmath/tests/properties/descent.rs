@@ -1,8 +1,9 @@
 //! Properties of the Widrow–Hoff rule's options (see main.rs): rows taken in
 //! order, and steps that shrink like 1/t (Robbins–Monro), each compared
-//! with the rule written out here as a plain loop.
+//! with the rule written out here as a plain loop; rows drawn with
+//! replacement; and a loss that turns NaN mid-run.
 
-use mlmath::descent::Lms;
+use mlmath::descent::{GradientDescent, Lms};
 use ndarray::{Array1, Array2};
 use proptest::prelude::*;
 
@@ -74,6 +75,64 @@ pub fn all(suite: &mut Suite) {
                 got.is_ok() == (t0 > 0.0 && t0.is_finite()),
                 "t0 = {t0}: {got:?}"
             );
+            Ok(())
+        },
+    );
+
+    suite.check(
+        "LMS with replacement takes n steps an epoch, each a row's own step",
+        &["Lms::with_replacement"],
+        (1..8usize, 1..4usize, any::<u64>()).prop_flat_map(|(n, epochs, seed)| {
+            (vector(n..n + 1, -3.0..3.0f64), Just(epochs), Just(seed))
+        }),
+        |(y, epochs, seed)| {
+            // x = 0 and η = 1/2: each step sets b to the target of the row drawn,
+            // up to rounding, so every point of the path names a row of y.
+            let n = y.len();
+            let x = Array2::zeros((n, 1));
+            let fitted = Lms::new(0.5)
+                .epochs(epochs)
+                .with_replacement(true)
+                .seed(seed)
+                .fit(&x, &y)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            ensure!(
+                fitted.path().steps_taken() == n * epochs,
+                "n steps an epoch"
+            );
+            let biases = fitted.path().coordinate(1).unwrap();
+            for b in &biases[1..] {
+                ensure!(
+                    y.iter().any(|t| (t - b).abs() <= 1e-12),
+                    "b = {b} is no row's target"
+                );
+            }
+            Ok(())
+        },
+    );
+
+    suite.check(
+        "a loss that turns NaN before it has grown is an error naming the loss",
+        &["GradientDescent::run"],
+        (0.05..0.9f64, 0.01..0.99f64),
+        |(eta, cut)| {
+            // L = θ² from θ = 1 shrinks by (1 − 2η)² a step; NaN once |θ| < cut.
+            let loss = |t: ndarray::ArrayView1<f64>| {
+                if t[0].abs() < cut {
+                    f64::NAN
+                } else {
+                    t[0] * t[0]
+                }
+            };
+            let got = GradientDescent::new(eta).steps(200).run(
+                |t| t.mapv(|v| 2.0 * v),
+                loss,
+                &Array1::from(vec![1.0]),
+            );
+            match got {
+                Err(e) => ensure!(e.to_string().contains("check the loss"), "{e}"),
+                Ok(path) => ensure!(false, "Ok after {} steps", path.steps_taken()),
+            }
             Ok(())
         },
     );

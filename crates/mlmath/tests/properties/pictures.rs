@@ -51,6 +51,7 @@ enum Step {
     YRange(f64, f64),
     LogX,
     LogY,
+    EqualAspect,
     Size(u32, u32),
     Labels(String, String),
 }
@@ -111,6 +112,7 @@ impl Step {
             Step::YRange(a, b) => chart.y_range(*a, *b),
             Step::LogX => chart.log_x(),
             Step::LogY => chart.log_y(),
+            Step::EqualAspect => chart.equal_aspect(),
             Step::Size(w, h) => chart.size(*w, *h),
             Step::Labels(x, y) => chart.labels(x, y),
         }
@@ -187,6 +189,7 @@ fn step() -> impl Strategy<Value = Step> {
         (any_f64(), any_f64()).prop_map(|(a, b)| Step::YRange(a, b)),
         Just(Step::LogX),
         Just(Step::LogY),
+        Just(Step::EqualAspect),
         (any::<u32>(), any::<u32>()).prop_map(|(w, h)| Step::Size(w, h)),
         (".{0,12}", ".{0,12}").prop_map(|(x, y)| Step::Labels(x, y)),
     ]
@@ -219,6 +222,7 @@ fn charts(suite: &mut Suite) {
             "Chart::y_range",
             "Chart::log_x",
             "Chart::log_y",
+            "Chart::equal_aspect",
             "Chart::size",
             "Chart::labels",
             "Chart::draw",
@@ -336,11 +340,19 @@ fn charts(suite: &mut Suite) {
     );
 
     suite.check(
-        "linspace has n values from low to high, evenly spaced; viridis takes any t",
+        "linspace has n values from finite low to high, evenly spaced, none otherwise; viridis takes any t",
         &["plot::linspace", "plot::viridis"],
         (any_f64(), any_f64(), 0..40usize, any_f64()),
         |(low, high, n, t)| {
+            let c = viridis(t);
+            let clamped = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
+            ensure!(c == viridis(clamped), "viridis({t})");
             let values = linspace(low, high, n);
+            if !(low.is_finite() && high.is_finite()) {
+                // No evenly spaced values between ends that are not numbers.
+                ensure!(values.is_empty(), "{values:?} from {low} to {high}");
+                return Ok(());
+            }
             ensure!(values.len() == n, "{} values", values.len());
             if n >= 1 {
                 ensure!(
@@ -374,9 +386,6 @@ fn charts(suite: &mut Suite) {
                     "not monotone"
                 );
             }
-            let c = viridis(t);
-            let clamped = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
-            ensure!(c == viridis(clamped), "viridis({t})");
             Ok(())
         },
     );
