@@ -62,7 +62,7 @@
 //! assert!(model.updates() as f64 <= bound.bound());
 //! ```
 
-use ndarray::{Array1, ArrayView1, ArrayView2, AsArray, Ix1};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, AsArray, Axis, Ix1};
 
 use crate::data::{AsFeatures, Dataset};
 use crate::error::{Error, Result, check_finite};
@@ -71,9 +71,14 @@ use crate::geometry::{
 };
 use crate::metrics::{accuracy, check_same_classes};
 
-/// The most epochs [`Perceptron::max_epochs`] accepts: each epoch's weights
-/// are kept, so a million epochs of a few weights is tens of megabytes.
+/// The most epochs [`Perceptron::max_epochs`] accepts. Each epoch's weights
+/// are kept, so `fit` also refuses `max_epochs × (features + 1)` above
+/// [`MAX_STORED`]: a million epochs of 4 weights and a bias are 40 MB.
 pub const MAX_EPOCHS: usize = 1_000_000;
+
+/// The most numbers the epochs of one `fit` may keep, `max_epochs ×
+/// (features + 1)`: 10⁷ f64, 80 MB.
+pub const MAX_STORED: usize = 10_000_000;
 
 /// The perceptron's hyperparameters: [`new`](Self::new), then the setters,
 /// then [`fit`](Self::fit).
@@ -152,6 +157,19 @@ impl Perceptron {
             return Err(Error::parameter(
                 "max_epochs",
                 format!("from 1 to {MAX_EPOCHS}"),
+                self.max_epochs,
+            ));
+        }
+        let stored = self.max_epochs.saturating_mul(data.n_features() + 1);
+        if stored > MAX_STORED {
+            return Err(Error::parameter(
+                "max_epochs",
+                format!(
+                    "at most {} for {} features (every epoch's weights are kept, \
+                     at most {MAX_STORED} numbers): lower max_epochs",
+                    MAX_STORED / (data.n_features() + 1),
+                    data.n_features()
+                ),
                 self.max_epochs,
             ));
         }
@@ -464,27 +482,33 @@ fn novikoff_bound_of(data: &Dataset, u: ArrayView1<'_, f64>) -> Result<NovikoffB
 /// (y = +1 for class 1, −1 for class 0): the best u for
 /// [`novikoff_bound`], which then gives the smallest bound the theorem allows.
 ///
-/// It is the hard-margin support vector machine through the origin of the
-/// augmented space (chapter 06 derives it): minimise ‖v‖² subject to
-/// y_i v·x̃_i ≥ 1, whose dual is
+/// Write a_i = y_i x̃_i. For a unit u and any mixture z = Σ λ_i a_i
+/// (λ_i ≥ 0, Σ λ_i = 1), min_i u·a_i ≤ u·z ≤ ‖z‖: no margin exceeds the
+/// distance from the origin to the convex hull of the a_i. The nearest
+/// point z* of the hull reaches it: every a_i has a_i·z* ≥ ‖z*‖² (else the
+/// segment from z* to a_i would come nearer), so u = z*/‖z*‖ has margin
+/// γ* = ‖z*‖. This is the hard-margin support vector machine through the
+/// origin of the augmented space (chapter 06 derives it another way).
+/// If z* = 0, the λ with Σ λ_i y_i x̃_i = 0 are a certificate that no
+/// hyperplane separates the classes: the last entry says that the λ of
+/// each class sum to ½, and the others that the two classes' mixtures are
+/// the same point, inside both convex hulls.
 ///
-/// ```text
-/// maximise  Σ α_i − ½ Σ_ij α_i α_j y_i y_j x̃_i·x̃_j   over α ≥ 0,
-/// ```
+/// The nearest point is found by Wolfe's algorithm (P. Wolfe, 1976,
+/// "Finding the nearest point in a polytope", Mathematical Programming 11,
+/// 128–149), exact up to rounding after finitely many steps. Because the
+/// features may be far larger than the constant 1 of x̃ (data far from the
+/// origin), the answer is then polished: the points on which the margin is
+/// reached are solved for exactly, with every column rescaled to entries
+/// near 1, and kept if it passes the optimality check (the multipliers of
+/// the support vectors are ≥ 0 and every point is at least the margin
+/// away). The answer is certified: its margin is within 10⁻⁸ of γ*.
 ///
-/// with v = Σ α_i y_i x̃_i and γ* = 1/‖v‖. The dual is solved by coordinate
-/// ascent (Hildreth's method): for each i in turn, α_i ← max(0, α_i +
-/// (1 − y_i v·x̃_i)/‖x̃_i‖²). It stops when every constraint holds to 1e-9
-/// and every positive α_i has y_i v·x̃_i = 1, or when the duality gap
-/// certifies the answer: with m = min_i y_i v·x̃_i > 0, v/m is a separator
-/// whose ½‖v/m‖² exceeds the dual's Σ α_i − ½‖v‖² by at most 10⁻⁹ of
-/// itself, so its margin is within 10⁻⁹ of γ*. Points that nearly
-/// duplicate each other (or are nearly parallel in x̃) can slow the search
-/// to a crawl; after 10 000 sweeps a gap of 10⁻⁴ is accepted, a margin
-/// within 5·10⁻⁵ of γ*. The x̃_i are first divided by a power
-/// of two near their largest entry, which changes v's length but not u. An
-/// error if the data are not linearly separable (the α grow without end),
-/// or if the search does not settle within 200 000 sweeps.
+/// Errors: data that are not linearly separable, named by the certificate
+/// (the rows and their λ: each column of Σ λ_i y_i x̃_i is below 10⁻¹² of
+/// Σ λ_i |x̃_ij|, so no hyperplane separates them by more than rounding);
+/// or, if neither certificate can be had (features that differ in size by
+/// more than an f64 can follow), an error that says so and what to do.
 ///
 /// ```
 /// use mlmath::prelude::*;
@@ -492,88 +516,427 @@ fn novikoff_bound_of(data: &Dataset, u: ArrayView1<'_, f64>) -> Result<NovikoffB
 /// // Points at −1 (class 0) and +1 (class 1) on a line: the best u is (1, 0), with margin 1.
 /// let line = Dataset::new(&array![[-1.0], [1.0]], &array![0, 1]).unwrap();
 /// let u = max_margin_separator(&line).unwrap();
-/// assert!((u[0] - 1.0).abs() < 1e-6 && u[1].abs() < 1e-6);
+/// assert!((u[0] - 1.0).abs() < 1e-9 && u[1].abs() < 1e-9);
 /// ```
 pub fn max_margin_separator(data: &Dataset) -> Result<Array1<f64>> {
     data.check_trainable()?;
     let y = signs(data)?;
-    const TOLERANCE: f64 = 1e-9;
-    const GAP: f64 = 1e-9;
-    const SLOW_GAP: f64 = 1e-4;
-    const SLOW_AFTER: usize = 10_000;
-    const MAX_SWEEPS: usize = 200_000;
-    let x_aug = augment_of(data.x().view());
-    let largest = x_aug.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
-    let k = largest.log2().floor() as i32;
-    let x_aug = x_aug.mapv(|v| times_power_of_two(v, -k));
-    let n = x_aug.nrows();
-    // A row that is (numerically) zero next to the largest gets the
-    // smallest positive square instead, so that no step divides by zero.
-    let squared_norms: Vec<f64> = x_aug
-        .rows()
-        .into_iter()
-        .map(|r| r.dot(&r).max(f64::MIN_POSITIVE))
-        .collect();
-    let mut alpha = vec![0.0; n];
-    let mut v = Array1::<f64>::zeros(x_aug.ncols());
-    for sweep in 0..MAX_SWEEPS {
-        let mut worst = 0.0_f64;
-        for i in 0..n {
-            let row = x_aug.row(i);
-            let gap = 1.0 - y[i] * v.dot(&row);
-            let violation = if alpha[i] > 0.0 {
-                gap.abs()
-            } else {
-                gap.max(0.0)
-            };
-            worst = worst.max(violation);
-            let new = (alpha[i] + gap / squared_norms[i]).max(0.0);
-            v.scaled_add((new - alpha[i]) * y[i], &row);
-            alpha[i] = new;
+    let mut a = augment_of(data.x().view());
+    for (mut row, &y_i) in a.rows_mut().into_iter().zip(&y) {
+        row *= y_i;
+    }
+    // Separable or not does not change when a column is rescaled: decide it
+    // on columns rescaled (exactly, by powers of two) to entries near 1.
+    let column_scales = column_exponents(a.view());
+    let mut balanced = a.clone();
+    for (mut column, &e) in balanced.columns_mut().into_iter().zip(&column_scales) {
+        column.mapv_inplace(|v| times_power_of_two(v, -e));
+    }
+    // A separator of the rescaled columns, mapped back, separates the data.
+    let rescaled = match nearest_point(balanced.view()) {
+        Nearest::Origin { members, weights } => {
+            if let Some(message) = certificate(balanced.view(), &members, &weights) {
+                return Err(Error::parameter(
+                    format!("the classes of {}", data.name()),
+                    "linearly separable (a hyperplane with every point of class 1 on one side \
+                     and every point of class 0 on the other)",
+                    message,
+                ));
+            }
+            None
         }
-        let closest = x_aug
+        Nearest::Point { z, .. } => Some(
+            z.iter()
+                .zip(&column_scales)
+                .map(|(&v, &e)| times_power_of_two(v, -e))
+                .collect::<Array1<f64>>(),
+        ),
+    };
+    // The margin itself is measured in the data's own units: rescale only
+    // by one power of two for all entries (which leaves u unchanged).
+    let largest = a.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
+    let k = largest.log2().floor() as i32;
+    a.mapv_inplace(|v| times_power_of_two(v, -k));
+    let (z, members, weights) = match nearest_point(a.view()) {
+        Nearest::Point {
+            z,
+            members,
+            weights,
+        } => (z, members, weights),
+        Nearest::Origin { members, weights } => {
+            let z = combination(a.view(), &members, &weights);
+            (z, members, weights)
+        }
+    };
+    // ‖z‖ bounds γ* from above, up to the rounding of z = Σ λ_i a_i.
+    let spread: f64 = members
+        .iter()
+        .zip(&weights)
+        .map(|(&i, &w)| w * scaled_norm(a.row(i)))
+        .sum();
+    let upper = scaled_norm(z.view()) + 1e-15 * (members.len() as f64) * spread;
+    let mut best: Option<(f64, Array1<f64>)> = None;
+    let consider = |candidate: Array1<f64>, best: &mut Option<(f64, Array1<f64>)>| {
+        let length = scaled_norm(candidate.view());
+        if length > 0.0 && length.is_finite() {
+            let u = candidate / length;
+            let m = margin_of_unit(a.view(), u.view());
+            if m > 0.0 && best.as_ref().is_none_or(|b| m > b.0) {
+                *best = Some((m, u));
+            }
+        }
+    };
+    consider(z, &mut best);
+    if let Some(r) = rescaled {
+        consider(r, &mut best);
+    }
+    if let Some(v) = polish(a.view(), &members) {
+        if optimal(a.view(), &members, &v) {
+            return Ok(&v / scaled_norm(v.view()));
+        }
+        consider(v, &mut best);
+    }
+    // The support vectors of the best separator so far are the rows
+    // closest to it: solve on the m closest, and repeat while it improves.
+    for _ in 0..20 {
+        let Some((_, u)) = &best else { break };
+        let scores: Vec<f64> = a
             .rows()
             .into_iter()
-            .zip(&y)
-            .map(|(row, &y_i)| y_i * v.dot(&row))
-            .fold(f64::INFINITY, f64::min);
-        let vv = v.dot(&v);
-        let primal = 0.5 * vv / (closest * closest);
-        let dual = alpha.iter().sum::<f64>() - 0.5 * vv;
-        let gap = if sweep < SLOW_AFTER { GAP } else { SLOW_GAP };
-        let certified = closest > 0.0 && primal - dual <= gap * primal;
-        if worst < TOLERANCE || certified {
-            return Ok(v / vv.sqrt());
+            .map(|r| scaled_dot(r, u.view()))
+            .collect();
+        let mut order: Vec<usize> = (0..a.nrows()).collect();
+        order.sort_by(|&i, &j| scores[i].total_cmp(&scores[j]));
+        order.truncate(a.ncols());
+        let Some(v) = polish(a.view(), &order) else {
+            break;
+        };
+        if optimal(a.view(), &order, &v) {
+            return Ok(&v / scaled_norm(v.view()));
         }
-        if !worst.is_finite() {
-            return Err(Error::overflow(
-                "the maximum-margin search",
-                "the points differ in size by more than an f64 can follow: \
-                 standardise the features (dataset.standardized())",
-            ));
+        let before = best.as_ref().map_or(0.0, |b| b.0);
+        consider(v, &mut best);
+        if best.as_ref().map_or(0.0, |b| b.0) <= before {
+            break;
         }
     }
-    // A v with every y_i v·x̃_i > 0 separates the classes: then the search
-    // was merely slow, and saying "not separable" would be wrong.
-    let separated = x_aug
+    match best {
+        Some((m, u)) if m >= (1.0 - 1e-8) * upper => Ok(u),
+        Some((m, _)) => Err(Error::parameter(
+            "the maximum-margin search",
+            "to certify the largest margin",
+            format!(
+                "a separator with margin {:.3e} where the best is at most {:.3e}: the features \
+                 are too far apart in size for an f64; standardise them \
+                 (dataset.standardized()), or centre them",
+                times_power_of_two(m, k),
+                times_power_of_two(upper, k)
+            ),
+        )),
+        None => Err(Error::parameter(
+            "the maximum-margin search",
+            "to find a separator",
+            "none found, though the classes were not shown inseparable: the features are \
+             too far apart in size for an f64; standardise them (dataset.standardized())",
+        )),
+    }
+}
+
+/// The outcome of Wolfe's algorithm on the points a_i (the rows): the
+/// nearest point z = Σ λ_i a_i of their convex hull to the origin, with the
+/// members i and weights λ_i; or the origin itself, inside the hull.
+enum Nearest {
+    Point {
+        z: Array1<f64>,
+        members: Vec<usize>,
+        weights: Vec<f64>,
+    },
+    Origin {
+        members: Vec<usize>,
+        weights: Vec<f64>,
+    },
+}
+
+/// Wolfe's algorithm. It keeps a "corral" S of affinely independent rows
+/// and convex weights λ > 0 on them, z = Σ_S λ_i a_i. A major step adds the
+/// row with the smallest a_j·z; it stops when a_j·z ≥ (1 − 10⁻¹²) ‖z‖²
+/// (z is then the nearest point). A minor step moves z to the point of the
+/// affine hull of S nearest the origin, or, if that point has a weight
+/// ≤ 0, as far towards it as the weights stay ≥ 0, dropping the member
+/// whose weight reaches 0.
+fn nearest_point(a: ArrayView2<'_, f64>) -> Nearest {
+    let n = a.nrows();
+    let norms: Vec<f64> = a.rows().into_iter().map(|r| r.dot(&r)).collect();
+    let radius2 = norms.iter().fold(0.0, |m: f64, &v| m.max(v));
+    let start = (0..n)
+        .min_by(|&i, &j| norms[i].total_cmp(&norms[j]))
+        .unwrap_or(0);
+    let mut members = vec![start];
+    let mut weights = vec![1.0];
+    let mut z = a.row(start).to_owned();
+    let max_steps = 50 * (n + a.ncols()) + 1000;
+    let mut previous = f64::INFINITY;
+    for _ in 0..max_steps {
+        let zz = z.dot(&z);
+        if zz <= 1e-26 * radius2 {
+            return Nearest::Origin { members, weights };
+        }
+        if zz.is_nan() || zz >= previous {
+            break; // no progress: rounding has the last word
+        }
+        previous = zz;
+        let scores = a.dot(&z);
+        let (j, closest) = scores
+            .iter()
+            .enumerate()
+            .min_by(|p, q| p.1.total_cmp(q.1))
+            .map(|(j, &s)| (j, s))
+            .unwrap_or((0, zz));
+        if zz - closest <= 1e-12 * zz || members.contains(&j) {
+            break;
+        }
+        members.push(j);
+        weights.push(0.0);
+        let mut settled = false;
+        for _ in 0..=a.ncols() + 1 {
+            let Some(v) = affine_minimizer(a, &members) else {
+                break;
+            };
+            if v.iter().all(|&t| t > 0.0) {
+                weights = v;
+                settled = true;
+                break;
+            }
+            // Move from λ towards v until the first weight reaches 0.
+            let (mut theta, mut leaving) = (1.0, 0);
+            for (i, (&w, &t)) in weights.iter().zip(&v).enumerate() {
+                if t <= 0.0 && w / (w - t) < theta {
+                    theta = w / (w - t);
+                    leaving = i;
+                }
+            }
+            for (w, &t) in weights.iter_mut().zip(&v) {
+                *w = (1.0 - theta) * *w + theta * t;
+            }
+            weights[leaving] = 0.0;
+            let kept: Vec<(usize, f64)> = members
+                .iter()
+                .zip(&weights)
+                .filter(|p| *p.1 > 0.0)
+                .map(|(&i, &w)| (i, w))
+                .collect();
+            (members, weights) = kept.into_iter().unzip();
+        }
+        if !settled || members.is_empty() {
+            break;
+        }
+        z = combination(a, &members, &weights);
+    }
+    if members.is_empty() {
+        members = vec![start];
+        weights = vec![1.0];
+    }
+    let z = combination(a, &members, &weights);
+    if z.dot(&z) <= 1e-26 * radius2 {
+        return Nearest::Origin { members, weights };
+    }
+    Nearest::Point {
+        z,
+        members,
+        weights,
+    }
+}
+
+/// Σ λ_i a_i over the members.
+fn combination(a: ArrayView2<'_, f64>, members: &[usize], weights: &[f64]) -> Array1<f64> {
+    let mut z = Array1::zeros(a.ncols());
+    for (&i, &w) in members.iter().zip(weights) {
+        z.scaled_add(w, &a.row(i));
+    }
+    z
+}
+
+/// The weights v (Σ v = 1) of the point of the affine hull of the members
+/// nearest the origin: with p_0 the first member and B the matrix of
+/// p_k − p_0, the least-squares t of B t ≈ −p_0 (Householder QR, no normal
+/// equations) gives v = (1 − Σ t, t). `None` if the members are (nearly)
+/// affinely dependent.
+fn affine_minimizer(a: ArrayView2<'_, f64>, members: &[usize]) -> Option<Vec<f64>> {
+    let (m, k) = (a.ncols(), members.len() - 1);
+    if k == 0 {
+        return Some(vec![1.0]);
+    }
+    if k > m {
+        return None;
+    }
+    let p0 = a.row(members[0]);
+    let mut b = Array2::<f64>::zeros((m, k));
+    for (c, &i) in members[1..].iter().enumerate() {
+        b.column_mut(c).assign(&(&a.row(i) - &p0));
+    }
+    let mut rhs = p0.mapv(|v| -v);
+    let widest = b
+        .columns()
+        .into_iter()
+        .map(|c| c.dot(&c).sqrt())
+        .fold(0.0, f64::max);
+    for j in 0..k {
+        // The Householder reflection that zeroes column j below row j.
+        let mut h: Vec<f64> = (j..m).map(|r| b[(r, j)]).collect();
+        let length = h.iter().map(|v| v * v).sum::<f64>().sqrt();
+        if length.is_nan() || length <= 1e-13 * widest {
+            return None;
+        }
+        let alpha = if h[0] > 0.0 { -length } else { length };
+        h[0] -= alpha;
+        let hh: f64 = h.iter().map(|v| v * v).sum();
+        for c in j..k {
+            let f = 2.0 * (j..m).map(|r| h[r - j] * b[(r, c)]).sum::<f64>() / hh;
+            for r in j..m {
+                b[(r, c)] -= f * h[r - j];
+            }
+        }
+        let f = 2.0 * (j..m).map(|r| h[r - j] * rhs[r]).sum::<f64>() / hh;
+        for r in j..m {
+            rhs[r] -= f * h[r - j];
+        }
+    }
+    let mut t = vec![0.0; k];
+    for j in (0..k).rev() {
+        let rest: f64 = (j + 1..k).map(|c| b[(j, c)] * t[c]).sum();
+        t[j] = (rhs[j] - rest) / b[(j, j)];
+    }
+    let first = 1.0 - t.iter().sum::<f64>();
+    let v: Vec<f64> = std::iter::once(first).chain(t).collect();
+    v.iter().all(|x| x.is_finite()).then_some(v)
+}
+
+/// For each column, the exponent e with 2ᵉ ≤ max_i |a_ij| < 2ᵉ⁺¹ (0 for a
+/// column of zeros).
+fn column_exponents(a: ArrayView2<'_, f64>) -> Vec<i32> {
+    a.columns()
+        .into_iter()
+        .map(|c| {
+            let m = c.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
+            if m > 0.0 { m.log2().floor() as i32 } else { 0 }
+        })
+        .collect()
+}
+
+/// The certificate that no hyperplane separates: each column of Σ λ_i a_i
+/// is below 10⁻¹² of Σ λ_i |a_ij|. The message names the rows and λ.
+fn certificate(a: ArrayView2<'_, f64>, members: &[usize], weights: &[f64]) -> Option<String> {
+    for j in 0..a.ncols() {
+        let column = a.column(j);
+        let (sum, size) = members
+            .iter()
+            .zip(weights)
+            .fold((0.0, 0.0), |(s, t), (&i, &w)| {
+                (s + w * column[i], t + w * column[i].abs())
+            });
+        if sum.is_nan() || sum.abs() > 1e-12 * size {
+            return None;
+        }
+    }
+    let terms: Vec<String> = members
+        .iter()
+        .zip(weights)
+        .map(|(i, w)| format!("{w:.3} at row {i}"))
+        .collect();
+    Some(format!(
+        "classes that no hyperplane separates: the weights {} give Σ λ_i y_i (x_i, 1) = 0, \
+         a point that is a mixture of class-1 rows and of class-0 rows at once",
+        terms.join(", ")
+    ))
+}
+
+/// The smallest a_i·u over the rows.
+fn margin_of_unit(a: ArrayView2<'_, f64>, u: ArrayView1<'_, f64>) -> f64 {
+    a.rows()
+        .into_iter()
+        .map(|r| scaled_dot(r, u))
+        .fold(
+            f64::INFINITY,
+            |m, v| if v.is_nan() { f64::NAN } else { m.min(v) },
+        )
+}
+
+/// When the members are as many as the dimensions, the v with a_i·v = 1 on
+/// each of them, solved with every column rescaled by a power of two to
+/// entries near 1 (so a bias entry far smaller than the features keeps its
+/// digits). `None` otherwise, or if the system is singular.
+fn polish(a: ArrayView2<'_, f64>, members: &[usize]) -> Option<Array1<f64>> {
+    let m = a.ncols();
+    if members.len() != m {
+        return None;
+    }
+    let rows = a.select(Axis(0), members);
+    let scales = column_exponents(rows.view());
+    let mut balanced = rows.clone();
+    for (mut column, &e) in balanced.columns_mut().into_iter().zip(&scales) {
+        column.mapv_inplace(|v| times_power_of_two(v, -e));
+    }
+    let v = solve_square(balanced, Array1::ones(m))?;
+    let v: Array1<f64> = v
+        .iter()
+        .zip(&scales)
+        .map(|(&x, &e)| times_power_of_two(x, -e))
+        .collect();
+    v.iter().all(|x| x.is_finite()).then_some(v)
+}
+
+/// The optimality (KKT) check of a polished v: every row has a_i·v ≥ 1
+/// (to 10⁻⁹), and v = Σ α_i a_i over the members with every α_i ≥ 0.
+fn optimal(a: ArrayView2<'_, f64>, members: &[usize], v: &Array1<f64>) -> bool {
+    let feasible = a
         .rows()
         .into_iter()
-        .zip(&y)
-        .all(|(row, &y_i)| y_i * v.dot(&row) > 0.0);
-    if separated {
-        return Err(Error::parameter(
-            "the maximum-margin search",
-            format!("to settle within {MAX_SWEEPS} sweeps"),
-            "a search that had separated the classes but not yet found the largest margin \
-             (nearly duplicate points slow it down: drop duplicates, or standardise)",
-        ));
+        .all(|r| scaled_dot(r, v.view()) >= 1.0 - 1e-9);
+    if !feasible {
+        return false;
     }
-    Err(Error::parameter(
-        format!("the classes of {}", data.name()),
-        "linearly separable (a hyperplane with every point of class 1 on one side \
-         and every point of class 0 on the other)",
-        "classes that no hyperplane separates: the maximum-margin search did not settle",
-    ))
+    // Aᵀ α = v, with row j of the system rescaled as column j of A was.
+    let rows = a.select(Axis(0), members);
+    let scales = column_exponents(rows.view());
+    // Only the signs of α matter: divide the right side by 2ᴷ as well, so
+    // that it stays finite when the columns differ enormously in size.
+    let shift = scales.iter().map(|&e| -e).max().unwrap_or(0);
+    let mut system = rows.t().to_owned();
+    let mut rhs = v.clone();
+    for ((mut row, r), &e) in system.rows_mut().into_iter().zip(&mut rhs).zip(&scales) {
+        row.mapv_inplace(|x| times_power_of_two(x, -e));
+        *r = times_power_of_two(times_power_of_two(*r, -e - shift), 0);
+    }
+    solve_square(system, rhs).is_some_and(|alpha| alpha.iter().all(|&x| x >= -1e-12))
+}
+
+/// Gaussian elimination with partial pivoting; `None` if singular.
+fn solve_square(mut m: Array2<f64>, mut b: Array1<f64>) -> Option<Array1<f64>> {
+    let n = b.len();
+    let scale = m.iter().fold(0.0f64, |s, v| s.max(v.abs()));
+    for col in 0..n {
+        let pivot = (col..n).max_by(|&i, &j| m[(i, col)].abs().total_cmp(&m[(j, col)].abs()))?;
+        if m[(pivot, col)].is_nan() || m[(pivot, col)].abs() <= 1e-13 * scale {
+            return None;
+        }
+        for j in 0..n {
+            m.swap((col, j), (pivot, j));
+        }
+        b.swap(col, pivot);
+        for row in col + 1..n {
+            let f = m[(row, col)] / m[(col, col)];
+            for j in col..n {
+                m[(row, j)] -= f * m[(col, j)];
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = Array1::zeros(n);
+    for row in (0..n).rev() {
+        let rest: f64 = (row + 1..n).map(|j| m[(row, j)] * x[j]).sum();
+        x[row] = (b[row] - rest) / m[(row, row)];
+    }
+    x.iter().all(|v| v.is_finite()).then_some(x)
 }
 
 #[cfg(test)]
@@ -620,6 +983,75 @@ mod tests {
             "{}",
             best.margin()
         );
+    }
+
+    #[test]
+    fn and_scaled_by_powers_of_ten_keeps_its_margin() {
+        // AND on the corners of [0, s]²: by symmetry u ∝ (1, 1, c), and the
+        // margins of (0, s), (s, 0) and (s, s) are −(s + c), −(s + c) and
+        // 2s + c over √(2 + c²); they are equal at c = −1.5 s, where moving c
+        // either way lowers one of them. So γ* = 0.5 s / √(2 + 2.25 s²)
+        // (→ 1/3). Before the polish step, s = 10³ was called inseparable
+        // and s = 10¹⁵⁵ gave NaN.
+        for k in [0, 1, 2, 3, 6, 10, 30, 100, 150, 155, 200, 300] {
+            let s = 10f64.powi(k);
+            let x = array![[0.0, 0.0], [0.0, s], [s, 0.0], [s, s]];
+            let and = Dataset::new(&x, &array![0, 0, 0, 1]).unwrap();
+            let u = max_margin_separator(&and).unwrap_or_else(|e| panic!("10^{k}: {e}"));
+            assert!(u.iter().all(|v| v.is_finite()), "10^{k}: {u}");
+            let got = novikoff_bound(&and, &u).unwrap().margin();
+            let want = if k > 100 {
+                1.0 / 3.0
+            } else {
+                0.5 * s / (2.0 + 2.25 * s * s).sqrt()
+            };
+            assert!((got / want - 1.0).abs() < 1e-9, "10^{k}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn data_moved_far_from_the_origin_are_still_separable() {
+        // Points labelled by the line 0.6 x₁ − 0.8 x₂ + 0.2 = 0, at least 0.5 from it,
+        // then moved by (s, s): the same line moved along separates them, so
+        // "not separable" would be false; and no moved u may beat γ*.
+        for seed in 0..20 {
+            let data = separable(seed);
+            for shift in [0.0, 4.0, 8.0, 16.0, 1e3, 1e6] {
+                let moved = data.with_x(&(data.x() + shift)).unwrap();
+                let got = max_margin_separator(&moved);
+                if shift > 100.0 {
+                    // Far out, the rows are nearly parallel: the search may
+                    // fail to certify, but must never call them inseparable.
+                    if let Err(e) = &got {
+                        assert!(!e.to_string().contains("no hyperplane"), "{e}");
+                        continue;
+                    }
+                }
+                let u = got.unwrap_or_else(|e| panic!("seed {seed}, shift {shift}: {e}"));
+                let best = novikoff_bound(&moved, &u).unwrap().margin();
+                // The line 0.6 x₁ − 0.8 x₂ + 0.2 = 0 moved by (s, s).
+                let known = array![0.6, -0.8, 0.2 + 0.2 * shift];
+                let other = novikoff_bound(&moved, &known).unwrap().margin();
+                assert!(
+                    best >= other * (1.0 - 1e-9),
+                    "{seed}, {shift}: {best} < {other}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn inseparable_data_are_refused_with_a_certificate() {
+        // XOR, and XOR with a fifth point: the refusal names the rows whose
+        // mixtures of the two classes coincide (weight 1/4 each for XOR).
+        let e = max_margin_separator(&gate([0, 1, 1, 0])).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("no hyperplane separates"), "{text}");
+        assert!(text.contains("0.250 at row"), "{text}");
+        let x = array![[0.0, 0.0], [1.0, 1.0], [0.5, 0.5], [3.0, -1.0]];
+        let middle = Dataset::new(&(&x * 1e6), &array![0, 0, 1, 0]).unwrap();
+        let e = max_margin_separator(&middle).unwrap_err();
+        assert!(e.to_string().contains("no hyperplane separates"), "{e}");
     }
 
     #[test]
@@ -866,6 +1298,13 @@ mod tests {
         assert!(matches!(e, Error::Parameter { .. }), "{e}");
         let e = p.clone().max_epochs(MAX_EPOCHS + 1).fit(&data).unwrap_err();
         assert!(matches!(e, Error::Parameter { .. }), "{e}");
+        // 400 features and a million epochs would keep 3.2 GB of weights.
+        let wide = Dataset::new(&Array2::<f64>::zeros((2, 400)), &array![0, 1]).unwrap();
+        let e = p.clone().max_epochs(MAX_EPOCHS).fit(&wide).unwrap_err();
+        assert!(
+            e.to_string().contains("at most 24937 for 400 features"),
+            "{e}"
+        );
         // Weights that pass the largest f64 are an error, not ∞.
         let huge = data.with_x(&(corners() * 1e300)).unwrap();
         let e = p.clone().learning_rate(1e10).fit(&huge).unwrap_err();

@@ -784,8 +784,6 @@ fn separators(suite: &mut Suite) {
         ],
         separable(),
         |(data, _, _)| {
-            // (Data no hyperplane separates take the solver its 200 000
-            // sweeps, seconds in a debug build: the unit tests show XOR refused.)
             let data = data
                 .rows(&(0..data.len().min(5)).collect::<Vec<_>>())
                 .unwrap();
@@ -799,13 +797,13 @@ fn separators(suite: &mut Suite) {
             let best = brute_force_separator(&x_aug, &y)
                 .ok_or_else(|| TestCaseError::fail("brute force found no separator"))?;
             // The brute force is the optimum; the solver certifies its
-            // margin to a relative 5e-5 by the duality gap.
+            // margin to a relative 1e-8.
             let solver =
                 novikoff_bound(&data, &u).map_err(|e| TestCaseError::fail(e.to_string()))?;
             let brute = novikoff_bound(&data, &best).unwrap();
             let (got, best_margin) = (solver.margin(), brute.margin());
             ensure!(
-                got >= best_margin * (1.0 - 5e-5),
+                got >= best_margin * (1.0 - 1e-8),
                 "solver margin {got} < optimum {best_margin}"
             );
             ensure!(
@@ -843,19 +841,68 @@ fn separators(suite: &mut Suite) {
                     "{nb:?}"
                 );
             }
-            // Only where a brute-force search finds a separator (see above).
+            // Whatever comes back is a finite unit vector that separates, or
+            // an error; where a brute-force search finds a separator, the
+            // error may not say "no hyperplane separates".
             let y_pm: Vec<f64> = y.iter().map(|&c| if c == 1 { 1.0 } else { -1.0 }).collect();
-            let separable = x.nrows() <= 3
-                && names.len() == 2
-                && x.iter().all(|v| v.is_finite() && v.abs() < 1e100)
-                && brute_force_separator(&augment(&x), &y_pm).is_some();
-            if separable && let Ok(u) = max_margin_separator(&data) {
-                let length = u.dot(&u).sqrt();
-                ensure!((length - 1.0).abs() < 1e-9, "not a unit vector: {u}");
-                ensure!(
-                    novikoff_bound(&data, &u).is_ok(),
-                    "the separator does not separate"
-                );
+            let finite = x.iter().all(|v| v.is_finite());
+            match max_margin_separator(&data) {
+                Ok(u) => {
+                    ensure!(u.iter().all(|v| v.is_finite()), "not finite: {u}");
+                    let length = u.dot(&u).sqrt();
+                    ensure!((length - 1.0).abs() < 1e-9, "not a unit vector: {u}");
+                    ensure!(
+                        novikoff_bound(&data, &u).is_ok(),
+                        "the separator does not separate"
+                    );
+                }
+                Err(e) => {
+                    let separable = x.nrows() <= 3
+                        && names.len() == 2
+                        && finite
+                        && x.iter().all(|v| v.abs() < 1e100)
+                        && brute_force_separator(&augment(&x), &y_pm).is_some();
+                    ensure!(
+                        !(separable && e.to_string().contains("no hyperplane separates")),
+                        "separable data called inseparable: {e}"
+                    );
+                }
+            }
+            Ok(())
+        },
+    );
+
+    suite.check(
+        "data built around a known separator, scaled and moved, are never called inseparable",
+        &["perceptron::max_margin_separator"],
+        (separable(), -200i32..200, -3i32..5),
+        |((data, u, gamma), k, shift)| {
+            // Scale every feature by 10^k and move it by 10^shift: the known
+            // u, mapped along, still separates (w·x + b = w·(x' − c) / s + b).
+            let (scale, offset) = (10f64.powi(k), 10f64.powi(shift));
+            let d = data.n_features();
+            let moved = data.with_x(&data.x().mapv(|v| v * scale + offset)).unwrap();
+            let w = u.slice(ndarray::s![..d]).mapv(|v| v / scale);
+            let b = u[d] - w.sum() * offset;
+            let known: Array1<f64> = w.iter().copied().chain([b]).collect();
+            let Ok(reference) = novikoff_bound(&moved, &known) else {
+                return Ok(()); // the moved separator itself lost its digits
+            };
+            match max_margin_separator(&moved) {
+                Ok(best) => {
+                    let got = novikoff_bound(&moved, &best)
+                        .map_err(|e| TestCaseError::fail(format!("does not separate: {e}")))?;
+                    ensure!(
+                        got.margin() >= reference.margin() * (1.0 - 1e-8),
+                        "margin {} below the known separator's {} (γ = {gamma})",
+                        got.margin(),
+                        reference.margin()
+                    );
+                }
+                Err(e) => ensure!(
+                    !e.to_string().contains("no hyperplane separates"),
+                    "separable data called inseparable: {e}"
+                ),
             }
             Ok(())
         },
