@@ -49,7 +49,8 @@
 //! which is not the maximum-likelihood one):
 //!
 //! ```text
-//! P(c) = n_c / n,    μ_cj = (1/n_c) Σ_{i in c} x_ij,    σ²_cj = (1/n_c) Σ_{i in c} (x_ij − μ_cj)².
+//! P(c) = n_c / n,    μ_cj = (1/n_c) Σ_{i in c} x_ij,
+//! σ²_cj = (1/n_c) Σ_{i in c} (x_ij − μ_cj)².
 //! ```
 //!
 //! A feature constant within a class would have σ²_cj = 0 and an infinite
@@ -228,7 +229,7 @@ fn posterior_of_views(
 ///
 /// | setter | default | range |
 /// |---|---|---|
-/// | [`priors`](Self::priors) | the class frequencies n_c / n of the training rows | one value per class, at least 0, summing to 1 |
+/// | [`priors`](Self::priors) | n_c / n of the training rows | one per class, ≥ 0, sum 1 |
 /// | [`variance_floor`](Self::variance_floor) | 1e-9 | a positive number |
 ///
 /// ```
@@ -285,7 +286,8 @@ impl GaussianNaiveBayes {
     /// labels y, c classes) by maximum likelihood:
     ///
     /// ```text
-    /// P(c) = n_c / n,   μ_cj = (1/n_c) Σ_{i in c} x_ij,   σ²_cj = max((1/n_c) Σ_{i in c} (x_ij − μ_cj)², ε)
+    /// P(c) = n_c / n,   μ_cj = (1/n_c) Σ_{i in c} x_ij,
+    /// σ²_cj = max((1/n_c) Σ_{i in c} (x_ij − μ_cj)², ε)
     /// ```
     ///
     /// (P(c) from [`priors`](Self::priors) if given; ε as in
@@ -419,7 +421,8 @@ fn largest_variance(train: &Dataset) -> Result<f64> {
     if largest == 0.0 {
         return Err(Error::parameter(
             format!("the features of {}", train.name()),
-            "data with at least one feature that varies (constant features tell the classes apart by nothing)",
+            "data with at least one feature that varies \
+             (constant features tell the classes apart by nothing)",
             "every column constant",
         ));
     }
@@ -589,7 +592,7 @@ impl FittedGaussianNaiveBayes {
 ///
 /// | setter | default | range |
 /// |---|---|---|
-/// | [`priors`](Self::priors) | the class frequencies n_c / n of the training rows | one value per class, at least 0, summing to 1 |
+/// | [`priors`](Self::priors) | n_c / n of the training rows | one per class, ≥ 0, sum 1 |
 /// | [`covariance_floor`](Self::covariance_floor) | 1e-9 | a positive number |
 ///
 /// ```

@@ -68,6 +68,10 @@ impl<'a> AsFeatures<'a> for ArrayView2<'a, f64> {
 }
 
 impl Dataset {
+    /// Labels below this bound are always accepted by [`new`](Self::new);
+    /// larger ones only when the dataset has more rows than the label.
+    pub const MAX_LABEL: usize = 1000;
+
     /// A dataset from features `x: (n, d)` and class labels `y: (n,)`, the
     /// labels `0, 1, …, c − 1`. The features are named `x0, x1, …`, the
     /// classes `"0", "1", …` up to the largest label, the dataset `"data"`;
@@ -75,13 +79,40 @@ impl Dataset {
     /// [`with_feature_names`](Self::with_feature_names) and
     /// [`with_class_names`](Self::with_class_names).
     ///
-    /// An error if `y` does not hold one label per row of `x`.
+    /// An error if `y` does not hold one label per row of `x`, or if a label
+    /// is at least [`MAX_LABEL`](Self::MAX_LABEL) and at least the number of
+    /// rows `n`: `n` rows hold at most `n` classes, so such a label (say
+    /// `1_000_000_000`, a class code) is to be relabelled `0, 1, …, c − 1`,
+    /// not taken for a billion classes.
+    ///
+    /// ```
+    /// use mlmath::prelude::*;
+    /// let e = Dataset::new(&array![[1.0], [2.0]], &array![0, 1_000_000_000]).unwrap_err();
+    /// assert!(e.to_string().contains("relabel"), "{e}");
+    /// assert!(Dataset::new(&array![[1.0]], &array![usize::MAX]).is_err());
+    /// ```
     pub fn new<'a, 'b>(
         x: impl AsArray<'a, f64, Ix2>,
         y: impl AsArray<'b, usize, Ix1>,
     ) -> Result<Dataset> {
         let (x, y) = (x.into(), y.into());
-        let classes = y.iter().max().map_or(0, |&c| c + 1);
+        let largest = y.iter().max().copied();
+        let cap = y.len().max(Dataset::MAX_LABEL);
+        if let Some(bad) = largest.filter(|&c| y.len() == x.nrows() && c >= cap) {
+            return Err(Error::parameter(
+                "every label",
+                format!(
+                    "below {cap} (the number of rows or {}, whichever is larger), the \
+                     classes numbered 0, 1, …, c − 1; relabel the classes 0..c-1 (e.g. \
+                     by their order of appearance)",
+                    Dataset::MAX_LABEL
+                ),
+                bad,
+            ));
+        }
+        // Below `cap`, so `+ 1` cannot overflow; a count of labels that
+        // disagrees with the rows is reported by `from_parts`.
+        let classes = largest.map_or(0, |c| c.min(cap) + 1).min(cap);
         Dataset::from_parts(
             "data",
             x.to_owned(),
@@ -113,6 +144,7 @@ impl Dataset {
                 format!("{} names", feature_names.len()),
             ));
         }
+        check_unique("class names", &class_names)?;
         if let Some(&bad) = y.iter().find(|&&c| c >= class_names.len()) {
             return Err(Error::parameter(
                 "every label",
@@ -314,6 +346,8 @@ impl Dataset {
     }
 
     /// Only the samples of the named classes, relabelled `0, 1, ...` in the order given.
+    /// Each name may appear once: `["setosa", "setosa"]` is an error, not a
+    /// two-class dataset with one class present.
     ///
     /// ```
     /// let iris = mlmath::data::iris().unwrap();
@@ -322,6 +356,8 @@ impl Dataset {
     /// assert_eq!(two.class_names(), ["setosa", "versicolor"]);
     /// ```
     pub fn classes<S: AsRef<str>>(&self, names: &[S]) -> Result<Dataset> {
+        let wanted: Vec<String> = names.iter().map(|s| s.as_ref().to_string()).collect();
+        check_unique("class names asked for", &wanted)?;
         let old = names
             .iter()
             .map(|name| self.class_index(name.as_ref()))
@@ -384,6 +420,20 @@ impl Dataset {
         }
         crate::error::check_finite(&format!("the features of {}", self.name), self.x.view())
     }
+}
+
+/// An error naming the first name that appears twice in `names`.
+fn check_unique(what: &str, names: &[String]) -> Result<()> {
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) {
+            return Err(Error::parameter(
+                what,
+                "each name once; drop the repeated one",
+                format!("{name:?} twice"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl ShowTable for Dataset {
@@ -465,6 +515,30 @@ mod tests {
         );
         let e = d.with_feature_names(&["a"]).unwrap_err();
         assert!(e.to_string().contains("2 names, one per column"), "{e}");
+    }
+
+    #[test]
+    fn labels_beyond_the_rows_and_repeated_class_names_are_errors() {
+        let e = Dataset::new(&array![[1.0]], &array![usize::MAX]).unwrap_err();
+        assert!(e.to_string().contains("relabel"), "{e}");
+        let e = Dataset::new(&array![[1.0], [2.0]], &array![0, 1_000_000_000]).unwrap_err();
+        assert!(e.to_string().contains("below 1000"), "{e}");
+        // small labels on few rows are fine: one row of class 3 makes 4 classes
+        assert_eq!(
+            Dataset::new(&array![[1.0]], &array![3])
+                .unwrap()
+                .n_classes(),
+            4
+        );
+        // a label count that disagrees with the rows is a shape error, even with huge labels
+        let e = Dataset::new(&array![[1.0]], &array![0, usize::MAX]).unwrap_err();
+        assert!(matches!(e, Error::Shape { .. }), "{e}");
+        let d = Dataset::new(&array![[1.0], [2.0]], &array![0, 1]).unwrap();
+        assert_eq!(d.n_classes(), 2);
+        let e = d.classes(&["0", "0"]).unwrap_err();
+        assert!(e.to_string().contains("twice"), "{e}");
+        let e = d.with_class_names(&["a", "a"]).unwrap_err();
+        assert!(e.to_string().contains("\"a\" twice"), "{e}");
     }
 
     #[test]

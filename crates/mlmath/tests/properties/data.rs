@@ -280,6 +280,41 @@ pub fn all(suite: &mut Suite) {
             Ok(())
         },
     );
+
+    // Any label value, up to usize::MAX: made or refused, never a panic or a
+    // billion empty classes.
+    suite.check(
+        "a dataset takes labels below its row count or MAX_LABEL and refuses others",
+        &["Dataset::new", "Dataset::n_classes", "Dataset::classes"],
+        (
+            0..6usize,
+            proptest::collection::vec(
+                prop_oneof![
+                    0..8usize,
+                    990..1010usize,
+                    Just(usize::MAX),
+                    1_000_000..usize::MAX
+                ],
+                0..7,
+            ),
+        ),
+        |(rows, y)| {
+            let x = Array2::<f64>::zeros((rows, 1));
+            let made = Dataset::new(&x, &Array1::from(y.clone()));
+            let cap = rows.max(Dataset::MAX_LABEL);
+            let fits = y.len() == rows && y.iter().all(|&c| c < cap);
+            ensure!(made.is_ok() == fits, "{rows} rows, labels {y:?}: {made:?}");
+            if let Ok(d) = made {
+                let seen = y.iter().max().map_or(0, |&c| c + 1);
+                ensure!(d.n_classes() == seen, "{} classes for {y:?}", d.n_classes());
+                if let Some(first) = d.class_names().first().cloned() {
+                    let twice = d.classes(&[first.clone(), first]);
+                    ensure!(twice.is_err(), "a class asked for twice was accepted");
+                }
+            }
+            Ok(())
+        },
+    );
 }
 
 /// Properties of the limits added to random draws and standardising: a

@@ -1480,6 +1480,37 @@ fn gaussian_classes_and_calibration(suite: &mut Suite) {
             Ok(())
         },
     );
+
+    // A dataset carries at most max(rows, MAX_LABEL) classes, so a fit on class codes
+    // such as 10⁹ is refused when the dataset is made instead of looping over
+    // a billion empty classes.
+    suite.check(
+        "naive Bayes fits any dataset that can be made, its classes capped",
+        &["GaussianNaiveBayes::fit", "Dataset::new"],
+        (
+            matrix(1..8, 1..3, any_f64()),
+            proptest::collection::vec(prop_oneof![0..4usize, 1_000_000_000..usize::MAX], 8),
+        ),
+        |(x, codes)| {
+            let y = Array1::from(codes[..x.nrows()].to_vec());
+            match Dataset::new(&x, &y) {
+                Ok(d) => {
+                    ensure!(
+                        d.n_classes() <= Dataset::MAX_LABEL,
+                        "{} classes",
+                        d.n_classes()
+                    );
+                    // an error (a constant feature, a missing class) is fine; a hang is not
+                    let _ = GaussianNaiveBayes::new().fit(&d);
+                }
+                Err(e) => ensure!(
+                    y.iter().any(|&c| c >= Dataset::MAX_LABEL) && e.to_string().contains("relabel"),
+                    "refused {y}: {e}"
+                ),
+            }
+            Ok(())
+        },
+    );
 }
 
 /// Errors name the argument that holds the problem, with that argument's own
