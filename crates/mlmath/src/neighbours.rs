@@ -60,7 +60,7 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, AsArray, Axis, Ix1};
 use crate::data::{AsFeatures, Dataset};
 use crate::distance::{Metric, between, overflow, prepare, row};
 use crate::error::{Error, Result};
-use crate::metrics::{accuracy, check_same_classes};
+use crate::metrics::score_classifier;
 
 /// The largest `resolution` of [`FittedKnn::decision_grid`]: a million cells.
 const MAX_RESOLUTION: usize = 1000;
@@ -229,10 +229,9 @@ impl FittedKnn {
     /// classes that are not those the model was fitted on (in the same
     /// order, up to missing classes at the end).
     pub fn score(&self, test: &Dataset) -> Result<f64> {
-        check_same_classes(&self.class_names, test)?;
-        let what = format!("the features of {}", test.name());
-        let predicted = self.predict_rows(&what, test.x().view())?;
-        accuracy(test.y(), &predicted)
+        score_classifier(&self.class_names, test, &|what, x| {
+            self.predict_rows(what, x)
+        })
     }
 
     /// The k nearest training points of the point `query: (d,)`, as
