@@ -146,12 +146,10 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, AsArray, Axis, Ix1};
 use crate::data::{AsFeatures, Dataset};
 use crate::error::{Error, Result, check_finite};
 use crate::metrics::score_classifier;
+use crate::plot::{grid_points, into_grid};
 
 /// How far from 1 a set of priors may sum.
 const PRIOR_SUM_TOLERANCE: f64 = 1e-9;
-
-/// The largest `resolution` of a decision grid: a million cells.
-const MAX_RESOLUTION: usize = 1000;
 
 /// The posterior P(c | x) = P(x | c) P(c) / Σ_k P(x | k) P(k) of each class
 /// c, from the priors P(c) and the likelihoods P(x | c) of one observation x
@@ -962,61 +960,6 @@ fn argmax_rows(joint: &Array2<f64>) -> Array1<usize> {
                 .0
         })
         .collect()
-}
-
-/// The centres of a `resolution × resolution` grid of cells over
-/// `x_range × y_range`, `(resolution², 2)`, row by row from the lowest y,
-/// for a model of `n_features` features (which must be 2).
-fn grid_points(
-    n_features: usize,
-    x_range: (f64, f64),
-    y_range: (f64, f64),
-    resolution: usize,
-) -> Result<Array2<f64>> {
-    if n_features != 2 {
-        return Err(Error::shape(
-            "the model's training data x",
-            "2 columns for a decision grid (one feature per axis)",
-            format!("{n_features} columns"),
-        ));
-    }
-    if !(1..=MAX_RESOLUTION).contains(&resolution) {
-        return Err(Error::parameter(
-            "resolution",
-            format!("between 1 and {MAX_RESOLUTION} cells per axis"),
-            resolution,
-        ));
-    }
-    for (name, (low, high)) in [("x_range", x_range), ("y_range", y_range)] {
-        if !(low < high && (high - low).is_finite()) {
-            return Err(Error::parameter(
-                name,
-                "an interval (low, high) of finite numbers with low < high",
-                format!("({low}, {high})"),
-            ));
-        }
-    }
-    let centre = |(low, high): (f64, f64), k: usize| {
-        low + (high - low) * (k as f64 + 0.5) / resolution as f64
-    };
-    Ok(Array2::from_shape_fn(
-        (resolution * resolution, 2),
-        |(p, axis)| {
-            let (row, column) = (p / resolution, p % resolution);
-            if axis == 0 {
-                centre(x_range, column)
-            } else {
-                centre(y_range, row)
-            }
-        },
-    ))
-}
-
-/// resolution² classes, row by row, as a `(resolution, resolution)` grid.
-fn into_grid(classes: Array1<usize>, resolution: usize) -> Array2<usize> {
-    classes
-        .into_shape_with_order((resolution, resolution))
-        .expect("resolution² predictions fill the grid")
 }
 
 /// Probabilities: finite, at least 0, summing to 1 within [`PRIOR_SUM_TOLERANCE`].

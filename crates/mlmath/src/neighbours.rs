@@ -61,9 +61,7 @@ use crate::data::{AsFeatures, Dataset};
 use crate::distance::{Metric, between, overflow, prepare, row};
 use crate::error::{Error, Result};
 use crate::metrics::score_classifier;
-
-/// The largest `resolution` of [`FittedKnn::decision_grid`]: a million cells.
-const MAX_RESOLUTION: usize = 1000;
+use crate::plot::{grid_points, into_grid};
 
 /// The hyperparameters of k-nearest neighbours: how many neighbours vote,
 /// and how distance is measured. [`fit`](Self::fit) stores the training set.
@@ -275,44 +273,9 @@ impl FittedKnn {
         y_range: (f64, f64),
         resolution: usize,
     ) -> Result<Array2<usize>> {
-        if self.n_features() != 2 {
-            return Err(Error::shape(
-                "the model's training data x",
-                "2 columns for a decision grid (one feature per axis)",
-                format!("{} columns", self.n_features()),
-            ));
-        }
-        if !(1..=MAX_RESOLUTION).contains(&resolution) {
-            return Err(Error::parameter(
-                "resolution",
-                format!("between 1 and {MAX_RESOLUTION} cells per axis"),
-                resolution,
-            ));
-        }
-        for (name, (low, high)) in [("x_range", x_range), ("y_range", y_range)] {
-            if !(low < high && (high - low).is_finite()) {
-                return Err(Error::parameter(
-                    name,
-                    "an interval (low, high) of finite numbers with low < high",
-                    format!("({low}, {high})"),
-                ));
-            }
-        }
-        let centre = |(low, high): (f64, f64), k: usize| {
-            low + (high - low) * (k as f64 + 0.5) / resolution as f64
-        };
-        let points = Array2::from_shape_fn((resolution * resolution, 2), |(p, axis)| {
-            let (row, column) = (p / resolution, p % resolution);
-            if axis == 0 {
-                centre(x_range, column)
-            } else {
-                centre(y_range, row)
-            }
-        });
+        let points = grid_points(self.n_features(), x_range, y_range, resolution)?;
         let classes = self.predict_rows("the grid", points.view())?;
-        Ok(classes
-            .into_shape_with_order((resolution, resolution))
-            .expect("resolution² predictions fill the grid"))
+        Ok(into_grid(classes, resolution))
     }
 
     /// [`predict`](Self::predict) on a view; errors name the features `what`.

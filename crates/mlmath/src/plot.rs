@@ -30,7 +30,7 @@
 //! assert!(nan_range.draw().is_err());
 //! ```
 
-use ndarray::{ArrayView1, ArrayView2, AsArray, Ix1, Ix2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, AsArray, Ix1, Ix2};
 use plotters::coord::combinators::{IntoLogRange, LogCoord};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::types::RangedCoordf64;
@@ -2330,6 +2330,64 @@ pub fn linspace(low: f64, high: f64, n: usize) -> Vec<f64> {
             })
             .collect(),
     }
+}
+
+/// The largest `resolution` of a decision grid: a million cells.
+const MAX_GRID_RESOLUTION: usize = 1000;
+
+/// The centres of a `resolution × resolution` grid of cells over
+/// `x_range × y_range`, `(resolution², 2)`, row by row from the lowest y,
+/// for a model of `n_features` features (which must be 2).
+pub(crate) fn grid_points(
+    n_features: usize,
+    x_range: (f64, f64),
+    y_range: (f64, f64),
+    resolution: usize,
+) -> Result<Array2<f64>> {
+    if n_features != 2 {
+        return Err(Error::shape(
+            "the model's training data x",
+            "2 columns for a decision grid (one feature per axis)",
+            format!("{n_features} columns"),
+        ));
+    }
+    if !(1..=MAX_GRID_RESOLUTION).contains(&resolution) {
+        return Err(Error::parameter(
+            "resolution",
+            format!("between 1 and {MAX_GRID_RESOLUTION} cells per axis"),
+            resolution,
+        ));
+    }
+    for (name, (low, high)) in [("x_range", x_range), ("y_range", y_range)] {
+        if !(low < high && (high - low).is_finite()) {
+            return Err(Error::parameter(
+                name,
+                "an interval (low, high) of finite numbers with low < high",
+                format!("({low}, {high})"),
+            ));
+        }
+    }
+    let centre = |(low, high): (f64, f64), k: usize| {
+        low + (high - low) * (k as f64 + 0.5) / resolution as f64
+    };
+    Ok(Array2::from_shape_fn(
+        (resolution * resolution, 2),
+        |(p, axis)| {
+            let (row, column) = (p / resolution, p % resolution);
+            if axis == 0 {
+                centre(x_range, column)
+            } else {
+                centre(y_range, row)
+            }
+        },
+    ))
+}
+
+/// resolution² classes, row by row, as a `(resolution, resolution)` grid.
+pub(crate) fn into_grid(classes: Array1<usize>, resolution: usize) -> Array2<usize> {
+    classes
+        .into_shape_with_order((resolution, resolution))
+        .expect("resolution² predictions fill the grid")
 }
 
 #[cfg(test)]
