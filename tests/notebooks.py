@@ -4,8 +4,12 @@ Called by the course runner (`cargo course test | bench | setup | export`)
 with the course's virtual environment, which has nbclient and nbformat:
 
     python tests/notebooks.py test [NOTEBOOK ...]    execute, check, print a line per notebook
-    python tests/notebooks.py bench [--json FILE]    time cells: probe notebook, course, Python
-    python tests/notebooks.py warm                   compile the support crate into the cache
+    python tests/notebooks.py exercises [NOTEBOOK ...]  wrong answers typed in: every check must fail
+    python tests/notebooks.py pool [NOTEBOOK]        the notebook through a pooled kernel, compared
+                                                     with a cold one; JupyterLab leaves no kernel
+    python tests/notebooks.py bench [--json FILE]    time cells: probe notebook, course (cold and
+                                                     pooled), Python
+    python tests/notebooks.py warm plain|frames      compile the support crate into the cache
     python tests/notebooks.py student OUT_DIR        copies without solution cells
 
 A notebook passes when every code cell ran, in a fresh kernel, from the
@@ -333,6 +337,262 @@ def command_exercises(args) -> int:
     return 1 if failed else 0
 
 
+THREAD_ID = re.compile(r"thread '([^']*)' \(\d+\)")
+# evcxr numbers the function each compiled cell runs in (a panic's backtrace shows it).
+CELL_FUNCTION = re.compile(r"run_user_code_\d+")
+
+
+def comparable(outputs: list, stderr: bool = True) -> list:
+    """A cell's outputs as a learner sees them: kinds, streams and shown data.
+    A panic names the thread's id and the number of the compiled cell, which
+    differ from run to run."""
+    shown = []
+    for out in outputs:
+        kind = out.get("output_type")
+        if kind == "stream":
+            if out.get("name") == "stderr" and not stderr:
+                continue
+            text = THREAD_ID.sub(r"thread '\1'", ANSI.sub("", out.get("text", "")))
+            shown.append((out.get("name"), CELL_FUNCTION.sub("run_user_code_N", text)))
+        elif kind in ("execute_result", "display_data"):
+            shown.append((kind, json.dumps(out.get("data", {}), sort_keys=True)))
+        elif kind == "error":
+            shown.append((kind, out.get("ename"), out.get("evalue")))
+    # The kernel sends a cell's printed lines and its value on separate channels;
+    # their order within a cell is not part of what the cell computed.
+    return sorted(shown, key=repr)
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """Every process below `pid`, with its start time (so a reused id is not mistaken for it)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = {}, list(children.get(pid, []))
+    while todo:
+        p = todo.pop()
+        start = process_start(p)
+        if start:
+            found[p] = start
+        todo.extend(children.get(p, []))
+    return found
+
+
+def process_start(pid: int) -> str | None:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def still_running(processes: dict[int, str]) -> list[int]:
+    return [p for p, start in processes.items() if process_start(p) == start]
+
+
+def command_pool(args) -> int:
+    """The kernel pool: a notebook run through a pooled kernel shows exactly
+    what it shows in a cold one, and JupyterLab leaves no kernel behind."""
+    import course_pool
+
+    problems = []
+    path = pick([args.notebook])[0]
+    nb, lint_problems = lint(path)
+    if nb is None or lint_problems:
+        print(f"{path.name}: {lint_problems}")
+        return 1
+    os.environ[course_pool.POOL_ENV] = "0"
+    cold = with_solutions(nb)
+    cold_run = execute(cold, path, args.timeout)
+    os.environ[course_pool.POOL_ENV] = "1"
+    pool = course_pool.Pool.instance()
+    if pool is None or not pool.wait_ready(1, timeout=600):
+        print(f"the pool did not warm a kernel: {pool.failures if pool else 'no pool'}")
+        return 1
+    pooled = with_solutions(nb)
+    pooled_run = execute(pooled, path, args.timeout)
+    if pool.handed_out != 1:
+        problems.append(f"the notebook was not run by the pooled kernel (handed out: {pool.handed_out})")
+    for run in (cold_run, pooled_run):
+        problems += [f"{run.name}: {p}" for p in run.problems]
+    # evcxr sends what a cell writes to stderr (a panic's message, the error a
+    # `?` passes up) on a thread of its own, with no ordering against the
+    # cell's reply: in any kernel it can arrive after the cell has finished, and
+    # is then not recorded. Where one run recorded it and the other did not,
+    # that is this timing, not a difference between the kernels; where both
+    # recorded it, it must agree.
+    def same(a, b) -> bool:
+        has_stderr = [any(o.get("name") == "stderr" for o in c.outputs) for c in (a, b)]
+        both = all(has_stderr) or not any(has_stderr)
+        return comparable(a.outputs, stderr=both) == comparable(b.outputs, stderr=both)
+
+    differ = [
+        i for i, (a, b) in enumerate(zip(cold.cells, pooled.cells))
+        if a.cell_type == "code" and not same(a, b)
+    ]
+    for i in differ:
+        import difflib
+
+        texts = ["\n".join(map(repr, comparable(n.cells[i].outputs))).splitlines() for n in (cold, pooled)]
+        diff = list(difflib.unified_diff(*texts, "cold kernel", "pooled kernel", lineterm="", n=1))
+        problems.append(
+            f"cell {i} ({first_line(cold.cells[i])!r}) shows something else from a pooled kernel:\n"
+            + indent("\n".join(diff), 30)
+        )
+    # The replacement warming now, and any kernel the pool holds, end with the pool.
+    pool.wait_ready(1, timeout=600)
+    held = pool.pids()
+    held |= {p: t for k in held for p, t in descendants(k).items()}
+    pool.stop()
+    time.sleep(1)
+    left = still_running(held)
+    if not held or left:
+        problems.append(f"stopping the pool left {len(left)} of the {len(held)} processes of its kernels running")
+
+    def opened(run: Run) -> str:
+        firsts = sorted(run.cells)[:2]
+        return f"{run.startup + sum(t for _, t, _ in firsts):.1f} s" if len(firsts) == 2 else "(did not run)"
+
+    print(
+        f"{path.name}: from kernel start to the end of its second cell, cold {opened(cold_run)}, "
+        f"pooled {opened(pooled_run)}; {len(differ)} cells show something different"
+    )
+    if not args.no_lab:
+        if sys.platform.startswith("linux"):
+            problems += lab_leaves_no_kernels()
+        else:
+            print("(the JupyterLab part of this check reads /proc, which only Linux has: skipped)")
+    for p in problems:
+        print(indent(f"- {p}", 60))
+    print(f"pool: {'ok' if not problems else 'FAILED'}")
+    return 1 if problems else 0
+
+
+def lab_leaves_no_kernels() -> list[str]:
+    """Starts JupyterLab with the pool as `cargo course lab` does, opens a
+    notebook's kernel once the pool's kernel is warm, checks that the kernel it
+    got came from the pool, stops JupyterLab (gracefully, then by SIGKILL), and
+    lists every process of its kernels that survived."""
+    import signal
+    import socket
+    import subprocess
+    import tempfile
+    import urllib.request
+
+    problems = []
+    for how in ("SIGTERM", "SIGKILL"):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        token = os.urandom(8).hex()
+        env = {**os.environ, "RUST_COURSE_POOL": "1"}
+        log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--port={port}",
+             f"--IdentityProvider.token={token}", f"--notebook-dir={NOTEBOOKS}",
+             "--ServerApp.jpserver_extensions=course_pool=True",
+             *(["--allow-root"] if os.geteuid() == 0 else [])],
+            env=env, stdout=subprocess.DEVNULL, stderr=log, text=True,
+        )
+        seen: dict[int, str] = {}
+        kernels: list[int] = []
+        try:
+            deadline = time.monotonic() + 600
+            while time.monotonic() < deadline and "a warm kernel is ready" not in Path(log.name).read_text():
+                if server.poll() is not None:
+                    break
+                time.sleep(1)
+            else:
+                if time.monotonic() < deadline:
+                    # A notebook in the notebooks folder asks for a kernel (path "" is that folder).
+                    request = urllib.request.Request(
+                        f"http://127.0.0.1:{port}/api/kernels?token={token}",
+                        data=json.dumps({"name": KERNEL, "path": ""}).encode(), method="POST",
+                        headers={"Content-Type": "application/json"},
+                    )
+                    urllib.request.urlopen(request, timeout=120).read()
+                    # Wait for the replacement to start (the pool waits a few seconds).
+                    while time.monotonic() < deadline and len(kernels) < 2:
+                        seen |= descendants(server.pid)
+                        kernels = [p for p in seen if session_leader(p) and "evcxr_jupyter" in cmdline(p)]
+                        time.sleep(1)
+            seen |= descendants(server.pid)
+            from_pool = [p for p in kernels if environ(p).get("JPY_SESSION_NAME") == "pool"]
+            if len(kernels) < 2 or len(from_pool) != len(kernels):
+                problems.append(
+                    f"JupyterLab ({how} case) did not hand out a pooled kernel and start its replacement: "
+                    f"{len(kernels)} kernels, {len(from_pool)} from the pool; its log ends:\n"
+                    + indent("\n".join(Path(log.name).read_text().splitlines()[-15:]))
+                )
+            server.send_signal(getattr(signal, how))
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                problems.append(f"JupyterLab did not stop within 60 s of {how}")
+        finally:
+            if server.poll() is None:
+                server.kill()
+                server.wait()
+        time.sleep(3)
+        # Every process in the kernels' sessions, found afresh (one started after
+        # the last look is in the session too).
+        survivors = [p for p in all_pids() if session_of(p) in kernels] + still_running(seen)
+        survivors = sorted(set(survivors))
+        if survivors:
+            problems.append(
+                f"after {how} to JupyterLab, {len(survivors)} of its kernels' processes were still running: "
+                + ", ".join(f"{p} {cmdline(p)[:60]}" for p in survivors)
+            )
+            for p in survivors:
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except OSError:
+                    pass
+        else:
+            print(f"JupyterLab stopped by {how}: all {len(seen)} of its processes ({len(kernels)} kernels) ended")
+        Path(log.name).unlink(missing_ok=True)
+    return problems
+
+
+def all_pids() -> list[int]:
+    return [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit()]
+
+
+def stat_fields(pid: int) -> list[str]:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
+def session_of(pid: int) -> int | None:
+    fields = stat_fields(pid)
+    return int(fields[3]) if len(fields) > 3 else None
+
+
+def session_leader(pid: int) -> bool:
+    return session_of(pid) == pid
+
+
+def environ(pid: int) -> dict[str, str]:
+    try:
+        raw = (Path("/proc") / str(pid) / "environ").read_bytes()
+    except OSError:
+        return {}
+    return dict(item.split("=", 1) for item in raw.decode(errors="replace").split("\0") if "=" in item)
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 def scratch_notebook(cells: list[str], kernel: str = KERNEL):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": kernel, "display_name": kernel, "language": "rust"}
@@ -341,14 +601,16 @@ def scratch_notebook(cells: list[str], kernel: str = KERNEL):
 
 
 def command_warm(args) -> int:
-    """Compiles the support crate, with and without DataFrames, through the kernel."""
-    for dep in (SUPPORT_CRATE_DEP, FRAMES_DEP):
-        nb = scratch_notebook([dep, "use mlmath::prelude::*;", "let x = array![[1.0, 2.0]];\nx.table()"])
-        run = execute(nb, NOTEBOOKS / "warm-up.ipynb", timeout=3600)
-        print(f"  {dep}: {run.total:.0f} s", flush=True)
-        if run.problems:
-            print("\n".join(run.problems))
-            return 1
+    """Compiles the support crate (`plain`) or the support crate with DataFrames
+    (`frames`) through the kernel, filling evcxr's cache. The kernel works
+    offline (init.evcxr); the warm-up may download."""
+    dep = {"plain": SUPPORT_CRATE_DEP, "frames": FRAMES_DEP}[args.which]
+    nb = scratch_notebook([f":offline 0\n{dep}", "use mlmath::prelude::*;", "let x = array![[1.0, 2.0]];\nx.table()"])
+    run = execute(nb, NOTEBOOKS / "warm-up.ipynb", timeout=3600)
+    print(f"  {dep}: {run.total:.0f} s", flush=True)
+    if run.problems:
+        print("\n".join(run.problems))
+        return 1
     return 0
 
 
@@ -380,11 +642,18 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else 0.0
 
 
-def summarise(run: Run, skip_first: int) -> dict:
-    """Opening time (kernel start through the first `let`) and the spread of the other cells."""
+def summarise(run: Run, nb, skip_first: int) -> dict:
+    """First result (kernel start through the first cell that binds a variable:
+    the moment cells answer at their usual speed) and the spread of the cells
+    after it, leaving out cells tagged `compute` (they train or sweep for
+    seconds by design)."""
     cells = sorted(run.cells)
     opened = run.startup + sum(t for _, t, _ in cells[: skip_first + 1])
-    rest = [t for _, t, _ in cells[skip_first:]]
+    rest = [
+        t for i, t, _ in cells[skip_first + 1:]
+        if not (nb is not None and "compute" in tags(nb.cells[i]))
+    ]
+    computed = [t for i, t, _ in cells if nb is not None and "compute" in tags(nb.cells[i])]
     index, slowest, line = run.slowest
     return {
         "notebook": run.name,
@@ -392,56 +661,123 @@ def summarise(run: Run, skip_first: int) -> dict:
         "first_cells_s": [round(t, 2) for _, t, _ in cells[: skip_first + 1]],
         "open_s": round(opened, 2),
         "cells": len(cells),
+        "compute_cells": len(computed),
         "median_s": round(statistics.median(rest), 3) if rest else 0.0,
         "p95_s": round(quantile(rest, 0.95), 3),
         "over_1s": sum(1 for t in rest if t > 1.0),
         "slowest_s": round(slowest, 2),
         "slowest_cell": f"{index}: {line}",
         "total_s": round(run.total, 1),
+        "cells_s": [
+            [i, round(t, 3), line, "compute" in tags(nb.cells[i]) if nb is not None else False]
+            for i, t, line in cells
+        ],
         "problems": run.problems,
     }
 
 
+def first_binding(nb) -> int:
+    """The index, among code cells, of the first cell that binds a variable."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    return next((i for i, c in enumerate(code) if re.search(r"^\s*let\s", c.source, re.M)), 2)
+
+
+def kernel_memory(pids: list[int]) -> float:
+    """Proportional set size (shared pages split between their users) of
+    these processes and everything below them, in MB."""
+    total = 0
+    for pid in pids:
+        for p in [pid, *descendants(pid)]:
+            try:
+                for line in (Path("/proc") / str(p) / "smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+            except OSError:
+                pass
+    return total / 1024
+
+
 def command_bench(args) -> int:
-    """Times real kernels: the probe, each course notebook, and Python for reference."""
+    """Times real kernels: the probe and each course notebook, cold and from the
+    pool, with the Python kernel's figures beside them, in one run."""
+    import course_pool
+
+    os.environ[course_pool.POOL_ENV] = "0" if args.no_pool else "1"
+    pool = course_pool.Pool.instance()
     rows = []
-    probe = scratch_notebook([src for _, src in PROBE])
-    for round_ in range(args.rounds):
-        run = execute(probe, NOTEBOOKS / "probe.ipynb", timeout=600)
-    probe_row = summarise(run, skip_first=2) | {"notebook": "probe (fixed cells)"}
-    probe_row["by_kind"] = {}
-    for (kind, _), (_, t, _) in zip(PROBE, sorted(run.cells)):
-        probe_row["by_kind"].setdefault(kind, []).append(round(t, 3))
-    rows.append(probe_row)
+    subjects = [("probe (fixed cells)", NOTEBOOKS / "probe.ipynb", scratch_notebook([src for _, src in PROBE]))]
     for path in pick(args.notebooks) if not args.probe_only else []:
         nb, _ = lint(path)
-        if nb is None:
-            continue
+        if nb is not None:
+            subjects.append((path.name, path, with_solutions(nb)))
+    memory = 0.0
+    if pool:
+        # Measure the pool's memory once it is warm, then keep it quiet (no
+        # hand-outs, no refills) while cold kernels are timed.
+        pool.wait_ready(1, timeout=900)
+        held = list(pool.pids())
+        memory = kernel_memory(held)
+        pool.pause(True)
+    for name, path, nb in subjects:
+        # Warm: each notebook's build folder holds the support crate as it is
+        # now (a changed crate is compiled again at the next `:dep`).
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        execute(scratch_notebook([code[0], "let prepared = 1;"]), path, timeout=1800)
+    for name, path, nb in subjects:
+        skip = 2 if name.startswith("probe") else first_binding(nb)
         for _ in range(args.rounds):
-            nb, _ = lint(path)
-            nb = with_solutions(nb)
-            run = execute(nb, path, timeout=600)
-        first_let = next((i for i, c in enumerate(c for c in nb.cells if c.cell_type == "code") if "let " in c.source), 2)
-        rows.append(summarise(run, skip_first=first_let))
+            if pool:
+                pool.pause(True)
+                pool.wait_idle(timeout=900)
+            cold = nbformat.from_dict(json.loads(json.dumps(nb)))
+            run = execute(cold, path, timeout=600)
+        row = summarise(run, cold, skip) | {"notebook": name}
+        if name.startswith("probe"):
+            row["by_kind"] = {}
+            for (kind, _), (_, t, _) in zip(PROBE, sorted(run.cells)):
+                row["by_kind"].setdefault(kind, []).append(round(t, 3))
+        if pool:
+            pool.pause(False)
+            if pool.wait_ready(1, timeout=900):
+                pool.wait_idle(timeout=900)
+                handed = pool.handed_out
+                warm = nbformat.from_dict(json.loads(json.dumps(nb)))
+                pooled = summarise(execute(warm, path, timeout=600), warm, skip)
+                row["pooled_open_s"] = pooled["open_s"] if pool.handed_out == handed + 1 else None
+                row["pooled_first_cells_s"] = pooled["first_cells_s"]
+                row["problems"] += pooled["problems"]
+            else:
+                row["problems"].append(f"the pool did not warm a kernel: {pool.failures}")
+        rows.append(row)
     python = scratch_notebook(PYTHON_PROBE, kernel="python3")
     python.metadata["kernelspec"]["language"] = "python"
     run = execute(python, NOTEBOOKS / "python-probe.ipynb", timeout=60, kernel="python3")
-    rows.append(summarise(run, skip_first=0) | {"notebook": "python3 kernel (reference)"})
+    rows.append(summarise(run, python, 0) | {"notebook": "python3 kernel (reference)"})
+    if pool:
+        pool.stop()
 
-    print(f"\n{'notebook':<30} {'open':>6} {'start':>6} {'median':>7} {'p95':>6} {'>1s':>4} {'slowest':>8} {'total':>7}")
+    print(f"\n{'notebook':<30} {'open':>6} {'pooled':>7} {'start':>6} {'median':>7} {'p95':>6} {'>1s':>4} {'compute':>8} {'total':>7}")
     for r in rows:
+        pooled = f"{r['pooled_open_s']:.2f}" if r.get("pooled_open_s") is not None else "-"
         print(
-            f"{r['notebook'][:30]:<30} {r['open_s']:>6.1f} {r['startup_s']:>6.1f} {r['median_s']:>7.3f} {r['p95_s']:>6.2f}"
-            f" {r['over_1s']:>4} {r['slowest_s']:>8.1f} {r['total_s']:>7.1f}"
+            f"{r['notebook'][:30]:<30} {r['open_s']:>6.2f} {pooled:>7} {r['startup_s']:>6.2f} {r['median_s']:>7.3f} {r['p95_s']:>6.2f}"
+            f" {r['over_1s']:>4} {r['compute_cells']:>8} {r['total_s']:>7.1f}"
         )
         for p in r["problems"]:
             print(indent(f"- {p}"))
-    print("open: kernel start through the first `let`; median, p95, >1s: the cells after it; seconds")
-    print("probe cells by kind: " + ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in probe_row["by_kind"].items()))
+    print(
+        "open: kernel start through the first cell that binds a variable (cold kernel); pooled: the same\n"
+        "from a warm kernel of the pool; median, p95, >1s: the cells after it, leaving out cells tagged\n"
+        "`compute`; seconds"
+    )
+    print("probe cells by kind: " + ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in rows[0]["by_kind"].items()))
+    if pool:
+        print(f"memory of one warm kernel (PSS, with its child processes): {memory:.0f} MB")
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "cores": os.cpu_count(),
         "label": args.label,
+        "warm_kernel_mb": round(memory),
         "rows": rows,
     }
     if args.json:
@@ -449,7 +785,6 @@ def command_bench(args) -> int:
         Path(args.json).write_text(json.dumps(report, indent=1) + "\n")
         print(f"written to {args.json}")
     return 1 if any(r["problems"] for r in rows) else 0
-
 
 
 def command_student(args) -> int:
@@ -480,15 +815,24 @@ def main() -> int:
     bench.add_argument("--label", default="", help="a note stored with the figures (what was tried)")
     bench.add_argument("--rounds", type=int, default=1, help="run each notebook this many times, keep the last")
     bench.add_argument("--probe-only", action="store_true", help="only the probe and the Python reference")
+    bench.add_argument("--no-pool", action="store_true", help="cold kernels only")
     exercises = sub.add_parser("exercises", help="check that every check cell fails on its wrong answer")
     exercises.add_argument("notebooks", nargs="*")
     exercises.add_argument("--timeout", type=float, default=120)
-    sub.add_parser("warm", help="compile the support crate into the kernel's cache")
+    pool = sub.add_parser("pool", help="a notebook through a pooled kernel, and no kernel left behind")
+    pool.add_argument("notebook", nargs="?", default="00")
+    pool.add_argument("--timeout", type=float, default=120)
+    pool.add_argument("--no-lab", action="store_true", help="skip the JupyterLab part")
+    warm = sub.add_parser("warm", help="compile the support crate into the kernel's cache")
+    warm.add_argument("which", choices=["plain", "frames"])
     student = sub.add_parser("student", help="write copies without solutions")
     student.add_argument("out")
     student.add_argument("notebooks", nargs="*")
     args = parser.parse_args()
-    commands = {"test": command_test, "exercises": command_exercises, "bench": command_bench, "warm": command_warm, "student": command_student}
+    if args.command in ("test", "exercises", "warm"):
+        # These run each notebook in a kernel of its own, started cold.
+        os.environ["RUST_COURSE_POOL"] = "0"
+    commands = {"test": command_test, "exercises": command_exercises, "bench": command_bench, "warm": command_warm, "student": command_student, "pool": command_pool}
     return commands[args.command](args)
 
 

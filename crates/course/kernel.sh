@@ -17,7 +17,7 @@ session="${JPY_SESSION_NAME:-scratch}"
 key=$(printf '%s' "$session" | cksum | cut -d ' ' -f 1)
 name=$(printf '%s' "$(basename "$session" .ipynb)" | tr -c 'A-Za-z0-9_-' '_')
 if command -v flock >/dev/null 2>&1 && mkdir -p "$builds"; then
-    for slot in 1 2 3 4 5 6 7 8; do
+    for slot in $(seq 1 32); do
         dir="$builds/$name-$key-$slot"
         exec 9>"$dir.lock"
         if flock -n 9; then
@@ -27,4 +27,17 @@ if command -v flock >/dev/null 2>&1 && mkdir -p "$builds"; then
         exec 9>&-
     done
 fi
+# The kernel and everything it starts (cargo, rustc, the process that runs the
+# cells) form one process group, led by this process. Should the program that
+# started the kernel die without stopping it (JupyterLab killed), this watcher
+# ends the whole group; it ends itself when the kernel ends.
+parent=$PPID
+kernel=$$
+(
+    exec 9>&-
+    while kill -0 "$parent" 2>/dev/null && kill -0 "$kernel" 2>/dev/null; do sleep 1; done
+    if kill -0 "$kernel" 2>/dev/null; then
+        kill -KILL -"$kernel" 2>/dev/null || kill -KILL "$kernel"
+    fi
+) </dev/null >/dev/null 2>&1 &
 exec "$evcxr" --control_file "$connection"

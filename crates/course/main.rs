@@ -17,24 +17,30 @@ mod setup;
 
 use std::process::{Command, ExitCode};
 
+/// The variable that tells the kernel pool its size (see course_pool.py).
+const POOL_ENV: &str = "RUST_COURSE_POOL";
+
 const HELP: &str = "\
 The mathematics of machine learning, in Rust notebooks.
 
 usage: cargo course <command> [options]
 
 commands:
-  lab [--no-browser] [--port N] [--ip ADDR]
+  lab [--no-browser] [--port N] [--ip ADDR] [--pool K]
                    set up if needed, then open JupyterLab on notebooks/
-                   (--ip 0.0.0.0 --no-browser serves a classroom from a remote machine)
+                   (--ip 0.0.0.0 --no-browser serves a classroom from a remote machine);
+                   K warm kernels wait for the next notebook (default 1, about
+                   0.7 GB each; --pool 0 turns the pool off)
   test [NOTEBOOK ...] [--notebooks-only] [--timeout S]
                    set up if needed; run the crate's tests and doctests, clippy,
-                   and every notebook through the Rust kernel
-  setup            install what is missing: rust-src, evcxr_jupyter, JupyterLab,
-                   the kernelspec, the warm build cache (safe to run again)
+                   every notebook through the Rust kernel, and the kernel pool
+  setup [--frames] install what is missing: rust-src, evcxr_jupyter, JupyterLab,
+                   the kernelspec, the warm build cache (safe to run again);
+                   --frames also compiles polars for notebook 03 (about 10 minutes)
   doctor           show versions, the kernelspec, cache sizes, data checksums
-  bench [--json FILE] [NOTEBOOK ...]
-                   time the kernel: a probe notebook, each course notebook, and
-                   the Python kernel for reference
+  bench [--json FILE] [--no-pool] [NOTEBOOK ...]
+                   time the kernel: a probe notebook and each course notebook,
+                   cold and from the pool, and the Python kernel for reference
   export [DIR]     write student copies without solution cells (default: student/)
   clean            delete the notebooks' build folders (about 150 MB each)
 ";
@@ -47,14 +53,20 @@ fn main() -> ExitCode {
     };
     let rest = &args[1..];
     let result = match command.as_str() {
-        "setup" => setup::setup(),
+        "setup" => setup::setup().and_then(|()| {
+            if rest.iter().any(|a| a == "--frames") {
+                setup::warm_frames()
+            } else {
+                Ok(())
+            }
+        }),
         "lab" => lab(rest),
         "test" => test(rest),
         "doctor" => doctor::doctor(),
         "clean" => {
             let freed = setup::remove_build_folders(|_| true);
             println!(
-                "removed the notebooks' build folders: {:.0} MB freed",
+                "emptied the notebooks' build folders (build-script outputs kept): {:.0} MB freed",
                 freed as f64 / 1e6
             );
             println!(
@@ -62,9 +74,9 @@ fn main() -> ExitCode {
             );
             Ok(())
         }
-        "bench" => {
-            setup::setup().and_then(|()| notebooks::python(&[&["bench"], &strs(rest)[..]].concat()))
-        }
+        "bench" => setup::setup()
+            .and_then(|()| setup::warm_frames())
+            .and_then(|()| notebooks::python(&[&["bench"], &strs(rest)[..]].concat())),
         "export" => {
             let out = rest.first().cloned().unwrap_or_else(|| {
                 places::repo()
@@ -121,10 +133,47 @@ fn lab(args: &[String]) -> Result<(), String> {
     if let Some(ip) = option(args, "--ip") {
         jupyter.arg(format!("--ip={ip}"));
     }
+    let (pool, from) = match option(args, "--pool") {
+        Some(k) => (k.to_string(), "--pool"),
+        None => match std::env::var(POOL_ENV) {
+            Ok(k) => (k, POOL_ENV),
+            Err(_) => ("1".to_string(), "the default"),
+        },
+    };
+    let pool = match pool.trim().parse::<u8>() {
+        Ok(k) if k <= 16 && pool.trim().bytes().all(|b| b.is_ascii_digit()) => k,
+        _ => {
+            return Err(format!(
+                "{from} sets the number of warm kernels to keep, from 0 (no pool) to 16; got {pool:?}"
+            ));
+        }
+    };
+    let pool = pool.to_string();
+    jupyter
+        .env(POOL_ENV, &pool)
+        .env("JUPYTER_PATH", places::jupyter_path());
+    // The server extension in course_pool.py fills the pool when JupyterLab
+    // starts and stops its kernels when JupyterLab stops.
+    jupyter.arg("--ServerApp.jpserver_extensions=course_pool=True");
+    if pool == "0" {
+        println!("No kernel pool (--pool 0): each notebook starts its kernel when opened.");
+    } else {
+        println!(
+            "Keeping {pool} warm kernel(s) ready (about 0.7 GB of memory each), so a notebook \
+             opens in about a second; `--pool 0` turns this off."
+        );
+    }
     if places::first_line("id", &["-u"]).as_deref() == Some("0") {
         // JupyterLab refuses to start as root unless told to (a container, a classroom server).
         println!("Running as root: starting JupyterLab with --allow-root.");
         jupyter.arg("--allow-root");
+    }
+    if !setup::frames_ready() {
+        println!(
+            "Notebook 03 shows tables with polars, which setup has not compiled: unless notebook 03 \
+             has run before, its first cell compiles polars, once (about 10 minutes on 2 cores).\n\
+             `cargo course setup --frames` does it now."
+        );
     }
     println!(
         "Starting JupyterLab: open the URL it prints below (with its token) and start with 00-welcome.ipynb."
@@ -179,6 +228,9 @@ fn test(args: &[String]) -> Result<(), String> {
             "--all-features",
         ]))?;
     }
+    // Notebook 03 shows DataFrames: its polars must be in the kernel's cache
+    // before a cell waits for it.
+    setup::warm_frames()?;
     println!("\n== notebooks, each in a fresh Rust kernel");
     let mut call = vec!["test", "--timeout", timeout];
     call.extend(names.iter().copied());
@@ -187,6 +239,14 @@ fn test(args: &[String]) -> Result<(), String> {
         "\n== exercises: each notebook with wrong answers typed in; every check cell must fail"
     );
     let mut call = vec!["exercises", "--timeout", timeout];
-    call.extend(names);
-    notebooks::python(&call)
+    call.extend(names.iter().copied());
+    notebooks::python(&call)?;
+    if names.is_empty() {
+        println!(
+            "\n== the kernel pool: notebook 00 through a warm kernel shows what a cold one shows,\n   \
+             and JupyterLab leaves no kernel behind"
+        );
+        notebooks::python(&["pool", "00", "--timeout", timeout])?;
+    }
+    Ok(())
 }

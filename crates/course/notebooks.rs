@@ -22,6 +22,8 @@ pub fn python(args: &[&str]) -> Result<(), String> {
     command.arg(&script).args(args).current_dir(places::repo());
     // Jupyter warns about this on every run unless told where it is headed.
     command.env("JUPYTER_PLATFORM_DIRS", "1");
+    // The course's kernelspec, the one that names the kernel pool.
+    command.env("JUPYTER_PATH", places::jupyter_path());
     places::run(&mut command).map_err(|_| {
         format!(
             "tests/notebooks.py {} failed (see above)",

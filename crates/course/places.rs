@@ -76,9 +76,33 @@ pub fn kernelspec_dir() -> PathBuf {
         .join(KERNEL_NAME)
 }
 
+/// The Jupyter data folder the course's commands put first (JUPYTER_PATH):
+/// it holds the kernelspec that names the kernel pool.
+pub fn course_jupyter() -> PathBuf {
+    course_home().join("jupyter")
+}
+
+/// The course's own copy of the kernelspec, with the kernel pool.
+pub fn course_kernelspec_dir() -> PathBuf {
+    course_jupyter().join("kernels").join(KERNEL_NAME)
+}
+
+/// `JUPYTER_PATH` with the course's Jupyter folder first.
+pub fn jupyter_path() -> std::ffi::OsString {
+    let mut paths = vec![course_jupyter()];
+    if let Some(old) = std::env::var_os("JUPYTER_PATH") {
+        paths.extend(std::env::split_paths(&old));
+    }
+    std::env::join_paths(paths).unwrap_or_else(|_| course_jupyter().into_os_string())
+}
+
 /// evcxr's compilation cache (`:cache`), under the user's cache folder.
 pub fn evcxr_cache() -> PathBuf {
-    xdg("XDG_CACHE_HOME", ".cache").join("evcxr")
+    if cfg!(target_os = "macos") {
+        home().join("Library/Caches/evcxr")
+    } else {
+        xdg("XDG_CACHE_HOME", ".cache").join("evcxr")
+    }
 }
 
 /// Where cargo installs binaries.

@@ -51,6 +51,7 @@ pub mod perceptron;
 pub mod plot;
 pub mod progress;
 pub mod random;
+pub mod show;
 pub mod table;
 
 pub use error::{Error, Result};
@@ -73,6 +74,7 @@ pub mod prelude {
     pub use crate::progress::Progress;
     pub use crate::random::{Rng, seeded};
     pub use crate::row;
+    pub use crate::show::{ShowDebug, ShowValue};
     pub use crate::table::{ShowTable, Table};
     pub use crate::{
         bayes, descent, distance, geometry, linalg, metrics, neighbours, pca, perceptron,
