@@ -391,7 +391,12 @@ def process_start(pid: int) -> str | None:
 
 
 def still_running(processes: dict[int, str]) -> list[int]:
-    return [p for p, start in processes.items() if process_start(p) == start]
+    """Those of `processes` that still run: the same id and start time, and not
+    a zombie (a process that has ended and waits for its parent to collect it)."""
+    return [
+        p for p, start in processes.items()
+        if process_start(p) == start and stat_fields(p)[:1] not in (["Z"], ["X"])
+    ]
 
 
 def command_pool(args) -> int:
@@ -451,7 +456,10 @@ def command_pool(args) -> int:
     time.sleep(1)
     left = still_running(held)
     if not held or left:
-        problems.append(f"stopping the pool left {len(left)} of the {len(held)} processes of its kernels running")
+        problems.append(
+            f"stopping the pool left {len(left)} of the {len(held)} processes of its kernels running: "
+            + ", ".join(f"{p} [{' '.join(stat_fields(p)[:1])}] {cmdline(p)[:60]}" for p in left)
+        )
 
     def opened(run: Run) -> str:
         firsts = sorted(run.cells)[:2]
@@ -540,7 +548,8 @@ def lab_leaves_no_kernels() -> list[str]:
         time.sleep(3)
         # Every process in the kernels' sessions, found afresh (one started after
         # the last look is in the session too).
-        survivors = [p for p in all_pids() if session_of(p) in kernels] + still_running(seen)
+        in_sessions = {p: process_start(p) for p in all_pids() if session_of(p) in kernels}
+        survivors = still_running(in_sessions) + still_running(seen)
         survivors = sorted(set(survivors))
         if survivors:
             problems.append(
