@@ -57,6 +57,23 @@ pub fn doctor() -> Result<(), String> {
             .then(|| format!("{KERNEL_NAME:?} at {}", spec.display())),
         "cargo course setup",
     );
+    let pooled = places::course_kernelspec_dir().join("kernel.json");
+    line(
+        "kernel pool",
+        pooled
+            .exists()
+            .then(|| format!("the course's kernelspec at {}", pooled.display())),
+        "cargo course setup",
+    );
+    println!(
+        "  info     {:<16} {}",
+        "polars (ch. 03)",
+        if crate::setup::frames_ready() {
+            "compiled into the kernel's cache"
+        } else {
+            "not compiled by setup: notebook 03's first run compiles it (`cargo course setup --frames` does it now)"
+        }
+    );
     let mb = |bytes: u64| format!("{:.0} MB", bytes as f64 / 1e6);
     println!(
         "  info     {:<16} {} in {}",
