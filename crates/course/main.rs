@@ -182,7 +182,16 @@ fn lab(args: &[String]) -> Result<(), String> {
     let status = jupyter
         .status()
         .map_err(|e| format!("could not start JupyterLab ({e}); run `cargo course setup`"))?;
-    if status.success() {
+    // Ctrl-C is how JupyterLab is stopped: an interrupted JupyterLab stopped as asked.
+    #[cfg(unix)]
+    let interrupted = {
+        use std::os::unix::process::ExitStatusExt;
+        status.signal() == Some(2)
+    };
+    #[cfg(not(unix))]
+    let interrupted = false;
+    if status.success() || interrupted || status.code() == Some(130) {
+        println!("JupyterLab stopped; its kernels, and the pool's, stopped with it.");
         Ok(())
     } else {
         Err(format!("JupyterLab stopped with {status}"))
