@@ -523,7 +523,7 @@ def lab_leaves_no_kernels() -> list[str]:
                         headers={"Content-Type": "application/json"},
                     )
                     urllib.request.urlopen(request, timeout=120).read()
-                    # Wait for the replacement to start (the pool waits a few seconds).
+                    # Wait for the replacement to start (the pool waits REFILL_DELAY, 10 s).
                     while time.monotonic() < deadline and len(kernels) < 2:
                         seen |= descendants(server.pid)
                         kernels = [p for p in seen if session_leader(p) and "evcxr_jupyter" in cmdline(p)]

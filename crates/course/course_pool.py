@@ -350,7 +350,10 @@ class Pool:
                 if reply["content"].get("status") != "ok":
                     self._failed(f"the warm-up cell {code!r} failed: {reply['content'].get('evalue', reply['content'])}")
                     return False
-            return kernel.process.poll() is None
+            if kernel.process.poll() is not None:
+                self._failed(f"the kernel exited while warming (exit code {kernel.process.returncode})")
+                return False
+            return True
         except Exception as e:  # a kernel that dies or hangs while warming is discarded
             if not self.stopped:
                 self._failed(f"warming a kernel failed: {e!r}")

@@ -355,11 +355,11 @@ fn install_pool() -> Result<bool, String> {
 /// What build scripts wrote (`target/**/build/*/out`, a few kilobytes) is
 /// kept. evcxr's compilation cache stores each compiled crate with the list
 /// of files it was compiled from, and for a crate that includes a build
-/// script's output (serde, rustversion, polars-plan) that list names the
+/// script's output (serde, serde_core, rustversion, polars-plan) that list names the
 /// output in the build folder where the crate was first compiled. Were the
 /// file gone, cargo would find every crate that depends on it out of date at
 /// every cell of every notebook that uses it, and compile them again: it made
-/// the DataFrames notebook's cells four times slower.
+/// the DataFrames notebook's cells twice as slow.
 pub fn remove_build_folders(pick: impl Fn(&str) -> bool) -> u64 {
     let Ok(entries) = std::fs::read_dir(places::builds()) else {
         return 0;
@@ -500,7 +500,7 @@ fn rust_std_dir() -> Result<std::path::PathBuf, String> {
 /// Compiles the support crate once through the kernel, so that the first
 /// notebook a learner opens loads it from the cache in seconds.
 fn warm_cache() -> Result<Outcome, String> {
-    warm("plain", "ndarray, plotters: about 2 minutes").map(|done| match done {
+    warm("plain", "ndarray, plotters: about a minute").map(|done| match done {
         true => Outcome::Done("the support crate compiled into the kernel's cache".into()),
         false => Outcome::Skipped("the support crate's dependencies are compiled".into()),
     })
