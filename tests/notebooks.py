@@ -342,7 +342,7 @@ THREAD_ID = re.compile(r"thread '([^']*)' \(\d+\)")
 CELL_FUNCTION = re.compile(r"run_user_code_\d+")
 
 
-def comparable(outputs: list, stderr: bool = True) -> list:
+def comparable(outputs: list) -> list:
     """A cell's outputs as a learner sees them: kinds, streams and shown data.
     A panic names the thread's id and the number of the compiled cell, which
     differ from run to run."""
@@ -350,8 +350,6 @@ def comparable(outputs: list, stderr: bool = True) -> list:
     for out in outputs:
         kind = out.get("output_type")
         if kind == "stream":
-            if out.get("name") == "stderr" and not stderr:
-                continue
             text = THREAD_ID.sub(r"thread '\1'", ANSI.sub("", out.get("text", "")))
             shown.append((out.get("name"), CELL_FUNCTION.sub("run_user_code_N", text)))
         elif kind in ("execute_result", "display_data"):
@@ -366,13 +364,10 @@ def comparable(outputs: list, stderr: bool = True) -> list:
 def descendants(pid: int) -> dict[int, str]:
     """Every process below `pid`, with its start time (so a reused id is not mistaken for it)."""
     children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    for p in all_pids():
+        fields = stat_fields(p)
+        if len(fields) > 1:
+            children.setdefault(int(fields[1]), []).append(p)
     found, todo = {}, list(children.get(pid, []))
     while todo:
         p = todo.pop()
@@ -384,10 +379,8 @@ def descendants(pid: int) -> dict[int, str]:
 
 
 def process_start(pid: int) -> str | None:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
+    fields = stat_fields(pid)
+    return fields[19] if len(fields) > 19 else None
 
 
 def still_running(processes: dict[int, str]) -> list[int]:
@@ -424,16 +417,23 @@ def command_pool(args) -> int:
         problems.append(f"the notebook was not run by the pooled kernel (handed out: {pool.handed_out})")
     for run in (cold_run, pooled_run):
         problems += [f"{run.name}: {p}" for p in run.problems]
-    # evcxr sends what a cell writes to stderr (a panic's message, the error a
-    # `?` passes up) on a thread of its own, with no ordering against the
-    # cell's reply: in any kernel it can arrive after the cell has finished, and
-    # is then not recorded. Where one run recorded it and the other did not,
-    # that is this timing, not a difference between the kernels; where both
-    # recorded it, it must agree.
+    # evcxr forwards what a cell prints (stdout and stderr) on threads of its
+    # own, with no ordering against the cell's reply: in any kernel a message
+    # can arrive after the cell has finished, and is then not recorded (seen
+    # in cold and pooled runs alike). So a cell's values and displays must be
+    # identical, and its printed messages must agree wherever both runs
+    # recorded them: one run's printed lines must all be among the other's.
+    from collections import Counter
+
     def same(a, b) -> bool:
-        has_stderr = [any(o.get("name") == "stderr" for o in c.outputs) for c in (a, b)]
-        both = all(has_stderr) or not any(has_stderr)
-        return comparable(a.outputs, stderr=both) == comparable(b.outputs, stderr=both)
+        shown = [comparable(c.outputs) for c in (a, b)]
+        streams = [
+            Counter((o[0], line) for o in s if o[0] in ("stdout", "stderr") for line in o[1].splitlines())
+            for s in shown
+        ]
+        others = [[o for o in s if o[0] not in ("stdout", "stderr")] for s in shown]
+        fewer, more = sorted(streams, key=lambda c: sum(c.values()))
+        return others[0] == others[1] and not (fewer - more)
 
     differ = [
         i for i, (a, b) in enumerate(zip(cold.cells, pooled.cells))
@@ -658,11 +658,8 @@ def summarise(run: Run, nb, skip_first: int) -> dict:
     seconds by design)."""
     cells = sorted(run.cells)
     opened = run.startup + sum(t for _, t, _ in cells[: skip_first + 1])
-    rest = [
-        t for i, t, _ in cells[skip_first + 1:]
-        if not (nb is not None and "compute" in tags(nb.cells[i]))
-    ]
-    computed = [t for i, t, _ in cells if nb is not None and "compute" in tags(nb.cells[i])]
+    rest = [t for i, t, _ in cells[skip_first + 1:] if "compute" not in tags(nb.cells[i])]
+    computed = [t for i, t, _ in cells if "compute" in tags(nb.cells[i])]
     index, slowest, line = run.slowest
     return {
         "notebook": run.name,
@@ -678,7 +675,7 @@ def summarise(run: Run, nb, skip_first: int) -> dict:
         "slowest_cell": f"{index}: {line}",
         "total_s": round(run.total, 1),
         "cells_s": [
-            [i, round(t, 3), line, "compute" in tags(nb.cells[i]) if nb is not None else False]
+            [i, round(t, 3), line, "compute" in tags(nb.cells[i])]
             for i, t, line in cells
         ],
         "problems": run.problems,

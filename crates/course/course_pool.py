@@ -154,7 +154,7 @@ class Pool:
         atexit.register(self.stop)
 
     @classmethod
-    def instance(cls, spec=None) -> Pool | None:
+    def instance(cls) -> Pool | None:
         """The process's pool, made on first call from the course's kernelspec.
 
         The kernelspec's provisioner config names the folder whose notebooks
@@ -163,10 +163,9 @@ class Pool:
         with cls._instance_lock:
             if cls._instance is None:
                 size = pool_size()
-                if spec is None:
-                    from jupyter_client.kernelspec import KernelSpecManager
+                from jupyter_client.kernelspec import KernelSpecManager
 
-                    spec = KernelSpecManager().get_kernel_spec("rust-course")
+                spec = KernelSpecManager().get_kernel_spec("rust-course")
                 config = spec.metadata.get("kernel_provisioner", {}).get("config", {})
                 if size == 0:
                     return None

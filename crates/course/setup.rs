@@ -283,14 +283,7 @@ fn kernel() -> Result<Outcome, String> {
         (places::course_kernelspec_dir(), pooled),
     ] {
         let text = serde_json::to_string_pretty(&spec).expect("a JSON value serialises");
-        let file = dir.join("kernel.json");
-        if std::fs::read_to_string(&file).is_ok_and(|old| old == text) {
-            continue;
-        }
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        std::fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-        changed = true;
+        changed |= write_if_changed(&dir.join("kernel.json"), text.as_bytes())?;
     }
     if !changed {
         return Ok(Outcome::Skipped(format!(
@@ -337,14 +330,8 @@ fn install_pool() -> Result<bool, String> {
         ),
         ("top_level.txt", "course_pool\n".to_string()),
     ];
-    std::fs::create_dir_all(&info).map_err(|e| format!("cannot create {}: {e}", info.display()))?;
     for (name, text) in files {
-        let path = info.join(name);
-        if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
-            continue;
-        }
-        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        changed = true;
+        changed |= write_if_changed(&info.join(name), text.as_bytes())?;
     }
     Ok(changed)
 }
@@ -454,21 +441,27 @@ fn in_use(folder: &std::path::Path) -> bool {
             .is_ok_and(|status| !status.success())
 }
 
-/// Copies `crates/course/<name>` to `to`, making its folder; returns
-/// whether the copy there was missing or different.
+/// Copies `crates/course/<name>` to `to`; returns whether the copy there
+/// was missing or different.
 fn install(name: &str, to: &std::path::Path) -> Result<bool, String> {
     let from = places::repo().join("crates/course").join(name);
     let text = std::fs::read(&from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
-    if std::fs::read(to).is_ok_and(|old| old == text) {
+    write_if_changed(to, &text)
+}
+
+/// Writes `bytes` to `path` (making its folder) unless it already holds
+/// them; returns whether it wrote.
+fn write_if_changed(path: &std::path::Path, bytes: &[u8]) -> Result<bool, String> {
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(false);
     }
-    if let Some(folder) = to.parent() {
+    if let Some(folder) = path.parent() {
         std::fs::create_dir_all(folder)
             .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
     }
-    std::fs::write(to, text)
+    std::fs::write(path, bytes)
         .map(|()| true)
-        .map_err(|e| format!("cannot write crates/course/{name} to {}: {e}", to.display()))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// The folder of the toolchain's `libstd-*.so`.
@@ -543,7 +536,6 @@ fn warm_stamp(which: &str) -> (String, String) {
 /// whether it ran. One warm-up at a time: two kernels filling evcxr's
 /// cache with the same crates at once can corrupt its entries.
 fn warm(which: &str, what: &str) -> Result<bool, String> {
-    forget_cached_crates_with_lost_outputs();
     let (stamp, wanted) = warm_stamp(which);
     if places::stamp_matches(&stamp, &wanted) {
         return Ok(false);
@@ -560,6 +552,8 @@ fn warm(which: &str, what: &str) -> Result<bool, String> {
     if places::stamp_matches(&stamp, &wanted) {
         return Ok(false);
     }
+    // A cache filled before build outputs were kept still names lost ones.
+    forget_cached_crates_with_lost_outputs();
     println!(
         "  compiling the support crate through the kernel, once ({what}); seconds afterwards."
     );
