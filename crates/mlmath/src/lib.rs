@@ -29,6 +29,7 @@
 //! | [`metrics`] | accuracy, the confusion matrix of a test set, and the reliability (calibration) of predicted probabilities |
 //! | [`distance`] | Euclidean, Manhattan and cosine distances, computed without losing digits; the curse of dimensionality and its law (the range of n normals); Γ(n/2) and the volume of the unit ball |
 //! | [`neighbours`] | the k-nearest-neighbours classifier ([`Knn`](neighbours::Knn)) and its decision regions |
+//! | [`autodiff`] | reverse-mode automatic differentiation on tensors: the [`Tensor`](autodiff::Tensor), its ops with their derivatives side by side, gradient checks |
 //! | [`pca`] | covariance and correlation, principal component analysis, explained variance |
 //!
 //! Functions that take a learner's data check it and return
@@ -37,6 +38,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod autodiff;
 pub mod bayes;
 pub mod data;
 pub mod descent;
