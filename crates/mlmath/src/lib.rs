@@ -72,7 +72,7 @@ pub mod prelude {
     pub use crate::neighbours::Knn;
     pub use crate::pca::Pca;
     pub use crate::perceptron::Perceptron;
-    pub use crate::plot::{Chart, ImageGrid, Panels, Plot, linspace};
+    pub use crate::plot::{Chart, Graph, ImageGrid, Panels, Plot, linspace};
     pub use crate::progress::Progress;
     pub use crate::random::{Rng, seeded};
     pub use crate::row;
