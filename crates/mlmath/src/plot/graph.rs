@@ -377,7 +377,11 @@ mod tests {
         let mut g = Graph::new("y");
         let (a, b, c) = (g.value("a"), g.value("b"), g.value("c"));
         let (times, ab, plus) = (g.op("*"), g.value("ab"), g.op("+"));
-        g.edge(a, times).edge(b, times).edge(times, ab).edge(ab, plus).edge(c, plus);
+        g.edge(a, times)
+            .edge(b, times)
+            .edge(times, ab)
+            .edge(ab, plus)
+            .edge(c, plus);
         assert_eq!(g.columns().unwrap(), vec![0, 0, 2, 1, 2, 3]);
     }
 
