@@ -319,21 +319,18 @@ impl<F: Float> Tensor<F> {
     /// let y = a.mul(&a).unwrap().tanh().named("y");
     /// let g = y.graph("y = tanh(a·a)");
     /// assert_eq!(g.len(), 5); // a, the ops * and tanh, a·a and y
+    ///
+    /// // y = (p + q)·p with q = p²: the longest path p → ² → q → + → p+q → · → y
+    /// // has six arrows, so every one of them was drawn.
+    /// let p = Tensor::<f64>::param(ndarray::arr0(0.5));
+    /// let q = p.square();
+    /// let y = p.add(&q).unwrap().mul(&p).unwrap();
+    /// assert_eq!(y.graph("y").columns().unwrap().iter().max(), Some(&6));
     /// ```
     pub fn graph(&self, title: &str) -> crate::plot::Graph {
         let mut graph = crate::plot::Graph::new(title);
         let mut boxes: Vec<(*const Node<F>, usize)> = Vec::new();
-        let mut stack = vec![self.clone()];
-        let mut order = Vec::new();
-        let mut seen = HashSet::new();
-        while let Some(t) = stack.pop() {
-            if !seen.insert(Rc::as_ptr(&t.0)) {
-                continue;
-            }
-            stack.extend(t.parents().iter().cloned());
-            order.push(t);
-        }
-        for t in order.iter().rev() {
+        for t in &self.post_order(|_| true) {
             let name = t.name();
             let mut label = if name.is_empty() {
                 t.op().to_string()
@@ -385,6 +382,12 @@ impl<F: Float> Tensor<F> {
     /// its parents (an iterative depth-first search: no recursion, so a
     /// graph of any depth is fine).
     pub fn topological_order(&self) -> Vec<Tensor<F>> {
+        self.post_order(|p| p.requires_grad())
+    }
+
+    /// The nodes that lead to `self` through parents for which `follow`
+    /// holds, each after all of its parents.
+    fn post_order(&self, follow: impl Fn(&Tensor<F>) -> bool) -> Vec<Tensor<F>> {
         let mut order = Vec::new();
         let mut seen: HashSet<*const Node<F>> = HashSet::new();
         let mut stack = vec![(self.clone(), false)];
@@ -398,7 +401,7 @@ impl<F: Float> Tensor<F> {
             }
             stack.push((t.clone(), true));
             for p in t.parents() {
-                if p.requires_grad() && !seen.contains(&Rc::as_ptr(&p.0)) {
+                if follow(p) && !seen.contains(&Rc::as_ptr(&p.0)) {
                     stack.push((p.clone(), false));
                 }
             }
