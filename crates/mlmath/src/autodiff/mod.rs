@@ -266,6 +266,12 @@ impl<F: Float> Tensor<F> {
         self.0.grad.borrow_mut().take();
     }
 
+    /// The gradient slot itself, for the optimisers and gradient clipping
+    /// (which rescale a gradient in place or put one back).
+    pub(crate) fn grad_slot(&self) -> std::cell::RefMut<'_, Option<ArrayD<F>>> {
+        self.0.grad.borrow_mut()
+    }
+
     /// Keeps this intermediate result's gradient after
     /// [`backward`](Tensor::backward) (it is freed otherwise), to look at it.
     pub fn retain_grad(&self) -> &Self {
@@ -524,5 +530,17 @@ compiled! {
     functions {
     }
     kernels {
+        /// One step of [`Sgd`](crate::optim::Sgd) on `params`:
+        /// `v ← μ v + g + λ p`, `p ← p − η v` for every entry.
+        fn sgd_step(opt: &mut crate::optim::Sgd, params: &[Tensor<F>]) -> Result<()>
+            = crate::optim::sgd_step;
+        /// One step of [`Adam`](crate::optim::Adam) on `params`:
+        /// `p ← p (1 − η λ) − η m̂ / (√v̂ + ε)` for every entry.
+        fn adam_step(opt: &mut crate::optim::Adam, params: &[Tensor<F>]) -> Result<()>
+            = crate::optim::adam_step;
+        /// [`clip_grad_norm`](crate::optim::clip_grad_norm): `‖g‖` over all
+        /// gradients, which are scaled by `max_norm / ‖g‖` when it is larger.
+        fn clip_grad_norm(params: &[Tensor<F>], max_norm: f64) -> Result<f64>
+            = crate::optim::clip_gradients;
     }
 }
