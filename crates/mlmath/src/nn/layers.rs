@@ -159,14 +159,17 @@ impl<F: Float> Embedding<F> {
     ///
     /// An error naming the position of an id that is not below `vocab`.
     pub fn forward_ids(&self, ids: &[usize]) -> Result<Tensor<F>> {
-        if let Some((i, &id)) = ids.iter().enumerate().find(|&(_, &id)| id >= self.vocab()) {
-            return Err(Error::parameter(
-                format!("token id {i} given to Embedding::forward_ids"),
-                format!("below the vocabulary size {}", self.vocab()),
-                id,
-            ));
-        }
-        self.weight.select_rows(ids)
+        let vocab = self.vocab();
+        self.weight.select_rows(ids).map_err(|e| {
+            match ids.iter().enumerate().find(|&(_, &id)| id >= vocab) {
+                Some((i, &id)) => Error::parameter(
+                    format!("token id {i} given to Embedding::forward_ids"),
+                    format!("below the vocabulary size {vocab}"),
+                    id,
+                ),
+                None => e,
+            }
+        })
     }
 }
 

@@ -182,8 +182,8 @@ pub fn prefixed<F: Float>(prefix: &str, part: &impl Module<F>) -> Vec<(String, T
 ///
 /// | rule | draws | variance | for |
 /// |---|---|---|---|
-/// | [`XavierUniform`](Init::XavierUniform) | `U(−a, a)` | `2/(fan_in + fan_out)` | tanh, sigmoid |
-/// | [`KaimingNormal`](Init::KaimingNormal) | `N(0, 2 / fan_in)` | `2 / fan_in` | ReLU |
+/// | [`XavierUniform`](Self::XavierUniform) | `U(−a, a)` | `2/(fan_in + fan_out)` | tanh, sigmoid |
+/// | [`KaimingNormal`](Self::KaimingNormal) | `N(0, 2 / fan_in)` | `2 / fan_in` | ReLU |
 ///
 /// with `a = √(6 / (fan_in + fan_out))`, whose `a²/3` is that variance
 /// (Glorot & Bengio 2010; He et al. 2015).
