@@ -212,7 +212,7 @@ impl Init {
     /// The variance of one entry: `2 / (fan_in + fan_out)` or `2 / fan_in`.
     pub fn variance(self, fan_in: usize, fan_out: usize) -> f64 {
         match self {
-            Init::XavierUniform => 2.0 / (fan_in + fan_out) as f64,
+            Init::XavierUniform => 2.0 / (fan_in as f64 + fan_out as f64),
             Init::KaimingNormal => 2.0 / fan_in as f64,
         }
     }
@@ -244,7 +244,7 @@ impl Init {
             ));
         }
         let spread = match self {
-            Init::XavierUniform => (6.0 / (fan_in + fan_out) as f64).sqrt(),
+            Init::XavierUniform => (3.0 * self.variance(fan_in, fan_out)).sqrt(),
             Init::KaimingNormal => self.variance(fan_in, fan_out).sqrt(),
         };
         Ok(match self {

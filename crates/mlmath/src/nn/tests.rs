@@ -129,6 +129,11 @@ fn linear_forward_is_x_w_plus_b() {
         .unwrap_err();
     let e = e.to_string();
     assert!(e.contains("Linear(4 → 3)") && e.contains("(2, 5)"), "{e}");
+    // A weight replaced by hand with one of another rank: an error, not a panic.
+    let mut layer = layer;
+    layer.weight = Tensor::param(ndarray::arr1(&[1.0]));
+    assert!(layer.forward(&Tensor::constant(x)).is_err());
+    assert_eq!(layer.describe(), "a Linear layer 1 → 0");
 }
 
 #[test]
@@ -175,6 +180,8 @@ fn mlp_parameter_count_names_and_sizes() {
         mlp.describe(),
         "an Mlp with layers [64, 128, 10] and tanh activations"
     );
+    let e = Mlp::<f32>::new(&[usize::MAX, 2], Activation::Tanh, 0).unwrap_err();
+    assert!(e.to_string().contains("at most"), "{e}");
     for bad in [&[3][..], &[], &[2, 0, 1]] {
         let e = Mlp::<f32>::new(bad, Activation::Relu, 0)
             .unwrap_err()
