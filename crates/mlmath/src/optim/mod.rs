@@ -249,7 +249,7 @@ pub(crate) fn clip_gradients<F: Float>(params: &[Tensor<F>], max_norm: f64) -> R
     let over_entries = |f: &mut dyn FnMut(f64)| {
         for p in params {
             if let Some(g) = p.grad_slot().as_ref() {
-                g.iter().for_each(|&v| f(Float::to_f64(v)));
+                g.iter().for_each(|&v| f(Float::as_f64(v)));
             }
         }
     };
