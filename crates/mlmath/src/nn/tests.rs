@@ -173,6 +173,15 @@ fn mlp_parameter_count_names_and_sizes() {
         ("1.bias", vec![10]),
     ];
     assert_eq!(named.len(), 4);
+    let same = mlp
+        .params()
+        .iter()
+        .zip(mlp.named_params())
+        .all(|(p, (_, q))| p.value().as_ptr() == q.value().as_ptr());
+    assert!(
+        same,
+        "params() lists the tensors of named_params(), in order"
+    );
     for ((n, s), (en, es)) in named.iter().zip(&expected) {
         assert_eq!((n.as_str(), s), (*en, es));
     }
