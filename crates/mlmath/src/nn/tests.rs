@@ -160,6 +160,9 @@ fn mlp_parameter_count_names_and_sizes() {
     let mlp: Mlp = Mlp::new(&[64, 128, 10], Activation::Tanh, 0).unwrap();
     assert_eq!(mlp.parameter_count(), 64 * 128 + 128 + 128 * 10 + 10);
     assert_eq!(mlp.parameter_count(), 9610);
+    // Models of different kinds can be listed together.
+    let parts: [&dyn Module; 2] = [&mlp, &mlp.layers()[1]];
+    assert_eq!(parts.map(|m| m.parameter_count()), [9610, 128 * 10 + 10]);
     assert_eq!(mlp.sizes(), vec![64, 128, 10]);
     let named: Vec<(String, Vec<usize>)> = mlp
         .named_params()

@@ -28,7 +28,7 @@ use crate::error::Result;
 /// `AdamW`, not its `Adam(weight_decay=…)`, which adds `λ p` to `g` instead.
 ///
 /// ```
-/// use mlmath::optim::{Adam, Optimizer};
+/// use mlmath::optim::Adam;
 /// let adam = Adam::new(3e-3);
 /// let adamw = Adam::new(3e-4).weight_decay(0.1).betas(0.9, 0.95);
 /// assert_eq!(adamw.lr(), 3e-4);

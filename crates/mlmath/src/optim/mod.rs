@@ -21,12 +21,12 @@
 //!
 //! ```
 //! use mlmath::autodiff::Tensor;
-//! use mlmath::optim::{Optimizer, Sgd};
+//! use mlmath::optim::Sgd;
 //! // L(w) = (w − 3)²: gradient descent walks w from 0 to 3.
 //! let w = Tensor::<f64>::param(ndarray::arr1(&[0.0]));
 //! let mut opt = Sgd::new(0.1);
 //! for _ in 0..100 {
-//!     let loss = w.add(&Tensor::scalar(-3.0))?.square().sum();
+//!     let loss = w.add_scalar(-3.0).square().sum();
 //!     loss.backward()?;
 //!     opt.step(&[w.clone()])?;
 //! }
@@ -68,7 +68,25 @@ use crate::autodiff::{Engine, Float, Tensor, shape_str};
 use crate::error::{Error, Result};
 
 /// What every optimiser does: a step from the gradients, and a learning
-/// rate that a [`Schedule`] may change between steps.
+/// rate that a [`Schedule`] may change between steps. One training loop
+/// serves them all:
+///
+/// ```
+/// use mlmath::autodiff::Tensor;
+/// use mlmath::optim::{Adam, Optimizer, Sgd};
+/// // The minimum of (w − 3)², found by any optimiser.
+/// fn minimise(opt: &mut impl Optimizer) -> mlmath::Result<f64> {
+///     let w = Tensor::<f64>::param(ndarray::arr1(&[0.0]));
+///     for _ in 0..500 {
+///         w.add_scalar(-3.0).square().sum().backward()?;
+///         opt.step(std::slice::from_ref(&w))?;
+///     }
+///     Ok(w.value()[[0]])
+/// }
+/// assert!((minimise(&mut Sgd::new(0.1))? - 3.0).abs() < 1e-9);
+/// assert!((minimise(&mut Adam::new(0.1))? - 3.0).abs() < 1e-3);
+/// # Ok::<(), mlmath::Error>(())
+/// ```
 pub trait Optimizer {
     /// Updates every parameter that has a gradient, taking the gradient
     /// out (see the [module documentation](self)).

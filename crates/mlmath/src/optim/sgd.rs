@@ -20,7 +20,7 @@ use crate::error::Result;
 /// `η` is constant, different ones when a schedule changes `η`.)
 ///
 /// ```
-/// use mlmath::optim::{Optimizer, Sgd};
+/// use mlmath::optim::Sgd;
 /// let opt = Sgd::new(0.1).momentum(0.9).weight_decay(1e-4);
 /// assert_eq!(opt.lr(), 0.1);
 /// ```
