@@ -477,7 +477,7 @@ pub fn dropout<F: Float>(x: &Tensor<F>, p: F, rng: &mut StdRng) -> Result<Tensor
     if !is_recording() || p == F::zero() {
         return Ok(x.clone());
     }
-    let (keep, drop) = (F::one() / (F::one() - p), p.to_f64());
+    let (keep, drop) = (F::one() / (F::one() - p), p.as_f64());
     let mask = ArrayD::from_shape_simple_fn(x.value().raw_dim(), || {
         if rng.random::<f64>() < drop {
             F::zero()

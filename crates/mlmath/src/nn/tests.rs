@@ -389,7 +389,7 @@ fn bits<F: Float>(m: &impl Module<F>) -> Vec<Vec<u64>> {
         .map(|p| {
             p.value()
                 .iter()
-                .map(|v| Float::to_f64(*v).to_bits())
+                .map(|v| Float::as_f64(*v).to_bits())
                 .collect()
         })
         .collect()

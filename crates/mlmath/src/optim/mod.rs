@@ -302,7 +302,7 @@ pub(crate) fn clip_gradients<F: Float>(params: &[Tensor<F>], max_norm: f64) -> R
             .filter_map(|p| p.grad_slot().as_ref().map(f))
             .sum()
     };
-    let square = |v: F| Float::to_f64(v) * Float::to_f64(v);
+    let square = |v: F| Float::as_f64(v) * Float::as_f64(v);
     let mut total = total_of(&|g| sum_of(g, square)).sqrt();
     if !total.is_finite() {
         let all = params
@@ -316,12 +316,12 @@ pub(crate) fn clip_gradients<F: Float>(params: &[Tensor<F>], max_norm: f64) -> R
                 "a NaN or infinite entry",
             ));
         }
-        let largest = |g: &ArrayD<F>| g.iter().fold(0.0f64, |m, v| m.max(Float::to_f64(*v).abs()));
+        let largest = |g: &ArrayD<F>| g.iter().fold(0.0f64, |m, v| m.max(Float::as_f64(*v).abs()));
         let scale = params
             .iter()
             .filter_map(|p| p.grad_slot().as_ref().map(largest))
             .fold(0.0, f64::max);
-        let scaled = |g: &ArrayD<F>| sum_of(g, |v| (Float::to_f64(v) / scale).powi(2));
+        let scaled = |g: &ArrayD<F>| sum_of(g, |v| (Float::as_f64(v) / scale).powi(2));
         total = scale * total_of(&scaled).sqrt();
     }
     if total > max_norm {
