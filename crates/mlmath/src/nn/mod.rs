@@ -7,7 +7,7 @@
 //!
 //! 1. [`Module`]: what every layer and model has — its parameters, by name
 //!    ([`prefixed`] nests the names of a model's parts), and saving and
-//!    loading them ([`checkpoint`](self#saving-and-loading)).
+//!    loading them (see [saving and loading](self#saving-and-loading)).
 //! 2. [`Init`]: where the parameters start (Glorot & Bengio 2010; He et al.
 //!    2015), drawn from a seeded generator.
 //! 3. [`Linear`]: `y = x W + b`, the layer of the multilayer perceptron.

@@ -160,6 +160,9 @@ fn mlp_parameter_count_names_and_sizes() {
     let mlp: Mlp = Mlp::new(&[64, 128, 10], Activation::Tanh, 0).unwrap();
     assert_eq!(mlp.parameter_count(), 64 * 128 + 128 + 128 * 10 + 10);
     assert_eq!(mlp.parameter_count(), 9610);
+    // Models of different kinds can be listed together.
+    let parts: [&dyn Module; 2] = [&mlp, &mlp.layers()[1]];
+    assert_eq!(parts.map(|m| m.parameter_count()), [9610, 128 * 10 + 10]);
     assert_eq!(mlp.sizes(), vec![64, 128, 10]);
     let named: Vec<(String, Vec<usize>)> = mlp
         .named_params()
@@ -173,6 +176,15 @@ fn mlp_parameter_count_names_and_sizes() {
         ("1.bias", vec![10]),
     ];
     assert_eq!(named.len(), 4);
+    let same = mlp
+        .params()
+        .iter()
+        .zip(mlp.named_params())
+        .all(|(p, (_, q))| p.value().as_ptr() == q.value().as_ptr());
+    assert!(
+        same,
+        "params() lists the tensors of named_params(), in order"
+    );
     for ((n, s), (en, es)) in named.iter().zip(&expected) {
         assert_eq!((n.as_str(), s), (*en, es));
     }
