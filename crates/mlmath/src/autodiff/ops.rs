@@ -24,6 +24,12 @@
 //! is an error that names the op and both shapes (or the value). Values are
 //! not checked: elementwise functions follow IEEE arithmetic as NumPy does
 //! (`log` of a negative number is NaN, a NaN stays NaN).
+//!
+//! In `f32` (training), `eˣ` and `tanh x` — in `exp`, `tanh`, `sigmoid`,
+//! `gelu`, the softmaxes and the cross-entropy — are computed by
+//! [`exp_f32`] and [`tanh_f32`], short polynomials that the compiler turns
+//! into vector instructions, within two units in the last place; in `f64`
+//! (gradient checks), by the standard library.
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{
@@ -132,7 +138,7 @@ pub fn powf<F: Float>(x: &Tensor<F>, p: F) -> Tensor<F> {
 
 /// `y = eˣ`: `∂L/∂x = y ⊙ g`.
 pub fn exp<F: Float>(x: &Tensor<F>) -> Tensor<F> {
-    let y = x.value().mapv(F::exp);
+    let y = x.value().mapv(exp_of);
     let ys = saved(&y, [x]);
     Tensor::from_op("exp", y, [x], move |g, _| vec![Some(chain(g, &ys, |y| y))])
 }
@@ -157,7 +163,7 @@ pub fn square<F: Float>(x: &Tensor<F>) -> Tensor<F> {
 
 /// `y = tanh x`: `∂L/∂x = (1 − y²) ⊙ g`.
 pub fn tanh<F: Float>(x: &Tensor<F>) -> Tensor<F> {
-    let y = x.value().mapv(F::tanh);
+    let y = x.value().mapv(tanh_of);
     let ys = saved(&y, [x]);
     Tensor::from_op("tanh", y, [x], move |g, _| {
         vec![Some(chain(g, &ys, |y| F::one() - y * y))]
@@ -168,11 +174,9 @@ pub fn tanh<F: Float>(x: &Tensor<F>) -> Tensor<F> {
 /// that no exponential overflows: `∂L/∂x = y (1 − y) ⊙ g`.
 pub fn sigmoid<F: Float>(x: &Tensor<F>) -> Tensor<F> {
     let y = x.value().mapv(|v| {
-        if v >= F::zero() {
-            F::one() / (F::one() + (-v).exp())
-        } else {
-            v.exp() / (F::one() + v.exp())
-        }
+        let e = exp_of(-v.abs());
+        let y = F::one() / (F::one() + e);
+        if v >= F::zero() { y } else { e * y }
     });
     let ys = saved(&y, [x]);
     Tensor::from_op("sigmoid", y, [x], move |g, _| {
@@ -206,7 +210,7 @@ pub fn gelu<F: Float>(x: &Tensor<F>) -> Tensor<F> {
         F::of(0.044715),
         F::of(0.5),
     );
-    let t = x.value().mapv(|v| (k * (v + c * v * v * v)).tanh());
+    let t = x.value().mapv(|v| tanh_of(k * (v + c * v * v * v)));
     let y = Zip::from(&*x.value())
         .and(&t)
         .map_collect(|&v, &t| half * v * (F::one() + t));
@@ -503,7 +507,7 @@ pub fn softmax<F: Float>(x: &Tensor<F>, axis: usize) -> Result<Tensor<F>> {
     let mut y = x.to_array();
     for mut line in y.lanes_mut(Axis(axis)) {
         let m = line.fold(F::neg_infinity(), |m, &v| m.max(v));
-        line.mapv_inplace(|v| (v - m).exp());
+        line.mapv_inplace(|v| exp_of(v - m));
         let total = line.sum();
         line.mapv_inplace(|e| e / total);
     }
@@ -527,7 +531,7 @@ pub fn log_softmax<F: Float>(x: &Tensor<F>, axis: usize) -> Result<Tensor<F>> {
     let mut y = x.to_array();
     for mut line in y.lanes_mut(Axis(axis)) {
         let m = line.fold(F::neg_infinity(), |m, &v| m.max(v));
-        let log_total = m + line.fold(F::zero(), |s, &v| s + (v - m).exp()).ln();
+        let log_total = m + line.fold(F::zero(), |s, &v| s + exp_of(v - m)).ln();
         line.mapv_inplace(|v| v - log_total);
     }
     let ys = saved(&y, [x]);
@@ -537,7 +541,7 @@ pub fn log_softmax<F: Float>(x: &Tensor<F>, axis: usize) -> Result<Tensor<F>> {
             .and(ys.lanes(Axis(axis)))
             .for_each(|mut d, y| {
                 let total = d.sum();
-                d.zip_mut_with(&y, |d, &y| *d -= y.exp() * total);
+                d.zip_mut_with(&y, |d, &y| *d -= exp_of(y) * total);
             });
         vec![Some(d)]
     }))
@@ -588,7 +592,7 @@ pub fn cross_entropy<F: Float>(logits: &Tensor<F>, targets: &[usize]) -> Result<
     let mut total = F::zero();
     for ((mut p, x), &t) in p.rows_mut().into_iter().zip(x.rows()).zip(targets) {
         let m = x.fold(F::neg_infinity(), |m, &v| m.max(v));
-        p.zip_mut_with(&x, |p, &v| *p = (v - m).exp());
+        p.zip_mut_with(&x, |p, &v| *p = exp_of(v - m));
         let sum = p.sum();
         total = total + m + sum.ln() - x[t];
         p.mapv_inplace(|e| e / sum);
@@ -915,21 +919,32 @@ pub fn max_pool2d<F: Float>(x: &Tensor<F>, size: usize) -> Result<Tensor<F>> {
     let xv = x.value();
     let xs = xv.as_standard_layout();
     let xs = xs.as_slice().expect("standard layout");
+    // Window by window, without branches (comparisons of data are
+    // unpredictable): a larger entry replaces the maximum and its position,
+    // so a tie keeps the first; a window holding a NaN gets its first NaN.
     let mut y = Vec::with_capacity(n * c * oh * ow);
     let mut at = Vec::with_capacity(n * c * oh * ow);
-    for plane in 0..n * c {
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let corner = plane * h * w + oy * size * w + ox * size;
-                let mut best = corner;
-                for i in (0..size).flat_map(|u| (corner + u * w)..(corner + u * w + size)) {
-                    if beats(xs[i], xs[best]) {
-                        best = i;
-                    }
+    for r in 0..n * c * oh {
+        let corner = (r / oh) * h * w + (r % oh) * size * w;
+        for q in 0..ow {
+            let start = corner + q * size;
+            let (mut best, mut i, mut nan) = (xs[start], start, false);
+            for u in 0..size {
+                let row = start + u * w;
+                for (v, &value) in xs[row..row + size].iter().enumerate() {
+                    let take = value > best;
+                    best = if take { value } else { best };
+                    i ^= (i ^ (row + v)) & usize::from(take).wrapping_neg();
+                    nan |= value.is_nan();
                 }
-                y.push(xs[best]);
-                at.push(best);
             }
+            if nan {
+                let window = (0..size).flat_map(|u| (start + u * w)..(start + u * w + size));
+                i = window.clone().find(|&k| xs[k].is_nan()).expect("a NaN");
+                best = xs[i];
+            }
+            y.push(best);
+            at.push(i);
         }
     }
     let y = ArrayD::from_shape_vec(IxDyn(&[n, c, oh, ow]), y).expect("n·c·oh·ow");
@@ -946,6 +961,80 @@ pub fn max_pool2d<F: Float>(x: &Tensor<F>, size: usize) -> Result<Tensor<F>> {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/// `eˣ` as the ops compute it: by the standard library in `f64` (gradient
+/// checks), by [`exp_f32`] in `f32` (training), which vectorises.
+#[inline]
+pub(crate) fn exp_of<F: Float>(x: F) -> F {
+    if size_of::<F>() == 4 {
+        F::of(f64::from(exp_f32(x.to_f64() as f32)))
+    } else {
+        x.exp()
+    }
+}
+
+/// `tanh x` as the ops compute it: by the standard library in `f64`, by
+/// [`tanh_f32`] in `f32`.
+#[inline]
+pub(crate) fn tanh_of<F: Float>(x: F) -> F {
+    if size_of::<F>() == 4 {
+        F::of(f64::from(tanh_f32(x.to_f64() as f32)))
+    } else {
+        x.tanh()
+    }
+}
+
+/// `eˣ` in `f32`, within one unit in the last place (tested against `f64`),
+/// in arithmetic a compiler turns into vector instructions (the standard
+/// library's `expf` is a call per number). With `n = round(x / ln 2)` and
+/// `r = x − n ln 2` (so `|r| ≤ ln 2 / 2`),
+///
+/// ```text
+///   eˣ = 2ⁿ · eʳ,   eʳ ≈ Σ_{k ≤ 7} rᵏ / k!   (the next term is below 10⁻⁸ eʳ)
+/// ```
+///
+/// `ln 2 = 355/512 − 2.1219444·10⁻⁴` in two parts, so that `n · 355/512` is
+/// exact; `n` is rounded by adding and subtracting `1.5·2²³`, which leaves
+/// it in the low bits of the sum; `2ⁿ` is built from its exponent bits, as
+/// `2^⌊n/2⌋ · 2^(n − ⌊n/2⌋)` so that neither factor overflows before the
+/// product does. NaN stays NaN, `+∞` gives `+∞`, `−∞` gives 0.
+#[inline]
+pub(crate) fn exp_f32(x: f32) -> f32 {
+    const ROUND: f32 = 12_582_912.0; // 1.5·2²³
+    let x = x.clamp(-104.0, 89.0); // e^-104 rounds to 0, e^89 to ∞
+    let shifted = x * std::f32::consts::LOG2_E + ROUND;
+    let n = shifted - ROUND;
+    let r = (x - n * 0.693_359_4) + n * 2.121_944_4e-4;
+    let mut p = 1.0 / 5040.0;
+    for k in [720.0, 120.0, 24.0, 6.0, 2.0, 1.0, 1.0] {
+        p = p * r + 1.0 / k;
+    }
+    let n = shifted.to_bits() as i32 - ROUND.to_bits() as i32;
+    let power = |k: i32| f32::from_bits(((k + 127) as u32) << 23);
+    p * power(n >> 1) * power(n - (n >> 1))
+}
+
+/// `tanh x` in `f32`, within two units in the last place (tested against
+/// `f64`), vectorisable: for `|x| < 1/2` its odd Taylor series to `x¹⁵`
+/// (the next term is below 10⁻⁸ of the sum), else
+/// `sign(x) (1 − 2 / (e^{2|x|} + 1))` with [`exp_f32`].
+#[inline]
+pub(crate) fn tanh_f32(x: f32) -> f32 {
+    const SERIES: [f32; 8] = [
+        1.0,
+        -1.0 / 3.0,
+        2.0 / 15.0,
+        -17.0 / 315.0,
+        62.0 / 2835.0,
+        -1382.0 / 155_925.0,
+        21_844.0 / 6_081_075.0,
+        -929_569.0 / 638_512_875.0,
+    ];
+    let x2 = x * x;
+    let series = x * SERIES.iter().rev().fold(0.0, |s, &c| s * x2 + c);
+    let far = (1.0 - 2.0 / (exp_f32(2.0 * x.abs()) + 1.0)).copysign(x);
+    if x.abs() < 0.5 { series } else { far }
+}
 
 /// The shape two shapes broadcast to (NumPy's rule: align on the right; a
 /// side of 1 stretches), or an error naming the op and both shapes.
@@ -1085,7 +1174,7 @@ fn spread<F: Float>(
 /// Whether `v` replaces `best` as the maximum so far: it is larger, or the
 /// first NaN (so that a NaN propagates, as in NumPy's `max`).
 fn beats<F: Float>(v: F, best: F) -> bool {
-    v > best || (v.is_nan() && !best.is_nan())
+    (v > best) | (v.is_nan() & !best.is_nan())
 }
 
 /// The number of entries of `shape`, or `None` when no array can have that
@@ -1320,13 +1409,19 @@ fn im2col<F: Float>(x: &ArrayD<F>, cv: &Conv) -> Array2<F> {
         let (ci, u, v) = (r / (cv.kh * cv.kw), r / cv.kw % cv.kh, r % cv.kw);
         let row = row.as_slice_mut().expect("a row of a fresh matrix");
         let qs = inside(v, cv, cv.w, cv.ow);
+        if qs.is_empty() {
+            continue;
+        }
         for i in 0..cv.n {
             let plane = &x[(i * cv.c + ci) * cv.h * cv.w..][..cv.h * cv.w];
             for oy in inside(u, cv, cv.h, cv.oh) {
-                let src = &plane[(oy * cv.s + u - cv.p) * cv.w..][..cv.w];
-                let dst = &mut row[i * l + oy * cv.ow..][..cv.ow];
-                for q in qs.clone() {
-                    dst[q] = src[q * cv.s + v - cv.p];
+                let dst = &mut row[i * l + oy * cv.ow..][qs.clone()];
+                let from = (oy * cv.s + u - cv.p) * cv.w + qs.start * cv.s + v - cv.p;
+                if cv.s == 1 {
+                    dst.copy_from_slice(&plane[from..from + dst.len()]);
+                } else {
+                    let src = plane[from..].iter().step_by(cv.s);
+                    dst.iter_mut().zip(src).for_each(|(d, &x)| *d = x);
                 }
             }
         }
@@ -1343,14 +1438,18 @@ fn col2im<F: Float>(cols: &Array2<F>, cv: &Conv) -> ArrayD<F> {
         let row = row.to_slice().expect("a row of a fresh matrix");
         let (ci, u, v) = (r / (cv.kh * cv.kw), r / cv.kw % cv.kh, r % cv.kw);
         let qs = inside(v, cv, cv.w, cv.ow);
+        if qs.is_empty() {
+            continue;
+        }
         for i in 0..cv.n {
             let plane = &mut x[(i * cv.c + ci) * cv.h * cv.w..][..cv.h * cv.w];
             for oy in inside(u, cv, cv.h, cv.oh) {
-                let dst = &mut plane[(oy * cv.s + u - cv.p) * cv.w..][..cv.w];
-                for q in qs.clone() {
-                    let d = &mut dst[q * cv.s + v - cv.p];
-                    *d += row[i * l + oy * cv.ow + q];
-                }
+                let src = &row[i * l + oy * cv.ow..][qs.clone()];
+                let dst = &mut plane[(oy * cv.s + u - cv.p) * cv.w + qs.start * cv.s + v - cv.p..];
+                dst.iter_mut()
+                    .step_by(cv.s)
+                    .zip(src)
+                    .for_each(|(d, &g)| *d += g);
             }
         }
     }
