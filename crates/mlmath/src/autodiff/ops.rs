@@ -26,15 +26,15 @@
 //! (`log` of a negative number is NaN, a NaN stays NaN).
 //!
 //! In `f32` (training), `eˣ` and `tanh x` — in `exp`, `tanh`, `sigmoid`,
-//! `gelu`, the softmaxes and the cross-entropy — are computed by
-//! [`exp_f32`] and [`tanh_f32`], short polynomials that the compiler turns
-//! into vector instructions, within two units in the last place; in `f64`
-//! (gradient checks), by the standard library.
+//! `gelu`, the softmaxes and the cross-entropy — are computed by short
+//! polynomials (`exp_f32` and `tanh_f32` at the end of this file) that the
+//! compiler turns into vector instructions, within two units in the last
+//! place; in `f64` (gradient checks), by the standard library.
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{
-    Array1, Array2, Array3, ArrayD, ArrayView2, ArrayView3, Axis, CowArray, Ix1, Ix2, Ix3, IxDyn,
-    Order, Slice, Zip, arr0, concatenate,
+    Array1, Array2, Array3, ArrayD, ArrayView1, ArrayView2, ArrayView3, Axis, CowArray, Ix1, Ix2,
+    Ix3, IxDyn, Order, Slice, Zip, arr0, concatenate,
 };
 
 use super::{Float, Tensor, is_recording, shape_str};
@@ -184,12 +184,12 @@ pub fn sigmoid<F: Float>(x: &Tensor<F>) -> Tensor<F> {
     })
 }
 
-/// `y = max(x, 0)`: `∂L/∂x = g` where `x > 0`, `0` elsewhere (the kink at
-/// 0 gets 0).
+/// `y = max(x, 0)` (NaN stays NaN): `∂L/∂x = g` where `x > 0`, `0`
+/// elsewhere (the kink at 0 gets 0).
 pub fn relu<F: Float>(x: &Tensor<F>) -> Tensor<F> {
     let y = x
         .value()
-        .mapv(|v| if v > F::zero() { v } else { F::zero() });
+        .mapv(|v| if v < F::zero() { F::zero() } else { v });
     let t = x.clone();
     Tensor::from_op("relu", y, [x], move |g, _| {
         let step = |x: F| if x > F::zero() { F::one() } else { F::zero() };
@@ -481,9 +481,9 @@ pub fn dropout<F: Float>(x: &Tensor<F>, p: F, rng: &mut StdRng) -> Result<Tensor
     if !is_recording() || p == F::zero() {
         return Ok(x.clone());
     }
-    let (keep, drop) = (F::one() / (F::one() - p), p.to_f64());
+    let (keep, p64) = (F::one() / (F::one() - p), p.to_f64());
     let mask = ArrayD::from_shape_simple_fn(x.value().raw_dim(), || {
-        if rng.random::<f64>() < drop {
+        if rng.random::<f64>() < p64 {
             F::zero()
         } else {
             keep
@@ -724,48 +724,61 @@ pub fn layer_norm<F: Float>(
         y,
         [x, gamma, beta],
         move |g, needs| {
-            let g2 = g
+            let g = g
                 .to_shape(((rows, d), Order::RowMajor))
-                .expect("the output's shape");
-            let dx =
-                || {
-                    let gv = gt.value();
-                    let gamma = vector(&gv);
-                    let mut dx = Array2::zeros((rows, d));
-                    Zip::from(dx.rows_mut())
-                        .and(g2.rows())
-                        .and(xhat.rows())
-                        .and(&rstd)
-                        .for_each(|mut dx, g, h, &r| {
-                            let (mut mean_g, mut mean_gh) = (F::zero(), F::zero());
-                            Zip::from(&g).and(&h).and(&gamma).for_each(|&g, &h, &w| {
-                                mean_g += g * w;
-                                mean_gh += g * w * h;
-                            });
-                            let (mean_g, mean_gh) = (mean_g / dn, mean_gh / dn);
-                            Zip::from(&mut dx).and(&g).and(&h).and(&gamma).for_each(
-                                |dx, &g, &h, &w| *dx = r * (g * w - mean_g - h * mean_gh),
-                            );
-                        });
-                    dx.into_shape_with_order(IxDyn(&shape)).expect("same size")
-                };
+                .expect("output shape");
+            let dx = || {
+                let dx = layer_norm_dx(g.view(), xhat.view(), rstd.view(), vector(&gt.value()));
+                dx.into_shape_with_order(IxDyn(&shape)).expect("same size")
+            };
             let dgamma = || {
-                let mut dg = Array1::zeros(d);
-                for (g, h) in g2.rows().into_iter().zip(xhat.rows()) {
-                    Zip::from(&mut dg)
+                let mut dgamma = Array1::zeros(d);
+                for (g, h) in g.rows().into_iter().zip(xhat.rows()) {
+                    Zip::from(&mut dgamma)
                         .and(&g)
                         .and(&h)
                         .for_each(|a, &g, &h| *a += g * h);
                 }
-                dg.into_dyn()
+                dgamma.into_dyn()
             };
             vec![
                 needs[0].then(dx),
                 needs[1].then(dgamma),
-                needs[2].then(|| g2.sum_axis(Axis(0)).into_dyn()),
+                needs[2].then(|| g.sum_axis(Axis(0)).into_dyn()),
             ]
         },
     ))
+}
+
+/// The backward rule of [`layer_norm`] for `x`, row by row: with `r` the
+/// row's `1/√(σ² + ε)` and `ĝ = γ ⊙ g`,
+/// `∂L/∂x = r (ĝ − mean(ĝ) − x̂ mean(ĝ ⊙ x̂))`.
+fn layer_norm_dx<F: Float>(
+    g: ArrayView2<'_, F>,
+    xhat: ArrayView2<'_, F>,
+    rstd: ArrayView1<'_, F>,
+    gamma: ArrayView1<'_, F>,
+) -> Array2<F> {
+    let dn = F::of(gamma.len() as f64);
+    let mut dx = Array2::zeros(g.raw_dim());
+    Zip::from(dx.rows_mut())
+        .and(g.rows())
+        .and(xhat.rows())
+        .and(&rstd)
+        .for_each(|mut dx, g, h, &r| {
+            let (mut mean_g, mut mean_gh) = (F::zero(), F::zero());
+            Zip::from(&g).and(&h).and(&gamma).for_each(|&g, &h, &w| {
+                mean_g += g * w;
+                mean_gh += g * w * h;
+            });
+            let (mean_g, mean_gh) = (mean_g / dn, mean_gh / dn);
+            Zip::from(&mut dx)
+                .and(&g)
+                .and(&h)
+                .and(&gamma)
+                .for_each(|dx, &g, &h, &w| *dx = r * (g * w - mean_g - h * mean_gh));
+        });
+    dx
 }
 
 // ---------------------------------------------------------------- matrices
@@ -939,8 +952,8 @@ pub fn max_pool2d<F: Float>(x: &Tensor<F>, size: usize) -> Result<Tensor<F>> {
                 }
             }
             if nan {
-                let window = (0..size).flat_map(|u| (start + u * w)..(start + u * w + size));
-                i = window.clone().find(|&k| xs[k].is_nan()).expect("a NaN");
+                let mut window = (0..size).flat_map(|u| (start + u * w)..(start + u * w + size));
+                i = window.find(|&k| xs[k].is_nan()).expect("a NaN");
                 best = xs[i];
             }
             y.push(best);
@@ -1202,7 +1215,7 @@ fn swapped<F: Float>(x: &ArrayD<F>, a: usize, b: usize) -> ArrayD<F> {
 }
 
 /// A 1-D value (shape checked by the caller) as a vector view.
-fn vector<F: Float>(x: &ArrayD<F>) -> ndarray::ArrayView1<'_, F> {
+fn vector<F: Float>(x: &ArrayD<F>) -> ArrayView1<'_, F> {
     x.view().into_dimensionality::<Ix1>().expect("checked 1-D")
 }
 
