@@ -61,8 +61,8 @@ pub trait Float: NdFloat {
     type Ops: Engine<Self>;
     /// `x` converted to this type (rounded for `f32`).
     fn of(x: f64) -> Self;
-    /// This number as an `f64`.
-    fn to_f64(self) -> f64;
+    /// This number as an `f64` (named apart from num-traits' fallible `to_f64`).
+    fn as_f64(self) -> f64;
     /// The name shown in messages: `"f32"` or `"f64"`.
     const NAME: &'static str;
 }
@@ -74,7 +74,7 @@ impl Float for f32 {
         x as f32
     }
     #[inline]
-    fn to_f64(self) -> f64 {
+    fn as_f64(self) -> f64 {
         self as f64
     }
     const NAME: &'static str = "f32";
@@ -87,7 +87,7 @@ impl Float for f64 {
         x
     }
     #[inline]
-    fn to_f64(self) -> f64 {
+    fn as_f64(self) -> f64 {
         self
     }
     const NAME: &'static str = "f64";
@@ -108,6 +108,7 @@ struct Node<F: Float> {
     backward: Option<Backward<F>>,
     requires_grad: bool,
     retain_grad: Cell<bool>,
+    name: RefCell<String>,
 }
 
 /// A value in the computational graph: an n-dimensional array that
@@ -163,6 +164,7 @@ impl<F: Float> Tensor<F> {
             backward: None,
             requires_grad,
             retain_grad: Cell::new(false),
+            name: RefCell::new(String::new()),
         }))
     }
 
@@ -211,6 +213,7 @@ impl<F: Float> Tensor<F> {
             backward: Some(Box::new(backward)),
             requires_grad: true,
             retain_grad: Cell::new(false),
+            name: RefCell::new(String::new()),
         }))
     }
 
@@ -278,6 +281,12 @@ impl<F: Float> Tensor<F> {
         self.0.grad.borrow_mut().take();
     }
 
+    /// The gradient slot itself, for the optimisers and gradient clipping
+    /// (which rescale a gradient in place or put one back).
+    pub(crate) fn grad_slot(&self) -> std::cell::RefMut<'_, Option<ArrayD<F>>> {
+        self.0.grad.borrow_mut()
+    }
+
     /// Keeps this intermediate result's gradient after
     /// [`backward`](Tensor::backward) (it is freed otherwise), to look at it.
     pub fn retain_grad(&self) -> &Self {
@@ -306,6 +315,73 @@ impl<F: Float> Tensor<F> {
         f(&mut self.0.value.borrow_mut());
     }
 
+    /// Gives the tensor a name, shown when its graph is drawn.
+    pub fn named(self, name: &str) -> Self {
+        *self.0.name.borrow_mut() = name.to_string();
+        self
+    }
+
+    /// The tensor's name (empty unless given with [`named`](Tensor::named)).
+    pub fn name(&self) -> String {
+        self.0.name.borrow().clone()
+    }
+
+    /// The graph that computed this tensor, to draw: each op a circle, each
+    /// tensor a box with its name (or op), its shape, and — for a single
+    /// number — its value and gradient (kept for parameters and for
+    /// tensors marked with [`retain_grad`](Tensor::retain_grad)).
+    ///
+    /// ```
+    /// use mlmath::autodiff::Tensor;
+    /// let a = Tensor::<f64>::param(ndarray::arr0(2.0)).named("a");
+    /// let y = a.mul(&a).unwrap().tanh().named("y");
+    /// let g = y.graph("y = tanh(a·a)");
+    /// assert_eq!(g.len(), 5); // a, the ops * and tanh, a·a and y
+    ///
+    /// // y = (p + q)·p with q = p²: the longest path p → ² → q → + → p+q → · → y
+    /// // has six arrows, so every one of them was drawn.
+    /// let p = Tensor::<f64>::param(ndarray::arr0(0.5));
+    /// let q = p.square();
+    /// let y = p.add(&q).unwrap().mul(&p).unwrap();
+    /// assert_eq!(y.graph("y").columns().unwrap().iter().max(), Some(&6));
+    /// ```
+    pub fn graph(&self, title: &str) -> crate::plot::Graph {
+        let mut graph = crate::plot::Graph::new(title);
+        let mut boxes: Vec<(*const Node<F>, usize)> = Vec::new();
+        for t in &self.post_order(|_| true) {
+            let name = t.name();
+            let mut label = if name.is_empty() {
+                t.op().to_string()
+            } else {
+                name
+            };
+            let v = t.value();
+            if v.len() == 1 {
+                let x = v.iter().next().expect("one element").as_f64();
+                label += &format!("\ndata {}", crate::table::format_number(x));
+                if let Some(g) = t.grad() {
+                    let g = g.iter().next().map_or(0.0, |g| g.as_f64());
+                    label += &format!("\ngrad {}", crate::table::format_number(g));
+                }
+            } else {
+                label += &format!("\n{}", shape_str(v.shape()));
+            }
+            let node = graph.value(&label);
+            if !t.parents().is_empty() {
+                let op = graph.op(t.op());
+                for p in t.parents() {
+                    let ptr = Rc::as_ptr(&p.0);
+                    if let Some(&(_, b)) = boxes.iter().find(|(q, _)| *q == ptr) {
+                        graph.edge(b, op);
+                    }
+                }
+                graph.edge(op, node);
+            }
+            boxes.push((Rc::as_ptr(&t.0), node));
+        }
+        graph
+    }
+
     /// A tensor with the same value that is cut from the graph: no gradient
     /// flows back through it.
     pub fn detach(&self) -> Self {
@@ -324,6 +400,12 @@ impl<F: Float> Tensor<F> {
     /// its parents (an iterative depth-first search: no recursion, so a
     /// graph of any depth is fine).
     pub fn topological_order(&self) -> Vec<Tensor<F>> {
+        self.post_order(|p| p.requires_grad())
+    }
+
+    /// The nodes that lead to `self` through parents for which `follow`
+    /// holds, each after all of its parents.
+    fn post_order(&self, follow: impl Fn(&Tensor<F>) -> bool) -> Vec<Tensor<F>> {
         let mut order = Vec::new();
         let mut seen: HashSet<*const Node<F>> = HashSet::new();
         let mut stack = vec![(self.clone(), false)];
@@ -337,7 +419,7 @@ impl<F: Float> Tensor<F> {
             }
             stack.push((t.clone(), true));
             for p in t.parents() {
-                if p.requires_grad() && !seen.contains(&Rc::as_ptr(&p.0)) {
+                if follow(p) && !seen.contains(&Rc::as_ptr(&p.0)) {
                     stack.push((p.clone(), false));
                 }
             }
@@ -672,5 +754,33 @@ compiled! {
         fn concat(parts: &[Tensor<F>], axis: usize) -> Result<Tensor<F>>;
     }
     kernels {
+        /// One step of [`Sgd`](crate::optim::Sgd) on `params`:
+        /// `v ← μ v + g + λ p`, `p ← p − η v` for every entry.
+        fn sgd_step(opt: &mut crate::optim::Sgd, params: &[Tensor<F>]) -> Result<()>
+            = crate::optim::sgd_step;
+        /// One step of [`Adam`](crate::optim::Adam) on `params`:
+        /// `p ← p (1 − η λ) − η m̂ / (√v̂ + ε)` for every entry.
+        fn adam_step(opt: &mut crate::optim::Adam, params: &[Tensor<F>]) -> Result<()>
+            = crate::optim::adam_step;
+        /// [`clip_grad_norm`](crate::optim::clip_grad_norm): `‖g‖` over all
+        /// gradients, which are scaled by `max_norm / ‖g‖` when it is larger.
+        fn clip_grad_norm(params: &[Tensor<F>], max_norm: f64) -> Result<f64>
+            = crate::optim::clip_gradients;
+        /// An array of `shape` drawn from `U(−a, a)` (for
+        /// [`Init::XavierUniform`](crate::nn::Init::XavierUniform)).
+        fn init_uniform(shape: &[usize], a: f64, rng: &mut crate::random::StdRng) -> ArrayD<F>
+            = crate::nn::uniform;
+        /// An array of `shape` drawn from `N(0, σ²)` (for
+        /// [`Init::KaimingNormal`](crate::nn::Init::KaimingNormal)).
+        fn init_normal(shape: &[usize], sigma: f64, rng: &mut crate::random::StdRng)
+            -> ArrayD<F> = crate::nn::normal;
+        /// [`Module::save`](crate::nn::Module::save): the named parameters of
+        /// the model described by `model`, written to `path`.
+        fn save_params(path: &std::path::Path, model: &str, params: &[(String, Tensor<F>)])
+            -> Result<()> = crate::nn::save;
+        /// [`Module::load`](crate::nn::Module::load): the parameters saved in
+        /// `path`, checked, then read into `params`.
+        fn load_params(path: &std::path::Path, model: &str, params: &[(String, Tensor<F>)])
+            -> Result<()> = crate::nn::load;
     }
 }

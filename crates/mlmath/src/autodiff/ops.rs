@@ -481,7 +481,7 @@ pub fn dropout<F: Float>(x: &Tensor<F>, p: F, rng: &mut StdRng) -> Result<Tensor
     if !is_recording() || p == F::zero() {
         return Ok(x.clone());
     }
-    let (keep, p64) = (F::one() / (F::one() - p), p.to_f64());
+    let (keep, p64) = (F::one() / (F::one() - p), p.as_f64());
     let mask = ArrayD::from_shape_simple_fn(x.value().raw_dim(), || {
         if rng.random::<f64>() < p64 {
             F::zero()
@@ -980,7 +980,7 @@ pub fn max_pool2d<F: Float>(x: &Tensor<F>, size: usize) -> Result<Tensor<F>> {
 #[inline]
 pub(crate) fn exp_of<F: Float>(x: F) -> F {
     if size_of::<F>() == 4 {
-        F::of(f64::from(exp_f32(x.to_f64() as f32)))
+        F::of(f64::from(exp_f32(x.as_f64() as f32)))
     } else {
         x.exp()
     }
@@ -991,7 +991,7 @@ pub(crate) fn exp_of<F: Float>(x: F) -> F {
 #[inline]
 pub(crate) fn tanh_of<F: Float>(x: F) -> F {
     if size_of::<F>() == 4 {
-        F::of(f64::from(tanh_f32(x.to_f64() as f32)))
+        F::of(f64::from(tanh_f32(x.as_f64() as f32)))
     } else {
         x.tanh()
     }
