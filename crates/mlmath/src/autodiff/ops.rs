@@ -574,7 +574,10 @@ pub fn cross_entropy<F: Float>(logits: &Tensor<F>, targets: &[usize]) -> Result<
         ));
     }
     if n == 0 {
-        return Err(Error::empty("cross_entropy: the logits (0, c)"));
+        return Err(Error::empty(format!(
+            "cross_entropy: the logits of shape {}",
+            shape_str(&shape)
+        )));
     }
     if let Some((i, t)) = targets.iter().enumerate().find(|&(_, &t)| t >= c) {
         return Err(Error::parameter(
