@@ -69,9 +69,11 @@ pub trait Float: NdFloat {
 
 impl Float for f32 {
     type Ops = Compiled;
+    #[inline]
     fn of(x: f64) -> Self {
         x as f32
     }
+    #[inline]
     fn as_f64(self) -> f64 {
         self as f64
     }
@@ -80,9 +82,11 @@ impl Float for f32 {
 
 impl Float for f64 {
     type Ops = Compiled;
+    #[inline]
     fn of(x: f64) -> Self {
         x
     }
+    #[inline]
     fn as_f64(self) -> f64 {
         self
     }
