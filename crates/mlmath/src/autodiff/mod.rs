@@ -310,8 +310,10 @@ impl<F: Float> Tensor<F> {
         Ok(())
     }
 
-    /// Updates the value in place with `f` (an optimiser's step).
-    pub fn update(&self, f: impl FnOnce(&mut ArrayD<F>)) {
+    /// Updates the value in place with `f` (an optimiser's step; `f` keeps the
+    /// shape, which the backward rules rely on — a learner uses the checked
+    /// [`set_value`](Tensor::set_value)).
+    pub(crate) fn update(&self, f: impl FnOnce(&mut ArrayD<F>)) {
         f(&mut self.0.value.borrow_mut());
     }
 
