@@ -109,6 +109,13 @@ struct Node<F: Float> {
     requires_grad: bool,
     retain_grad: Cell<bool>,
     name: RefCell<String>,
+    /// How many times the value was changed in place (by `set_value` or an
+    /// optimiser's step).
+    version: Cell<u64>,
+    /// The parents' versions when this node was computed from them.
+    parent_versions: Vec<u64>,
+    /// Whether `backward` has run from this node.
+    differentiated: Cell<bool>,
 }
 
 /// A value in the computational graph: an n-dimensional array that
@@ -165,6 +172,9 @@ impl<F: Float> Tensor<F> {
             requires_grad,
             retain_grad: Cell::new(false),
             name: RefCell::new(String::new()),
+            version: Cell::new(0),
+            parent_versions: Vec::new(),
+            differentiated: Cell::new(false),
         }))
     }
 
@@ -190,6 +200,10 @@ impl<F: Float> Tensor<F> {
     /// derivative rule `backward`. Nothing is recorded inside [`no_grad`] or
     /// when no parent needs a gradient.
     ///
+    /// The rule is checked when it runs: [`backward`](Tensor::backward) is
+    /// an error naming `op` when it returns another number of gradients than
+    /// there are parents, or a gradient of another shape than its parent's.
+    ///
     /// `parents` is an array (`[&a, &b]`) or, for an op with any number of
     /// inputs (`concat`), a slice or `Vec` of tensors.
     pub fn from_op<'p>(
@@ -205,6 +219,7 @@ impl<F: Float> Tensor<F> {
         if !parents.iter().any(|p| p.requires_grad()) {
             return Self::leaf(value, false, op);
         }
+        let parent_versions = parents.iter().map(|p| p.0.version.get()).collect();
         Tensor(Rc::new(Node {
             value: RefCell::new(value),
             grad: RefCell::new(None),
@@ -214,6 +229,9 @@ impl<F: Float> Tensor<F> {
             requires_grad: true,
             retain_grad: Cell::new(false),
             name: RefCell::new(String::new()),
+            version: Cell::new(0),
+            parent_versions,
+            differentiated: Cell::new(false),
         }))
     }
 
@@ -294,11 +312,53 @@ impl<F: Float> Tensor<F> {
         self
     }
 
+    /// Whether `self` and `other` are handles to the same tensor (not merely
+    /// equal values).
+    pub fn same(&self, other: &Tensor<F>) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// The value, borrowed to be changed, or an error naming `who` when it is
+    /// borrowed already (a `Ref` from [`value`](Tensor::value) still alive).
+    fn value_mut(&self, who: &str) -> Result<std::cell::RefMut<'_, ArrayD<F>>> {
+        self.0.value.try_borrow_mut().map_err(|_| {
+            Error::parameter(
+                format!("the value changed by {who}"),
+                "not borrowed: take .to_array() first, or bind .value() in a `let` \
+                 that ends before",
+                "a value still borrowed by value()",
+            )
+        })
+    }
+
+    /// A description of this tensor for messages: its name, or its op and shape.
+    fn describe(&self) -> String {
+        let name = self.name();
+        if name.is_empty() {
+            format!("a {} of shape {}", self.op(), shape_str(&self.shape()))
+        } else {
+            name
+        }
+    }
+
     /// Replaces the value of a parameter in place (an optimiser's update).
+    /// A loss computed from the old value can no longer be differentiated
+    /// (its [`backward`](Tensor::backward) is an error): compute it again.
     ///
-    /// An error when the new value has another shape.
+    /// An error when the new value has another shape, or when the value is
+    /// still borrowed: `w.set_value(w.value().mapv(f))` keeps the `Ref` of
+    /// `value()` alive during the call; write `w.set_value(w.to_array().mapv(f))`.
+    ///
+    /// ```
+    /// use mlmath::autodiff::Tensor;
+    /// let w = Tensor::<f64>::param(ndarray::arr1(&[1.0, 2.0]));
+    /// assert!(w.set_value(w.value().mapv(|v| 2.0 * v)).is_err());
+    /// w.set_value(w.to_array().mapv(|v| 2.0 * v))?;
+    /// assert_eq!(w.value()[1], 4.0);
+    /// # Ok::<(), mlmath::Error>(())
+    /// ```
     pub fn set_value(&self, value: ArrayD<F>) -> Result<()> {
-        let mut v = self.0.value.borrow_mut();
+        let mut v = self.value_mut("set_value")?;
         if v.shape() != value.shape() {
             return Err(Error::shape(
                 "set_value",
@@ -307,14 +367,23 @@ impl<F: Float> Tensor<F> {
             ));
         }
         *v = value;
+        self.0.version.set(self.0.version.get() + 1);
         Ok(())
     }
 
-    /// Updates the value in place with `f` (an optimiser's step; `f` keeps the
-    /// shape, which the backward rules rely on — a learner uses the checked
-    /// [`set_value`](Tensor::set_value)).
-    pub(crate) fn update(&self, f: impl FnOnce(&mut ArrayD<F>)) {
-        f(&mut self.0.value.borrow_mut());
+    /// Updates the entries in place with `f`, given them as one slice in
+    /// row-major order (an optimiser's step): the shape cannot change. An
+    /// error naming `who` when the value is borrowed.
+    pub(crate) fn update(&self, who: &str, f: impl FnOnce(&mut [F])) -> Result<()> {
+        let mut v = self.value_mut(who)?;
+        f(crate::optim::row_major(&mut v));
+        self.0.version.set(self.0.version.get() + 1);
+        Ok(())
+    }
+
+    /// Whether the value can be changed now (not borrowed).
+    pub(crate) fn writable(&self, who: &str) -> Result<()> {
+        self.value_mut(who).map(|_| ())
     }
 
     /// Gives the tensor a name, shown when its graph is drawn.
@@ -441,6 +510,11 @@ impl<F: Float> Tensor<F> {
 }
 
 /// The backward pass ([`Tensor::backward`]), compiled in the crate.
+///
+/// Every node is checked before any gradient is computed (the loss was not
+/// differentiated already, no parent was changed since it was used); the
+/// gradients of the parameters are added to theirs only when the whole pass
+/// succeeded, so a failed pass leaves every gradient as it was.
 pub(crate) fn backward<F: Float>(loss: &Tensor<F>) -> Result<()> {
     if loss.value().len() != 1 {
         return Err(Error::shape(
@@ -456,11 +530,69 @@ pub(crate) fn backward<F: Float>(loss: &Tensor<F>) -> Result<()> {
             format!("a {} with no parameter behind it", loss.op()),
         ));
     }
+    if loss.0.differentiated.get() {
+        return Err(Error::parameter(
+            "the tensor backward() starts from",
+            "a loss not differentiated yet (compute it again for a new backward pass)",
+            "a loss already differentiated",
+        ));
+    }
     let order = loss.topological_order();
-    loss.accumulate(ArrayD::from_elem(loss.value().raw_dim(), F::one()));
+    check_versions(&order)?;
+    let mut leaves: Vec<(Tensor<F>, ArrayD<F>)> = Vec::new();
+    if let Err(e) = backward_pass(loss, &order, &mut leaves) {
+        for node in &order {
+            if node.0.backward.is_some() {
+                node.zero_grad();
+            }
+        }
+        return Err(e);
+    }
+    for (leaf, g) in leaves {
+        leaf.accumulate(g);
+    }
+    loss.0.differentiated.set(true);
+    Ok(())
+}
+
+/// An error when a parent of a node in `order` was changed in place after
+/// the node was computed from it (its rule would mix old and new values).
+fn check_versions<F: Float>(order: &[Tensor<F>]) -> Result<()> {
+    for node in order {
+        for (p, &v) in node.parents().iter().zip(&node.0.parent_versions) {
+            if p.0.version.get() != v {
+                return Err(Error::parameter(
+                    format!("the input {} of {}", p.describe(), node.op()),
+                    "unchanged since the loss was computed from it",
+                    format!(
+                        "{} was changed (set_value / an optimiser step) after it was used \
+                         to compute this loss; compute the loss again",
+                        p.describe()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The chain rule over `order` (reverse topological order), the gradients of
+/// the leaves collected in `leaves`; an error when a rule returns the wrong
+/// number of gradients or one of the wrong shape.
+fn backward_pass<F: Float>(
+    loss: &Tensor<F>,
+    order: &[Tensor<F>],
+    leaves: &mut Vec<(Tensor<F>, ArrayD<F>)>,
+) -> Result<()> {
+    let seed = ArrayD::from_elem(loss.value().raw_dim(), F::one());
+    if loss.0.backward.is_none() {
+        leaves.push((loss.clone(), seed));
+        return Ok(());
+    }
+    loss.accumulate(seed);
     for node in order.iter().rev() {
         let Some(rule) = &node.0.backward else {
-            continue; // a parameter: its gradient stays for the optimiser
+            continue; // a leaf: its gradient was collected
         };
         let g = if node.0.retain_grad.get() {
             node.grad()
@@ -469,12 +601,36 @@ pub(crate) fn backward<F: Float>(loss: &Tensor<F>) -> Result<()> {
         };
         let Some(g) = g else { continue };
         let needs: Vec<bool> = node.parents().iter().map(|p| p.requires_grad()).collect();
-        for (parent, gp) in node.parents().iter().zip(rule(&g, &needs)) {
-            if let Some(gp) = gp
-                && parent.requires_grad()
-            {
-                debug_assert_eq!(gp.shape(), parent.value().shape(), "{}", node.op());
+        let grads = rule(&g, &needs);
+        if grads.len() != needs.len() {
+            return Err(Error::shape(
+                format!("the backward rule of op {}", node.op()),
+                format!("{} gradients, one per input", needs.len()),
+                format!("{} gradients", grads.len()),
+            ));
+        }
+        for (parent, gp) in node.parents().iter().zip(grads) {
+            let Some(gp) = gp else { continue };
+            if !parent.requires_grad() {
+                continue;
+            }
+            if gp.shape() != parent.value().shape() {
+                return Err(Error::shape(
+                    format!("the backward rule of op {}", node.op()),
+                    format!(
+                        "a gradient of the shape of its input, {}",
+                        shape_str(&parent.shape())
+                    ),
+                    format!("a gradient of shape {}", shape_str(gp.shape())),
+                ));
+            }
+            if parent.0.backward.is_some() {
                 parent.accumulate(gp);
+            } else {
+                match leaves.iter_mut().find(|(l, _)| l.same(parent)) {
+                    Some((_, acc)) => *acc += &gp,
+                    None => leaves.push((parent.clone(), gp)),
+                }
             }
         }
     }
@@ -546,7 +702,9 @@ macro_rules! compiled {
     (
         methods { $( $(#[$m:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty; )* }
         functions { $( $(#[$fm:meta])* fn $fname:ident($($farg:ident: $fty:ty),*) -> $fret:ty; )* }
-        kernels { $( $(#[$km:meta])* fn $kname:ident($($karg:ident: $kty:ty),*) -> $kret:ty = $kpath:path; )* }
+        kernels { $(
+            $(#[$km:meta])* fn $kname:ident($($karg:ident: $kty:ty),*) -> $kret:ty = $kpath:path;
+        )* }
     ) => {
         /// The engine's entry points, one per op, compiled in this crate for
         /// `f32` and `f64` (see the [module documentation](self)).
@@ -713,8 +871,9 @@ compiled! {
         /// An error naming both shapes when the mask does not broadcast.
         fn masked_fill(&self, mask: &ndarray::ArrayD<bool>, value: F) -> Result<Tensor<F>>;
         // ---- normalisation
-        /// Layer normalisation over the last axis `(…, d)`: `γ ⊙ (x − μ)/√(σ² + ε) + β`
-        /// per row, with `gamma` and `beta` of shape `(d,)`.
+        /// Layer normalisation over the last axis `(…, d)`:
+        /// `γ ⊙ (x − μ)/√(σ² + ε) + β` per row, with `gamma` and `beta` of
+        /// shape `(d,)`.
         ///
         /// An error naming the shapes when `gamma` or `beta` is not `(d,)` or
         /// `d = 0`, and when `eps` is negative or not finite.

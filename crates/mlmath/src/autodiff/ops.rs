@@ -11,10 +11,12 @@
 //!
 //! **What a backward rule reads.** A closure keeps *handles* to its input
 //! tensors (a reference count, not a copy of their values) and reads their
-//! values when [`backward`](Tensor::backward) runs. So a backward pass uses
-//! the values the inputs have *at backward time*: a parameter updated
-//! between the forward pass and `backward()` changes the gradient (step the
-//! optimiser after `backward`, as every training loop does). Where a rule
+//! values when [`backward`](Tensor::backward) runs. A tensor counts its
+//! in-place changes ([`set_value`](Tensor::set_value), an optimiser's step)
+//! and each op records the counts of its inputs, so a parameter changed
+//! between the forward pass and `backward()` makes `backward()` an error
+//! naming the op and the tensor (compute the loss again), never a gradient
+//! mixing old and new values. Where a rule
 //! needs a result of the forward pass — the output of `exp`, `tanh`,
 //! `sigmoid` and `softmax`, the normalised rows of `layer_norm`, the im2col
 //! matrix of `conv2d`, the positions of maxima, a dropout mask — the closure
@@ -202,7 +204,8 @@ pub fn relu<F: Float>(x: &Tensor<F>) -> Tensor<F> {
 /// `t = tanh u`,
 ///
 /// ```text
-///   y = ½ x (1 + t),    ∂L/∂x = [½ (1 + t) + ½ x (1 − t²) √(2/π) (1 + 3·0.044715 x²)] ⊙ g
+///   y = ½ x (1 + t),
+///   ∂L/∂x = [½ (1 + t) + ½ x (1 − t²) √(2/π) (1 + 3·0.044715 x²)] ⊙ g
 /// ```
 pub fn gelu<F: Float>(x: &Tensor<F>) -> Tensor<F> {
     let (k, c, half) = (
@@ -552,7 +555,8 @@ pub fn log_softmax<F: Float>(x: &Tensor<F>, axis: usize) -> Result<Tensor<F>> {
 /// log-sum-exp with the row maximum `mᵢ` taken out):
 ///
 /// ```text
-///   L = (1/n) Σᵢ [ mᵢ + ln Σⱼ e^{xᵢⱼ − mᵢ} − xᵢ,ₜᵢ ],   ∂L/∂xᵢⱼ = g (softmax(xᵢ)ⱼ − [j = tᵢ]) / n
+///   L = (1/n) Σᵢ [ mᵢ + ln Σⱼ e^{xᵢⱼ − mᵢ} − xᵢ,ₜᵢ ],
+///   ∂L/∂xᵢⱼ = g (softmax(xᵢ)ⱼ − [j = tᵢ]) / n
 /// ```
 pub fn cross_entropy<F: Float>(logits: &Tensor<F>, targets: &[usize]) -> Result<Tensor<F>> {
     let shape = logits.shape();
@@ -662,7 +666,8 @@ pub fn masked_fill<F: Float>(x: &Tensor<F>, mask: &ArrayD<bool>, value: F) -> Re
 /// ```text
 ///   y = γ ⊙ x̂ + β
 ///   ∂L/∂β = Σ_rows g,   ∂L/∂γ = Σ_rows g ⊙ x̂,
-///   ∂L/∂x = (1/√(σ² + ε)) (ĝ − mean(ĝ) − x̂ mean(ĝ ⊙ x̂))   with ĝ = γ ⊙ g (per row)
+///   ∂L/∂x = (1/√(σ² + ε)) (ĝ − mean(ĝ) − x̂ mean(ĝ ⊙ x̂))
+///           with ĝ = γ ⊙ g (per row)
 /// ```
 pub fn layer_norm<F: Float>(
     x: &Tensor<F>,
@@ -1376,7 +1381,8 @@ impl Conv {
         if size.is_none_or(|e| e > MAX_COLUMNS) {
             return Err(Error::parameter(
                 format!(
-                    "the im2col matrix (c·kh·kw, n·oh·ow) of conv2d of x {} by {} (padding {p})",
+                    "the im2col matrix (c·kh·kw, n·oh·ow) of conv2d of x {} by {} \
+                     (padding {p})",
                     shape_str(xs),
                     shape_str(ws)
                 ),

@@ -858,16 +858,102 @@ fn select_rows_values() {
 }
 
 #[test]
-fn a_rule_reads_its_inputs_at_backward_time() {
-    // y = x·w; w changed between forward and backward: ∂y/∂x is the new w.
+fn a_parameter_changed_after_the_forward_pass_is_an_error() {
+    // y = x·w; w changed between forward and backward: the rule would read
+    // the new w, so backward refuses, names w and moves no gradient.
     let (x, w) = (
         Tensor::<f64>::param(array![2.0]),
-        Tensor::<f64>::param(array![3.0]),
+        Tensor::<f64>::param(array![3.0]).named("w"),
     );
-    let y = x.mul(&w).unwrap();
-    w.update(|v| v[[0]] = 5.0);
-    y.sum().backward().unwrap();
+    let y = x.mul(&w).unwrap().sum();
+    w.set_value(array![5.0].into_dyn()).unwrap();
+    let e = y.backward().unwrap_err().to_string();
+    for part in ["w was changed", "mul", "compute the loss again"] {
+        assert!(e.contains(part), "{part:?} missing in: {e}");
+    }
+    assert!(x.grad().is_none() && w.grad().is_none());
+    // An optimiser's step counts as a change too (matmul, layer_norm).
+    let a = Tensor::<f64>::param(array![[1.0, 2.0]]);
+    let b = Tensor::<f64>::param(array![[1.0], [2.0]]);
+    let l = a.matmul(&b).unwrap().sum();
+    b.update("test", |v| v[0] = 4.0).unwrap();
+    assert!(l.backward().unwrap_err().to_string().contains("matmul"));
+    let g = Tensor::<f64>::param(array![1.0, 1.0]);
+    let beta = Tensor::<f64>::param(array![0.0, 0.0]);
+    let l = a.layer_norm(&g, &beta, 1e-5).unwrap().sum();
+    let mut sgd = crate::optim::Sgd::new(0.1);
+    a.sum().backward().unwrap();
+    sgd.step(std::slice::from_ref(&a)).unwrap();
+    assert!(l.backward().unwrap_err().to_string().contains("layer_norm"));
+    // Computed again, the loss differentiates with the new value: ∂(x·w)/∂x = 5.
+    let y = x.mul(&w).unwrap().sum();
+    y.backward().unwrap();
     assert_eq!(x.grad().unwrap()[[0]], 5.0);
+}
+
+#[test]
+fn set_value_while_the_value_is_borrowed_is_an_error() {
+    // The Ref of value() lives to the end of the statement: the idiom
+    // w.set_value(w.value().mapv(..)) would otherwise panic.
+    let w = Tensor::<f64>::param(array![1.0, 2.0]);
+    let e = w.set_value(w.value().mapv(|v| v * 2.0)).unwrap_err();
+    assert!(e.to_string().contains("to_array()"), "{e}");
+    assert_eq!(w.to_array(), array![1.0, 2.0].into_dyn());
+    w.set_value(w.to_array().mapv(|v| v * 2.0)).unwrap();
+    assert_eq!(w.to_array(), array![2.0, 4.0].into_dyn());
+    // update hands out a slice: the shape cannot change.
+    w.update("test", |v| v.fill(7.0)).unwrap();
+    assert_eq!(w.shape(), vec![2]);
+    let r = w.value();
+    assert!(w.update("test", |v| v.fill(0.0)).is_err());
+    drop(r);
+    assert_eq!(w.to_array(), array![7.0, 7.0].into_dyn());
+}
+
+#[test]
+fn a_second_backward_on_the_same_loss_is_an_error() {
+    // L = w²: one backward gives 2w = 6; a second would double it to 12.
+    let w = Tensor::<f64>::param(array![3.0]);
+    let l = w.square().sum();
+    l.backward().unwrap();
+    let e = l.backward().unwrap_err().to_string();
+    assert!(e.contains("already differentiated"), "{e}");
+    assert_eq!(w.grad().unwrap()[[0]], 6.0);
+    // A new loss accumulates, as documented: 6 + 6.
+    w.square().sum().backward().unwrap();
+    assert_eq!(w.grad().unwrap()[[0]], 12.0);
+}
+
+#[test]
+fn a_custom_rule_is_checked() {
+    use ndarray::{ArrayD, IxDyn};
+    let w = Tensor::<f64>::param(array![1.0, 2.0]);
+    // A gradient of shape (5,) for an input of shape (2,).
+    let y = Tensor::from_op("bad", w.to_array(), [&w], |_, _| {
+        vec![Some(ArrayD::zeros(IxDyn(&[5])))]
+    });
+    let e = y
+        .sum()
+        .add(&w.sum())
+        .unwrap()
+        .backward()
+        .unwrap_err()
+        .to_string();
+    for part in ["bad", "(5,)", "(2,)"] {
+        assert!(e.contains(part), "{part:?} missing in: {e}");
+    }
+    assert!(w.grad().is_none(), "a failed pass moves no gradient");
+    // No gradient at all for its one input.
+    let y = Tensor::from_op("empty", w.to_array(), [&w], |_, _| vec![]);
+    let e = y.sum().backward().unwrap_err().to_string();
+    assert!(e.contains("empty") && e.contains("1 gradients"), "{e}");
+    // Through an intermediate (tanh) too.
+    let t = w.tanh();
+    let y = Tensor::from_op("bad", t.to_array(), [&t], |_, _| {
+        vec![Some(ArrayD::zeros(IxDyn(&[5])))]
+    });
+    assert!(y.sum().backward().is_err());
+    assert!(w.grad().is_none());
 }
 
 // ---------------------------------------------------------------- errors

@@ -5,7 +5,7 @@ use ndarray::{ArrayD, IxDyn};
 use super::{Init, Module};
 use crate::autodiff::{Float, Tensor, shape_str};
 use crate::error::{Error, Result};
-use crate::random::StdRng;
+use crate::random::{MAX_DRAWS, StdRng};
 
 /// An error unless `x`'s last axis has `n` entries.
 fn check_last_axis<F: Float>(what: String, x: &Tensor<F>, n: usize) -> Result<()> {
@@ -230,6 +230,13 @@ impl<F: Float> LayerNorm<F> {
     /// An error when `d` is 0.
     pub fn new(d: usize) -> Result<Self> {
         check_sizes("LayerNorm::new", &[("d", d)])?;
+        if d > MAX_DRAWS {
+            return Err(Error::parameter(
+                "LayerNorm::new's d",
+                format!("at most {MAX_DRAWS} features (a smaller layer)"),
+                d,
+            ));
+        }
         Ok(LayerNorm {
             gamma: Tensor::param(ArrayD::ones(IxDyn(&[d]))),
             beta: Tensor::param(ArrayD::zeros(IxDyn(&[d]))),
@@ -280,10 +287,12 @@ impl<F: Float> Module<F> for LayerNorm<F> {
 /// columns of zeros are added on every side:
 ///
 /// ```text
-///   y[n, o, i, j] = b[o] + Σ_c Σ_p Σ_q  W[o, c, p, q] · x[n, c, s·i + p, s·j + q]
+///   y[n, o, i, j] = b[o] + Σ_c Σ_u Σ_v  W[o, c, u, v]
+///                               · x[n, c, s·i + u − padding, s·j + v − padding]
 /// ```
 ///
-/// for `x: (n, c_in, h, w)`; `y: (n, c_out, h', w')` with
+/// with `s` the stride and `x` read as 0 outside the image, for
+/// `x: (n, c_in, h, w)`; `y: (n, c_out, h', w')` with
 /// `h' = (h + 2·padding − k) / stride + 1` (rounded down), the same for `w'`.
 /// Every position shares the same weights (weight sharing), so the layer
 /// has `c_out·c_in·k² + c_out` parameters whatever the image size. `W`

@@ -182,7 +182,7 @@ pub fn prefixed<F: Float>(prefix: &str, part: &impl Module<F>) -> Vec<(String, T
 ///
 /// | rule | draws | variance | for |
 /// |---|---|---|---|
-/// | [`XavierUniform`](Self::XavierUniform) | `U(−a, a)` | `2/(fan_in + fan_out)` | tanh, sigmoid |
+/// | [`XavierUniform`](Self::XavierUniform) | `U(−a, a)` | `2/(fan_in+fan_out)` | tanh, σ |
 /// | [`KaimingNormal`](Self::KaimingNormal) | `N(0, 2 / fan_in)` | `2 / fan_in` | ReLU |
 ///
 /// with `a = √(6 / (fan_in + fan_out))`, whose `a²/3` is that variance
@@ -235,7 +235,11 @@ impl Init {
                 format!("fan_in = {fan_in}, fan_out = {fan_out}"),
             ));
         }
-        let count = shape.iter().try_fold(1usize, |n, &s| n.checked_mul(s));
+        // The product of the nonzero sides: what ndarray checks too, so that a
+        // shape such as (0, usize::MAX) is refused rather than a panic.
+        let count = shape
+            .iter()
+            .try_fold(1usize, |n, &s| n.checked_mul(s.max(1)));
         if count.is_none_or(|n| n > MAX_DRAWS) {
             return Err(Error::parameter(
                 format!("the shape of a {self:?} initialisation"),

@@ -96,6 +96,17 @@ fn init_is_seeded_and_checked() {
     assert!(e.to_string().contains("inputs"), "{e}");
     let e = Init::XavierUniform.sample::<f32>(&[usize::MAX, 3], 1, 1, &mut seeded(5));
     assert!(e.is_err());
+    // No entries, but sides ndarray refuses (their nonzero product overflows).
+    let e = Init::XavierUniform.sample::<f32>(&[0, usize::MAX], 1, 1, &mut seeded(5));
+    assert!(e.unwrap_err().to_string().contains("(0, "));
+    // LayerNorm: an error, not a panic (capacity) nor 256 GB of ones.
+    for d in [usize::MAX / 2, 1 << 36] {
+        let e = LayerNorm::<f32>::new(d).unwrap_err().to_string();
+        assert!(
+            e.contains("LayerNorm::new") && e.contains(&d.to_string()),
+            "{e}"
+        );
+    }
 }
 
 #[test]
@@ -219,7 +230,7 @@ fn mlp_forward_is_the_composition_of_its_layers() {
     for (activation, f) in sigma {
         let mlp = Mlp::<f64>::new(&[3, 5, 4, 2], activation, 9).unwrap();
         for layer in mlp.layers() {
-            layer.bias.update(|b| b.fill(0.1));
+            layer.bias.update("test", |b| b.fill(0.1)).unwrap();
         }
         let y = mlp
             .forward(&Tensor::constant(x.clone()))
@@ -333,8 +344,8 @@ fn conv2d_against_a_hand_worked_case() {
     // One 2×2 filter of ones on a 3×3 image 1..9, stride 1, no padding:
     // each output is the sum of a 2×2 window, plus the bias 0.5.
     let conv = Conv2d::<f64>::new(1, 1, 2, 1, 0, &mut seeded(0)).unwrap();
-    conv.weight.update(|w| w.fill(1.0));
-    conv.bias.update(|b| b.fill(0.5));
+    conv.weight.update("test", |w| w.fill(1.0)).unwrap();
+    conv.bias.update("test", |b| b.fill(0.5)).unwrap();
     let x = ArrayD::from_shape_vec(vec![1, 1, 3, 3], (1..=9).map(f64::from).collect()).unwrap();
     let y = conv.forward(&Tensor::constant(x)).unwrap();
     assert_eq!(y.shape(), vec![1, 1, 2, 2]);
@@ -400,7 +411,10 @@ fn save_then_load_is_bit_exact() {
     let file = TempFile::new("roundtrip.params");
     let a: Mlp = Mlp::new(&[5, 7, 3], Activation::Gelu, 1).unwrap();
     // Values with all their bits: NaN-free but irregular.
-    a.layers()[0].bias.update(|b| b.mapv_inplace(|_| 1.0 / 3.0));
+    a.layers()[0]
+        .bias
+        .update("test", |b| b.fill(1.0 / 3.0))
+        .unwrap();
     a.save(&file.0).unwrap();
     let b: Mlp = Mlp::new(&[5, 7, 3], Activation::Gelu, 2).unwrap();
     assert_ne!(bits(&a), bits(&b));
@@ -427,7 +441,7 @@ fn the_payload_checksum_is_the_sha256_of_the_numbers() {
     // Independently: the payload of a (2,) f32 bias [1, 2] is 8 known bytes.
     let file = TempFile::new("sha.params");
     let layer = Linear::<f32>::new(1, 2, Init::XavierUniform, &mut seeded(0)).unwrap();
-    layer.weight.update(|w| w.fill(0.0));
+    layer.weight.update("test", |w| w.fill(0.0)).unwrap();
     layer
         .bias
         .set_value(array![1.0f32, 2.0].into_dyn())

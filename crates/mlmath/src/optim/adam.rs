@@ -173,7 +173,7 @@ pub(crate) fn adam_step<F: Float>(opt: &mut Adam, params: &[Tensor<F>]) -> Resul
             unreachable!("Adam keeps two buffers per parameter")
         };
         let (m, v) = (row_major(m), row_major(v));
-        p.update(|p| update(row_major(p), row_major(&mut g), m, v, c));
+        p.update("Adam.step", |p| update(p, row_major(&mut g), m, v, c))?;
     }
     Ok(())
 }

@@ -37,11 +37,12 @@
 //! **Checks.** Hyperparameters are checked at every step, so a learning
 //! rate of 0, a momentum of 1 or a NaN is an error naming it at the first
 //! [`step`](Optimizer::step) (and after a bad [`set_lr`](Optimizer::set_lr)).
-//! An optimiser keeps its state (velocities, running means) by position in
-//! the parameter list: the list given to every step must have the same
-//! length and shapes as the first one, else the step is an error. A NaN or
-//! infinite gradient is an error too (the loss diverged), and nothing is
-//! updated by a step that fails.
+//! An optimiser keeps its state (velocities, running means) for the
+//! parameters of its first step: the list given to every step must hold
+//! the same tensors in the same order, else the step is an error (a new
+//! model needs a new optimiser). A NaN or infinite gradient is an error too
+//! (the loss diverged), so is a gradient of another shape than its
+//! parameter, and nothing is updated by a step that fails.
 //!
 //! **Speed.** The loops over the entries of the parameters run in
 //! functions of this crate compiled for `f32` and `f64` (the `kernels` of
@@ -123,11 +124,11 @@ fn check_lr(who: &str, lr: f64) -> Result<()> {
 // ---------------------------------------------------------------- state
 
 /// What an optimiser remembers of each parameter, by its position in the
-/// list given to `step`: the shape it had at the first step, `k` buffers of
-/// that shape (a velocity; or the two running means), and how many steps
-/// it has taken (parameters without a gradient take none).
-pub(crate) struct Slots<F> {
-    shapes: Vec<Vec<usize>>,
+/// list given to `step`: the parameter itself (a handle, to recognise it),
+/// `k` buffers of its shape (a velocity; or the two running means), and how
+/// many steps it has taken (parameters without a gradient take none).
+pub(crate) struct Slots<F: Float> {
+    params: Vec<Tensor<F>>,
     pub(crate) buffers: Vec<Vec<ArrayD<F>>>,
     pub(crate) steps: Vec<i32>,
 }
@@ -139,7 +140,9 @@ pub(crate) struct Slots<F> {
 pub(crate) type State = Option<Box<dyn Any>>;
 
 /// The slots of `params` (made at the first step, checked at every other):
-/// an error when the list changed length, a shape or its precision.
+/// an error when the list changed length, a tensor or its precision, or when
+/// a parameter's value is borrowed (so that a step either updates every
+/// parameter or none).
 pub(crate) fn slots<'a, F: Float>(
     state: &'a mut State,
     params: &[Tensor<F>],
@@ -155,7 +158,7 @@ pub(crate) fn slots<'a, F: Float>(
     }
     let slots = state.get_or_insert_with(|| {
         Box::new(Slots::<F> {
-            shapes: params.iter().map(|p| p.shape()).collect(),
+            params: params.to_vec(),
             buffers: params
                 .iter()
                 .map(|p| (0..k).map(|_| ArrayD::zeros(p.value().raw_dim())).collect())
@@ -170,24 +173,26 @@ pub(crate) fn slots<'a, F: Float>(
             format!("{} parameters", F::NAME),
         )
     })?;
-    if slots.shapes.len() != params.len() {
+    if slots.params.len() != params.len() {
         return Err(Error::shape(
             format!("the parameter list given to {who}.step"),
             format!(
                 "{} parameters, as at the first step (one optimiser serves one model)",
-                slots.shapes.len()
+                slots.params.len()
             ),
             format!("{} parameters", params.len()),
         ));
     }
-    for (i, (p, shape)) in params.iter().zip(&slots.shapes).enumerate() {
-        if p.value().shape() != shape.as_slice() {
-            return Err(Error::shape(
+    for (i, (p, first)) in params.iter().zip(&slots.params).enumerate() {
+        if !p.same(first) {
+            return Err(Error::parameter(
                 format!("parameter {i} given to {who}.step"),
-                format!("{}, as at the first step", shape_str(shape)),
-                shape_str(&p.shape()),
+                "the tensor given at the first step (this optimiser was stepping other \
+                 parameters; make a new optimiser for a new model)",
+                format!("another tensor, of shape {}", shape_str(&p.shape())),
             ));
         }
+        p.writable(&format!("{who}.step"))?;
     }
     Ok(slots)
 }
@@ -200,13 +205,34 @@ pub(crate) fn take_grads<F: Float>(
     who: &str,
 ) -> Result<Vec<Option<ArrayD<F>>>> {
     let grads: Vec<Option<ArrayD<F>>> = params.iter().map(|p| p.take_grad()).collect();
+    let put_back = |grads: Vec<Option<ArrayD<F>>>| {
+        for (p, g) in params.iter().zip(grads) {
+            if g.is_some() {
+                *p.grad_slot() = g;
+            }
+        }
+    };
+    let misshapen = params
+        .iter()
+        .zip(&grads)
+        .position(|(p, g)| g.as_ref().is_some_and(|g| g.shape() != p.value().shape()));
+    if let Some(i) = misshapen {
+        let (value, grad) = (
+            shape_str(&params[i].shape()),
+            shape_str(grads[i].as_ref().map_or(&[][..], |g| g.shape())),
+        );
+        put_back(grads);
+        return Err(Error::shape(
+            format!("the gradient of parameter {i} given to {who}.step"),
+            format!("the shape of the parameter, {value}"),
+            format!("shape {grad}"),
+        ));
+    }
     let bad = grads
         .iter()
         .position(|g| g.as_ref().is_some_and(|g| !all_finite(g)));
     if let Some(i) = bad {
-        for (p, g) in params.iter().zip(grads) {
-            *p.grad_slot() = g;
-        }
+        put_back(grads);
         return Err(Error::parameter(
             format!("the gradient of parameter {i} given to {who}.step"),
             "finite (a NaN or infinite gradient means the loss diverged: \

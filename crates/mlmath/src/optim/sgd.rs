@@ -120,7 +120,7 @@ pub(crate) fn sgd_step<F: Float>(opt: &mut Sgd, params: &[Tensor<F>]) -> Result<
     for (i, (p, g)) in params.iter().zip(grads).enumerate() {
         let Some(mut g) = g else { continue };
         let v = row_major(&mut slots.buffers[i][0]);
-        p.update(|p| update(row_major(p), row_major(&mut g), v, lr, mu, wd));
+        p.update("Sgd.step", |p| update(p, row_major(&mut g), v, lr, mu, wd))?;
         slots.steps[i] += 1;
     }
     Ok(())

@@ -230,7 +230,7 @@ fn the_parameter_list_must_keep_its_length_shapes_and_precision() {
     );
     let e = opt.step(from_ref(&u)).unwrap_err().to_string();
     assert!(
-        e.contains("(1,), as at the first step") && e.contains("(1, 2)"),
+        e.contains("other parameters") && e.contains("(1, 2)"),
         "{e}"
     );
     let e = opt.step::<f64>(&[]).unwrap_err().to_string();
@@ -256,6 +256,62 @@ fn a_nan_gradient_is_an_error_and_nothing_moves() {
         w.grad().is_some() && u.grad().is_some(),
         "the gradients are put back"
     );
+}
+
+#[test]
+fn another_model_of_the_same_shapes_is_an_error() {
+    // The velocity of a must not move b: b has its own gradient only.
+    for adam in [false, true] {
+        let a = Tensor::param(arr1(&[1.0]));
+        let b = Tensor::param(arr1(&[1.0]));
+        let mut sgd = Sgd::new(0.1).momentum(0.9);
+        let mut ad = Adam::new(0.1);
+        let mut step = |p: &Tensor<f64>| {
+            if adam {
+                ad.step(from_ref(p))
+            } else {
+                sgd.step(from_ref(p))
+            }
+        };
+        quadratic_backward(&a, 1.0);
+        step(&a).unwrap();
+        quadratic_backward(&b, 1.0);
+        let e = step(&b).unwrap_err().to_string();
+        assert!(e.contains("make a new optimiser"), "{e}");
+        assert_eq!(b.value()[[0]], 1.0);
+        assert_eq!(b.grad().unwrap()[[0]], 1.0, "the gradient is put back");
+    }
+}
+
+#[test]
+fn a_gradient_of_another_shape_is_an_error_and_nothing_moves() {
+    let w = Tensor::param(arr1(&[1.0, 2.0]));
+    let u = Tensor::param(arr1(&[3.0]));
+    quadratic_backward(&u, 1.0);
+    *w.grad_slot() = Some(ArrayD::ones(ndarray::IxDyn(&[5])));
+    let e = Sgd::new(0.1)
+        .step(&[u.clone(), w.clone()])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("parameter 1") && e.contains("(5,)") && e.contains("(2,)"),
+        "{e}"
+    );
+    assert_eq!((u.value()[[0]], w.value()[[1]]), (3.0, 2.0));
+    assert!(u.grad().is_some() && w.grad().is_some());
+}
+
+#[test]
+fn a_borrowed_parameter_is_an_error_and_nothing_moves() {
+    let (w, u) = (Tensor::param(arr1(&[1.0])), Tensor::param(arr1(&[2.0])));
+    quadratic_backward(&w, 1.0);
+    quadratic_backward(&u, 1.0);
+    let held = u.value();
+    let e = Sgd::new(0.1).step(&[w.clone(), u.clone()]).unwrap_err();
+    drop(held);
+    assert!(e.to_string().contains("borrowed"), "{e}");
+    assert_eq!((w.value()[[0]], u.value()[[0]]), (1.0, 2.0));
+    assert!(w.grad().is_some() && u.grad().is_some());
 }
 
 #[test]

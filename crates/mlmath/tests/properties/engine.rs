@@ -27,6 +27,7 @@ pub fn all(suite: &mut Suite) {
     normalisation(suite);
     images(suite);
     regularisation(suite);
+    misuse(suite);
 }
 
 // ---------------------------------------------------------------- inputs and rules
@@ -675,6 +676,56 @@ fn regularisation(suite: &mut Suite) {
                     .zip(x.iter())
                     .all(|(a, b)| a.to_bits() == b.to_bits());
                 ensure!(same, "dropout in no_grad is not the identity");
+            }
+            Ok(())
+        },
+    );
+}
+
+fn misuse(suite: &mut Suite) {
+    suite.check(
+        "backward refuses a second pass, a changed input and a misshapen custom gradient",
+        &["Tensor::backward", "Tensor::set_value", "Tensor::from_op"],
+        (array(3, 4), shape(3, 4)),
+        |(x, bad)| {
+            // A second backward on the same loss.
+            let t = Tensor::param(x.clone());
+            let loss = t.square().sum();
+            loss.backward()
+                .map_err(|e| fail(format!("backward: {e}")))?;
+            let first = t.grad();
+            ensure!(loss.backward().is_err(), "a second backward passed");
+            let bits = |g: Option<ArrayD<f64>>| g.map(|g| g.mapv(f64::to_bits));
+            ensure!(
+                bits(t.grad()) == bits(first),
+                "a second backward moved the gradient"
+            );
+            // An input changed between the forward and the backward pass.
+            let t = Tensor::param(x.clone());
+            let loss = t.square().sum();
+            t.set_value(x.mapv(|v| v + 1.0))
+                .map_err(|e| fail(format!("set_value: {e}")))?;
+            let e = loss.backward();
+            ensure!(
+                e.as_ref().is_err_and(|e| e.to_string().contains("square")),
+                "a changed input: {e:?}"
+            );
+            ensure!(t.grad().is_none(), "a refused pass moved a gradient");
+            // A custom rule returning a gradient of shape `bad`.
+            let t = Tensor::param(x.clone());
+            let wrong = bad.clone();
+            let y = Tensor::from_op("custom", x.clone(), [&t], move |_, _| {
+                vec![Some(ArrayD::zeros(IxDyn(&wrong)))]
+            });
+            let r = y.sum().backward();
+            if bad.as_slice() == x.shape() {
+                ensure!(r.is_ok(), "a well-shaped custom gradient: {r:?}");
+            } else {
+                ensure!(
+                    r.as_ref().is_err_and(|e| e.to_string().contains("custom")),
+                    "a misshapen custom gradient: {r:?}"
+                );
+                ensure!(t.grad().is_none(), "a refused pass moved a gradient");
             }
             Ok(())
         },
