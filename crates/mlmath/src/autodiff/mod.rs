@@ -42,6 +42,8 @@
 //! are one-line forwards to those compiled copies.
 
 pub mod check;
+mod checks;
+mod kernels;
 pub mod ops;
 #[cfg(test)]
 mod tests;

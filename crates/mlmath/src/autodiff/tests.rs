@@ -1119,7 +1119,7 @@ fn ulps(a: f32, b: f64) -> f64 {
 
 #[test]
 fn exp_and_tanh_in_f32_are_within_two_units_in_the_last_place() {
-    use super::ops::{exp_f32, tanh_f32};
+    use super::kernels::{exp_f32, tanh_f32};
     let (mut worst_exp, mut worst_tanh) = (0.0f64, 0.0f64);
     for i in 0..400_000 {
         // exp over its whole range without underflow, tanh densely near 0
