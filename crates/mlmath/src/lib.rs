@@ -30,6 +30,7 @@
 //! | [`distance`] | Euclidean, Manhattan and cosine distances, computed without losing digits; the curse of dimensionality and its law (the range of n normals); Γ(n/2) and the volume of the unit ball |
 //! | [`neighbours`] | the k-nearest-neighbours classifier ([`Knn`](neighbours::Knn)) and its decision regions |
 //! | [`autodiff`] | reverse-mode automatic differentiation on tensors: the [`Tensor`](autodiff::Tensor), its ops with their derivatives side by side, gradient checks |
+//! | [`optim`] | optimisers: SGD with momentum, Adam and AdamW; gradient clipping; a warm-up + cosine learning-rate schedule |
 //! | [`pca`] | covariance and correlation, principal component analysis, explained variance |
 //!
 //! Functions that take a learner's data check it and return
@@ -48,6 +49,7 @@ pub mod geometry;
 pub mod linalg;
 pub mod metrics;
 pub mod neighbours;
+pub mod optim;
 pub mod pca;
 pub mod perceptron;
 pub mod plot;
@@ -70,6 +72,7 @@ pub mod prelude {
     pub use crate::distance::Metric;
     pub use crate::error::Error;
     pub use crate::neighbours::Knn;
+    pub use crate::optim::{Adam, Optimizer, Schedule, Sgd, clip_grad_norm};
     pub use crate::pca::Pca;
     pub use crate::perceptron::Perceptron;
     pub use crate::plot::{Chart, ImageGrid, Panels, Plot, linspace};
@@ -79,7 +82,7 @@ pub mod prelude {
     pub use crate::show::{ShowDebug, ShowValue};
     pub use crate::table::{ShowTable, Table};
     pub use crate::{
-        bayes, descent, distance, geometry, linalg, metrics, neighbours, pca, perceptron,
+        bayes, descent, distance, geometry, linalg, metrics, neighbours, optim, pca, perceptron,
     };
     pub use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, array, s};
 }

@@ -43,6 +43,8 @@
 
 pub mod check;
 pub mod ops;
+#[cfg(test)]
+mod tests;
 
 use std::cell::{Cell, Ref, RefCell};
 use std::collections::HashSet;
@@ -181,21 +183,27 @@ impl<F: Float> Tensor<F> {
     /// The result of an op: `value`, computed from `parents`, with the local
     /// derivative rule `backward`. Nothing is recorded inside [`no_grad`] or
     /// when no parent needs a gradient.
-    pub fn from_op<const N: usize>(
+    ///
+    /// `parents` is an array (`[&a, &b]`) or, for an op with any number of
+    /// inputs (`concat`), a slice or `Vec` of tensors.
+    pub fn from_op<'p>(
         op: &'static str,
         value: ArrayD<F>,
-        parents: [&Tensor<F>; N],
+        parents: impl IntoIterator<Item = &'p Tensor<F>>,
         backward: impl Fn(&ArrayD<F>, &[bool]) -> Vec<Option<ArrayD<F>>> + 'static,
     ) -> Self {
-        let requires_grad = is_recording() && parents.iter().any(|p| p.requires_grad());
-        if !requires_grad {
+        if !is_recording() {
+            return Self::leaf(value, false, op);
+        }
+        let parents: Vec<Tensor<F>> = parents.into_iter().cloned().collect();
+        if !parents.iter().any(|p| p.requires_grad()) {
             return Self::leaf(value, false, op);
         }
         Tensor(Rc::new(Node {
             value: RefCell::new(value),
             grad: RefCell::new(None),
             op,
-            parents: parents.iter().map(|p| (*p).clone()).collect(),
+            parents,
             backward: Some(Box::new(backward)),
             requires_grad: true,
             retain_grad: Cell::new(false),
@@ -264,6 +272,12 @@ impl<F: Float> Tensor<F> {
     /// Forgets the accumulated gradient.
     pub fn zero_grad(&self) {
         self.0.grad.borrow_mut().take();
+    }
+
+    /// The gradient slot itself, for the optimisers and gradient clipping
+    /// (which rescale a gradient in place or put one back).
+    pub(crate) fn grad_slot(&self) -> std::cell::RefMut<'_, Option<ArrayD<F>>> {
+        self.0.grad.borrow_mut()
     }
 
     /// Keeps this intermediate result's gradient after
@@ -388,6 +402,8 @@ pub(crate) fn backward<F: Float>(loss: &Tensor<F>) -> Result<()> {
 impl<F: Float> Drop for Node<F> {
     /// Frees a long chain of nodes without recursing once per node.
     fn drop(&mut self) {
+        // The rule may hold handles to the parents too: release them first.
+        self.backward = None;
         let mut stack: Vec<Tensor<F>> = std::mem::take(&mut self.parents);
         while let Some(t) = stack.pop() {
             if let Ok(mut node) = Rc::try_unwrap(t.0) {
@@ -506,23 +522,169 @@ macro_rules! compiled {
 
 compiled! {
     methods {
-        /// `a + b`, broadcasting as NumPy does. `∂/∂a = 1`, `∂/∂b = 1`
-        /// (summed over the broadcast axes).
+        // ---- arithmetic (broadcasting as NumPy: shapes align on the right,
+        // a side of 1 stretches; the gradient is summed back to each shape)
+        /// `a + b`. `∂/∂a = 1`, `∂/∂b = 1`.
+        ///
+        /// An error naming both shapes when they do not broadcast.
         fn add(&self, other: &Tensor<F>) -> Result<Tensor<F>>;
-        /// `a ⊙ b` elementwise, broadcasting. `∂/∂a = b`, `∂/∂b = a`.
+        /// `a − b`. `∂/∂a = 1`, `∂/∂b = −1`.
+        ///
+        /// An error naming both shapes when they do not broadcast.
+        fn sub(&self, other: &Tensor<F>) -> Result<Tensor<F>>;
+        /// `a ⊙ b` elementwise. `∂/∂a = b`, `∂/∂b = a`.
+        ///
+        /// An error naming both shapes when they do not broadcast.
         fn mul(&self, other: &Tensor<F>) -> Result<Tensor<F>>;
-        /// The matrix product `a · b` of `(n, k)` and `(k, m)`.
-        /// `∂/∂a = g · bᵀ`, `∂/∂b = aᵀ · g`.
-        fn matmul(&self, other: &Tensor<F>) -> Result<Tensor<F>>;
-        /// `x²` elementwise. `∂/∂x = 2x`.
+        /// `a / b` elementwise. `∂/∂a = 1/b`, `∂/∂b = −a/b²`.
+        ///
+        /// An error naming both shapes when they do not broadcast.
+        fn div(&self, other: &Tensor<F>) -> Result<Tensor<F>>;
+        // ---- scalars
+        /// `−x`. `∂/∂x = −1`.
+        fn neg(&self) -> Tensor<F>;
+        /// `x + c`. `∂/∂x = 1`.
+        fn add_scalar(&self, c: F) -> Tensor<F>;
+        /// `c·x`. `∂/∂x = c`.
+        fn mul_scalar(&self, c: F) -> Tensor<F>;
+        /// `xᵖ` elementwise. `∂/∂x = p xᵖ⁻¹`.
+        fn powf(&self, p: F) -> Tensor<F>;
+        // ---- functions, elementwise
+        /// `eˣ`. `∂/∂x = eˣ`.
+        fn exp(&self) -> Tensor<F>;
+        /// `ln x` (NaN for `x < 0`). `∂/∂x = 1/x`.
+        fn log(&self) -> Tensor<F>;
+        /// `x²`. `∂/∂x = 2x`.
         fn square(&self) -> Tensor<F>;
-        /// `tanh x` elementwise. `∂/∂x = 1 − tanh² x`.
+        /// `tanh x`. `∂/∂x = 1 − tanh² x`.
         fn tanh(&self) -> Tensor<F>;
+        /// The logistic function `σ(x) = 1/(1 + e⁻ˣ)`. `∂/∂x = σ(x)(1 − σ(x))`.
+        fn sigmoid(&self) -> Tensor<F>;
+        /// `max(x, 0)`. `∂/∂x = 1` for `x > 0`, `0` otherwise.
+        fn relu(&self) -> Tensor<F>;
+        /// GELU in the tanh approximation (Hendrycks & Gimpel 2016; PyTorch's
+        /// `approximate="tanh"`): `½x(1 + tanh(√(2/π)(x + 0.044715x³)))`.
+        fn gelu(&self) -> Tensor<F>;
+        // ---- reductions
         /// The sum of all entries, a 0-dimensional tensor. `∂/∂x = 1`.
         fn sum(&self) -> Tensor<F>;
+        /// The mean of all entries, a 0-dimensional tensor (NaN when empty).
+        /// `∂/∂xᵢ = 1/n`.
+        fn mean(&self) -> Tensor<F>;
+        /// The sums along `axis` (kept as a side of 1 with `keep_dim`).
+        ///
+        /// An error naming the shape when there is no such axis.
+        fn sum_axis(&self, axis: usize, keep_dim: bool) -> Result<Tensor<F>>;
+        /// The means along `axis` (kept as a side of 1 with `keep_dim`).
+        ///
+        /// An error when there is no such axis or it has length 0.
+        fn mean_axis(&self, axis: usize, keep_dim: bool) -> Result<Tensor<F>>;
+        /// The maxima along `axis`; the gradient goes to the first maximum.
+        ///
+        /// An error when there is no such axis or it has length 0.
+        fn max_axis(&self, axis: usize, keep_dim: bool) -> Result<Tensor<F>>;
+        // ---- shapes
+        /// The same entries (in row-major order) in another shape.
+        ///
+        /// An error naming both shapes when their sizes differ.
+        fn reshape(&self, shape: &[usize]) -> Result<Tensor<F>>;
+        /// Swaps axes `a` and `b` (`transpose(0, 1)` of a matrix is `xᵀ`).
+        ///
+        /// An error naming the shape when an axis does not exist.
+        fn transpose(&self, a: usize, b: usize) -> Result<Tensor<F>>;
+        /// The entries `start..end` along `axis`.
+        ///
+        /// An error unless `start ≤ end ≤` the length of the axis.
+        fn slice_axis(&self, axis: usize, start: usize, end: usize) -> Result<Tensor<F>>;
+        /// Embedding lookup: the rows `ids` of a table `(v, d)`, as `(ids.len(), d)`.
+        /// The gradient of a row is the sum over the places it was looked up.
+        ///
+        /// An error naming the id and the table's shape when an id is `≥ v`.
+        fn select_rows(&self, ids: &[usize]) -> Result<Tensor<F>>;
+        // ---- regularisation
+        /// Inverted dropout: each entry kept with probability `1 − p` and
+        /// scaled by `1/(1 − p)`, else 0, drawn from `rng`; the identity
+        /// inside [`no_grad`] (evaluation).
+        ///
+        /// An error unless `0 ≤ p < 1`.
+        fn dropout(&self, p: F, rng: &mut crate::random::StdRng) -> Result<Tensor<F>>;
+        // ---- probabilities
+        /// `log softmax` along `axis`: `xᵢ − ln Σⱼ e^{xⱼ}`, computed stably.
+        ///
+        /// An error naming the shape when there is no such axis.
+        fn log_softmax(&self, axis: usize) -> Result<Tensor<F>>;
+        /// `softmax` along `axis`: `e^{xᵢ} / Σⱼ e^{xⱼ}`, computed stably (an
+        /// entry of `−∞` gets weight 0).
+        ///
+        /// An error naming the shape when there is no such axis.
+        fn softmax(&self, axis: usize) -> Result<Tensor<F>>;
+        /// The cross-entropy of logits `(n, c)` against one class per row,
+        /// averaged over the rows: `(1/n) Σᵢ −log softmax(xᵢ)[tᵢ]`, fused and
+        /// stable. `∂/∂x = (softmax(x) − onehot(t)) / n`.
+        ///
+        /// An error when the logits are not `(n, c)` with `n ≥ 1`, the number
+        /// of targets is not `n`, or a target is `≥ c`.
+        fn cross_entropy(&self, targets: &[usize]) -> Result<Tensor<F>>;
+        /// `value` where `mask` (broadcast to the shape of `x`) is true, `x`
+        /// elsewhere; no gradient flows through the filled entries.
+        ///
+        /// An error naming both shapes when the mask does not broadcast.
+        fn masked_fill(&self, mask: &ndarray::ArrayD<bool>, value: F) -> Result<Tensor<F>>;
+        // ---- normalisation
+        /// Layer normalisation over the last axis `(…, d)`: `γ ⊙ (x − μ)/√(σ² + ε) + β`
+        /// per row, with `gamma` and `beta` of shape `(d,)`.
+        ///
+        /// An error naming the shapes when `gamma` or `beta` is not `(d,)` or
+        /// `d = 0`, and when `eps` is negative or not finite.
+        fn layer_norm(&self, gamma: &Tensor<F>, beta: &Tensor<F>, eps: F) -> Result<Tensor<F>>;
+        // ---- matrices
+        /// The matrix product: `(n, k)·(k, m)`, `(…, n, k)·(k, m)` (e.g.
+        /// `(b, t, d)·(d, e)`), or batched `(…, n, k)·(…, k, m)` with the same
+        /// leading axes. `∂/∂A = G · Bᵀ`, `∂/∂B = Aᵀ · G`.
+        ///
+        /// An error naming both shapes when they do not fit.
+        fn matmul(&self, other: &Tensor<F>) -> Result<Tensor<F>>;
+        // ---- images
+        /// 2-D convolution of `x: (n, c, h, w)` with `weight: (o, c, kh, kw)`
+        /// and an optional `bias: (o,)`, zero `padding` on every side,
+        /// `stride`: `(n, o, ⌊(h + 2p − kh)/s⌋ + 1, ⌊(w + 2p − kw)/s⌋ + 1)`.
+        ///
+        /// An error naming the shapes when they do not fit, and when the
+        /// stride is 0.
+        fn conv2d(
+            &self,
+            weight: &Tensor<F>,
+            bias: Option<&Tensor<F>>,
+            stride: usize,
+            padding: usize
+        ) -> Result<Tensor<F>>;
+        /// Max pooling of `x: (n, c, h, w)` over `size × size` windows with
+        /// stride `size`: `(n, c, ⌊h/size⌋, ⌊w/size⌋)`; the gradient goes to
+        /// the first maximum of each window.
+        ///
+        /// An error when `size` is 0 or larger than `h` or `w`.
+        fn max_pool2d(&self, size: usize) -> Result<Tensor<F>>;
     }
     functions {
+        /// The tensors `parts` one after another along `axis` (their other
+        /// sides must agree); the gradient is split back among them.
+        ///
+        /// An error when `parts` is empty, the axis does not exist, or a
+        /// part's shape differs elsewhere (naming both shapes).
+        fn concat(parts: &[Tensor<F>], axis: usize) -> Result<Tensor<F>>;
     }
     kernels {
+        /// One step of [`Sgd`](crate::optim::Sgd) on `params`:
+        /// `v ← μ v + g + λ p`, `p ← p − η v` for every entry.
+        fn sgd_step(opt: &mut crate::optim::Sgd, params: &[Tensor<F>]) -> Result<()>
+            = crate::optim::sgd_step;
+        /// One step of [`Adam`](crate::optim::Adam) on `params`:
+        /// `p ← p (1 − η λ) − η m̂ / (√v̂ + ε)` for every entry.
+        fn adam_step(opt: &mut crate::optim::Adam, params: &[Tensor<F>]) -> Result<()>
+            = crate::optim::adam_step;
+        /// [`clip_grad_norm`](crate::optim::clip_grad_norm): `‖g‖` over all
+        /// gradients, which are scaled by `max_norm / ‖g‖` when it is larger.
+        fn clip_grad_norm(params: &[Tensor<F>], max_norm: f64) -> Result<f64>
+            = crate::optim::clip_gradients;
     }
 }

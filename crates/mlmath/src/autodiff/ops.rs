@@ -3,18 +3,947 @@
 //!
 //! Every op takes its inputs as [`Tensor`]s, computes the value, and hands
 //! [`Tensor::from_op`] a closure that maps `g = ∂L/∂y` (the gradient of the
-//! loss with respect to the op's output) to the gradients with respect to
-//! each input: the vector-Jacobian product `(∂y/∂x)ᵀ g`. The closure gets a
-//! flag per input saying whether that input needs a gradient at all, so
-//! that no work is spent on the gradient of data.
+//! loss with respect to the op's output, of the output's shape) to the
+//! gradients with respect to each input: the vector-Jacobian product
+//! `(∂y/∂x)ᵀ g`. The closure gets a flag per input saying whether that input
+//! needs a gradient at all, so that no work is spent on the gradient of data.
+//! `⊙` is the elementwise product; `Σ_axis` sums along an axis.
 //!
-//! Shapes are checked before any arithmetic: a mismatch is an error that
-//! names the op and both shapes.
+//! **What a backward rule reads.** A closure keeps *handles* to its input
+//! tensors (a reference count, not a copy of their values) and reads their
+//! values when [`backward`](Tensor::backward) runs. So a backward pass uses
+//! the values the inputs have *at backward time*: a parameter updated
+//! between the forward pass and `backward()` changes the gradient (step the
+//! optimiser after `backward`, as every training loop does). Where a rule
+//! needs a result of the forward pass — the output of `exp`, `tanh`,
+//! `sigmoid` and `softmax`, the normalised rows of `layer_norm`, the im2col
+//! matrix of `conv2d`, the positions of maxima, a dropout mask — the closure
+//! keeps that array, and only when the op is recorded.
+//!
+//! Shapes, axes and parameters are checked before any arithmetic: a bad one
+//! is an error that names the op and both shapes (or the value). Values are
+//! not checked: elementwise functions follow IEEE arithmetic as NumPy does
+//! (`log` of a negative number is NaN, a NaN stays NaN).
 
-use ndarray::{ArrayD, Axis, Ix2, IxDyn};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{
+    Array1, Array2, Array3, ArrayD, ArrayView2, ArrayView3, Axis, CowArray, Ix1, Ix2, Ix3, IxDyn,
+    Order, Slice, Zip, arr0, concatenate,
+};
 
-use super::{Float, Tensor, shape_str};
+use super::{Float, Tensor, is_recording, shape_str};
 use crate::error::{Error, Result};
+use crate::random::{Rng, StdRng};
+
+// ---------------------------------------------------------------- arithmetic
+
+/// `y = a + b`, broadcasting: `∂L/∂a = g`, `∂L/∂b = g`, each summed back
+/// to its input's shape.
+pub fn add<F: Float>(a: &Tensor<F>, b: &Tensor<F>) -> Result<Tensor<F>> {
+    let y = broadcast_zip("add", a, b, |a, b| a + b)?;
+    let (sa, sb) = (a.shape(), b.shape());
+    Ok(Tensor::from_op("add", y, [a, b], move |g, needs| {
+        vec![
+            needs[0].then(|| unbroadcast(g.clone(), &sa)),
+            needs[1].then(|| unbroadcast(g.clone(), &sb)),
+        ]
+    }))
+}
+
+/// `y = a − b`, broadcasting: `∂L/∂a = g`, `∂L/∂b = −g`.
+pub fn sub<F: Float>(a: &Tensor<F>, b: &Tensor<F>) -> Result<Tensor<F>> {
+    let y = broadcast_zip("sub", a, b, |a, b| a - b)?;
+    let (sa, sb) = (a.shape(), b.shape());
+    Ok(Tensor::from_op("sub", y, [a, b], move |g, needs| {
+        vec![
+            needs[0].then(|| unbroadcast(g.clone(), &sa)),
+            needs[1].then(|| unbroadcast(g.mapv(|g| -g), &sb)),
+        ]
+    }))
+}
+
+/// `y = a ⊙ b`, broadcasting: `∂L/∂a = g ⊙ b`, `∂L/∂b = g ⊙ a`.
+pub fn mul<F: Float>(a: &Tensor<F>, b: &Tensor<F>) -> Result<Tensor<F>> {
+    let y = broadcast_zip("mul", a, b, |a, b| a * b)?;
+    let (ta, tb) = (a.clone(), b.clone());
+    Ok(Tensor::from_op("mul", y, [a, b], move |g, needs| {
+        let (av, bv) = (ta.value(), tb.value());
+        vec![
+            needs[0].then(|| unbroadcast(chain(g, &bv, |b| b), av.shape())),
+            needs[1].then(|| unbroadcast(chain(g, &av, |a| a), bv.shape())),
+        ]
+    }))
+}
+
+/// `y = a / b`, broadcasting: `∂L/∂a = g / b`, `∂L/∂b = −g ⊙ a / b²`.
+pub fn div<F: Float>(a: &Tensor<F>, b: &Tensor<F>) -> Result<Tensor<F>> {
+    let y = broadcast_zip("div", a, b, |a, b| a / b)?;
+    let (ta, tb) = (a.clone(), b.clone());
+    Ok(Tensor::from_op("div", y, [a, b], move |g, needs| {
+        let (av, bv) = (ta.value(), tb.value());
+        let db = || {
+            let mut d = g.clone();
+            Zip::from(&mut d)
+                .and_broadcast(&*av)
+                .and_broadcast(&*bv)
+                .for_each(|d, &a, &b| *d = -*d * a / (b * b));
+            unbroadcast(d, bv.shape())
+        };
+        vec![
+            needs[0].then(|| unbroadcast(chain(g, &bv, F::recip), av.shape())),
+            needs[1].then(db),
+        ]
+    }))
+}
+
+// ---------------------------------------------------------------- scalars
+
+/// `y = −x`: `∂L/∂x = −g`.
+pub fn neg<F: Float>(x: &Tensor<F>) -> Tensor<F> {
+    let y = x.value().mapv(|v| -v);
+    Tensor::from_op("neg", y, [x], |g, _| vec![Some(g.mapv(|g| -g))])
+}
+
+/// `y = x + c`: `∂L/∂x = g`.
+pub fn add_scalar<F: Float>(x: &Tensor<F>, c: F) -> Tensor<F> {
+    let y = x.value().mapv(|v| v + c);
+    Tensor::from_op("add_scalar", y, [x], |g, _| vec![Some(g.clone())])
+}
+
+/// `y = c x`: `∂L/∂x = c g`.
+pub fn mul_scalar<F: Float>(x: &Tensor<F>, c: F) -> Tensor<F> {
+    let y = x.value().mapv(|v| v * c);
+    Tensor::from_op("mul_scalar", y, [x], move |g, _| {
+        vec![Some(g.mapv(|g| g * c))]
+    })
+}
+
+/// `y = xᵖ`: `∂L/∂x = p xᵖ⁻¹ ⊙ g` (NaN where `x < 0` and `p` is not an
+/// integer, as for real powers).
+pub fn powf<F: Float>(x: &Tensor<F>, p: F) -> Tensor<F> {
+    let y = x.value().mapv(|v| v.powf(p));
+    let t = x.clone();
+    Tensor::from_op("powf", y, [x], move |g, _| {
+        vec![Some(chain(g, &t.value(), |x| p * x.powf(p - F::one())))]
+    })
+}
+
+// ---------------------------------------------------------------- functions
+
+/// `y = eˣ`: `∂L/∂x = y ⊙ g`.
+pub fn exp<F: Float>(x: &Tensor<F>) -> Tensor<F> {
+    let y = x.value().mapv(F::exp);
+    let ys = saved(&y, [x]);
+    Tensor::from_op("exp", y, [x], move |g, _| vec![Some(chain(g, &ys, |y| y))])
+}
+
+/// `y = ln x`: `∂L/∂x = g / x`.
+pub fn log<F: Float>(x: &Tensor<F>) -> Tensor<F> {
+    let y = x.value().mapv(F::ln);
+    let t = x.clone();
+    Tensor::from_op("log", y, [x], move |g, _| {
+        vec![Some(chain(g, &t.value(), F::recip))]
+    })
+}
+
+/// `y = x²`: `∂L/∂x = 2x ⊙ g`.
+pub fn square<F: Float>(x: &Tensor<F>) -> Tensor<F> {
+    let y = x.value().mapv(|v| v * v);
+    let t = x.clone();
+    Tensor::from_op("square", y, [x], move |g, _| {
+        vec![Some(chain(g, &t.value(), |x| x + x))]
+    })
+}
+
+/// `y = tanh x`: `∂L/∂x = (1 − y²) ⊙ g`.
+pub fn tanh<F: Float>(x: &Tensor<F>) -> Tensor<F> {
+    let y = x.value().mapv(F::tanh);
+    let ys = saved(&y, [x]);
+    Tensor::from_op("tanh", y, [x], move |g, _| {
+        vec![Some(chain(g, &ys, |y| F::one() - y * y))]
+    })
+}
+
+/// `y = σ(x) = 1 / (1 + e⁻ˣ)`, computed as `eˣ / (1 + eˣ)` for `x < 0` so
+/// that no exponential overflows: `∂L/∂x = y (1 − y) ⊙ g`.
+pub fn sigmoid<F: Float>(x: &Tensor<F>) -> Tensor<F> {
+    let y = x.value().mapv(|v| {
+        if v >= F::zero() {
+            F::one() / (F::one() + (-v).exp())
+        } else {
+            v.exp() / (F::one() + v.exp())
+        }
+    });
+    let ys = saved(&y, [x]);
+    Tensor::from_op("sigmoid", y, [x], move |g, _| {
+        vec![Some(chain(g, &ys, |y| y * (F::one() - y)))]
+    })
+}
+
+/// `y = max(x, 0)`: `∂L/∂x = g` where `x > 0`, `0` elsewhere (the kink at
+/// 0 gets 0).
+pub fn relu<F: Float>(x: &Tensor<F>) -> Tensor<F> {
+    let y = x
+        .value()
+        .mapv(|v| if v > F::zero() { v } else { F::zero() });
+    let t = x.clone();
+    Tensor::from_op("relu", y, [x], move |g, _| {
+        let step = |x: F| if x > F::zero() { F::one() } else { F::zero() };
+        vec![Some(chain(g, &t.value(), step))]
+    })
+}
+
+/// GELU in the tanh approximation of Hendrycks & Gimpel (2016), PyTorch's
+/// `gelu(x, approximate="tanh")`: with `u = √(2/π) (x + 0.044715 x³)` and
+/// `t = tanh u`,
+///
+/// ```text
+///   y = ½ x (1 + t),    ∂L/∂x = [½ (1 + t) + ½ x (1 − t²) √(2/π) (1 + 3·0.044715 x²)] ⊙ g
+/// ```
+pub fn gelu<F: Float>(x: &Tensor<F>) -> Tensor<F> {
+    let (k, c, half) = (
+        F::of((2.0 / std::f64::consts::PI).sqrt()),
+        F::of(0.044715),
+        F::of(0.5),
+    );
+    let t = x.value().mapv(|v| (k * (v + c * v * v * v)).tanh());
+    let y = Zip::from(&*x.value())
+        .and(&t)
+        .map_collect(|&v, &t| half * v * (F::one() + t));
+    let (xt, three_c) = (x.clone(), F::of(3.0 * 0.044715));
+    Tensor::from_op("gelu", y, [x], move |g, _| {
+        let mut d = g.clone();
+        Zip::from(&mut d)
+            .and(&*xt.value())
+            .and(&t)
+            .for_each(|d, &v, &t| {
+                let slope = half * (F::one() + t)
+                    + half * v * (F::one() - t * t) * k * (F::one() + three_c * v * v);
+                *d *= slope;
+            });
+        vec![Some(d)]
+    })
+}
+
+// ---------------------------------------------------------------- reductions
+
+/// `y = Σᵢ xᵢ` (0-dimensional): `∂L/∂xᵢ = g` for every `i`.
+pub fn sum<F: Float>(x: &Tensor<F>) -> Tensor<F> {
+    let shape = x.shape();
+    let y = arr0(x.value().sum()).into_dyn();
+    Tensor::from_op("sum", y, [x], move |g, _| {
+        vec![Some(ArrayD::from_elem(IxDyn(&shape), g[[]]))]
+    })
+}
+
+/// `y = (1/n) Σᵢ xᵢ` over the `n` entries (0-dimensional; NaN when `x` is
+/// empty): `∂L/∂xᵢ = g / n`.
+pub fn mean<F: Float>(x: &Tensor<F>) -> Tensor<F> {
+    let shape = x.shape();
+    let n = F::of(x.value().len() as f64);
+    let y = arr0(x.value().sum() / n).into_dyn();
+    Tensor::from_op("mean", y, [x], move |g, _| {
+        vec![Some(ArrayD::from_elem(IxDyn(&shape), g[[]] / n))]
+    })
+}
+
+/// `y = Σ_axis x` (the axis kept as a side of 1 with `keep_dim`):
+/// `∂L/∂x = g`, repeated along the axis.
+pub fn sum_axis<F: Float>(x: &Tensor<F>, axis: usize, keep_dim: bool) -> Result<Tensor<F>> {
+    let shape = x.shape();
+    check_axis("sum_axis", &shape, axis)?;
+    let y = kept(x.value().sum_axis(Axis(axis)), axis, keep_dim);
+    Ok(Tensor::from_op("sum_axis", y, [x], move |g, _| {
+        vec![Some(spread(g, &shape, axis, keep_dim, F::one()))]
+    }))
+}
+
+/// `y = (1/n) Σ_axis x` over the `n` entries along the axis: `∂L/∂x = g / n`,
+/// repeated along the axis. An error for an axis of length 0.
+pub fn mean_axis<F: Float>(x: &Tensor<F>, axis: usize, keep_dim: bool) -> Result<Tensor<F>> {
+    let shape = x.shape();
+    check_axis("mean_axis", &shape, axis)?;
+    check_not_empty_axis("mean_axis", &shape, axis)?;
+    let n = F::of(shape[axis] as f64);
+    let y = kept(
+        x.value().sum_axis(Axis(axis)).mapv(|s| s / n),
+        axis,
+        keep_dim,
+    );
+    Ok(Tensor::from_op("mean_axis", y, [x], move |g, _| {
+        vec![Some(spread(g, &shape, axis, keep_dim, F::one() / n))]
+    }))
+}
+
+/// `y = max_axis x`: `∂L/∂x = g` at the first maximum of each line along the
+/// axis, 0 elsewhere (a NaN counts as the maximum, so it propagates). An
+/// error for an axis of length 0.
+pub fn max_axis<F: Float>(x: &Tensor<F>, axis: usize, keep_dim: bool) -> Result<Tensor<F>> {
+    let shape = x.shape();
+    check_axis("max_axis", &shape, axis)?;
+    check_not_empty_axis("max_axis", &shape, axis)?;
+    let reduced: Vec<usize> = (0..shape.len())
+        .filter(|&a| a != axis)
+        .map(|a| shape[a])
+        .collect();
+    let mut y = ArrayD::zeros(IxDyn(&reduced));
+    let mut at = ArrayD::<usize>::zeros(IxDyn(&reduced));
+    Zip::from(&mut y)
+        .and(&mut at)
+        .and(x.value().lanes(Axis(axis)))
+        .for_each(|y, at, lane| {
+            *at = (1..lane.len()).fold(0, |b, i| if beats(lane[i], lane[b]) { i } else { b });
+            *y = lane[*at];
+        });
+    let y = kept(y, axis, keep_dim);
+    Ok(Tensor::from_op("max_axis", y, [x], move |g, _| {
+        let g = if keep_dim {
+            g.index_axis(Axis(axis), 0)
+        } else {
+            g.view()
+        };
+        let mut d = ArrayD::zeros(IxDyn(&shape));
+        Zip::from(d.lanes_mut(Axis(axis)))
+            .and(&at)
+            .and(&g)
+            .for_each(|mut lane, &i, &g| lane[i] = g);
+        vec![Some(d)]
+    }))
+}
+
+// ---------------------------------------------------------------- shapes
+
+/// `y` = the entries of `x` in row-major order, in the given shape (as
+/// many entries): `∂L/∂x = g` in the shape of `x`.
+pub fn reshape<F: Float>(x: &Tensor<F>, shape: &[usize]) -> Result<Tensor<F>> {
+    let from = x.shape();
+    let (n, m) = (from.iter().product::<usize>(), entries(shape));
+    if m != Some(n) {
+        return Err(Error::parameter(
+            format!(
+                "the new shape in reshape of {} ({n} entries)",
+                shape_str(&from)
+            ),
+            format!("a shape of {n} entries"),
+            format!(
+                "{} ({} entries)",
+                shape_str(shape),
+                m.map_or("too many".to_string(), |m| m.to_string())
+            ),
+        ));
+    }
+    let y = in_shape(&x.value(), shape);
+    Ok(Tensor::from_op("reshape", y, [x], move |g, _| {
+        vec![Some(in_shape(g, &from))]
+    }))
+}
+
+/// `y` = `x` with axes `a` and `b` swapped (`yᵀ` for a matrix):
+/// `∂L/∂x = g` with the same two axes swapped back.
+pub fn transpose<F: Float>(x: &Tensor<F>, a: usize, b: usize) -> Result<Tensor<F>> {
+    let shape = x.shape();
+    check_axis("transpose", &shape, a)?;
+    check_axis("transpose", &shape, b)?;
+    let y = swapped(&x.value(), a, b);
+    Ok(Tensor::from_op("transpose", y, [x], move |g, _| {
+        vec![Some(swapped(g, a, b))]
+    }))
+}
+
+/// `y = x[…, start..end, …]` along `axis`: `∂L/∂x = g` inside the slice,
+/// 0 outside.
+pub fn slice_axis<F: Float>(
+    x: &Tensor<F>,
+    axis: usize,
+    start: usize,
+    end: usize,
+) -> Result<Tensor<F>> {
+    let shape = x.shape();
+    check_axis("slice_axis", &shape, axis)?;
+    if !(start <= end && end <= shape[axis]) {
+        return Err(Error::parameter(
+            format!(
+                "the range of slice_axis along axis {axis} of {}",
+                shape_str(&shape)
+            ),
+            format!("start..end with start ≤ end ≤ {}", shape[axis]),
+            format!("{start}..{end}"),
+        ));
+    }
+    let range = Slice::from(start..end);
+    let y = x.value().slice_axis(Axis(axis), range).to_owned();
+    Ok(Tensor::from_op("slice_axis", y, [x], move |g, _| {
+        let mut d = ArrayD::zeros(IxDyn(&shape));
+        d.slice_axis_mut(Axis(axis), range).assign(g);
+        vec![Some(d)]
+    }))
+}
+
+/// `y` = the parts one after another along `axis` (the other sides must
+/// agree): `∂L/∂partᵢ` = the slice of `g` where part `i` went.
+pub fn concat<F: Float>(parts: &[Tensor<F>], axis: usize) -> Result<Tensor<F>> {
+    let Some(first) = parts.first() else {
+        return Err(Error::parameter(
+            "the parts of concat",
+            "a list of at least one tensor",
+            "an empty list",
+        ));
+    };
+    let s0 = first.shape();
+    check_axis("concat", &s0, axis)?;
+    for (i, part) in parts.iter().enumerate().skip(1) {
+        let si = part.shape();
+        let agrees = |(a, (x, y)): (usize, (&usize, &usize))| a == axis || x == y;
+        if si.len() != s0.len() || !si.iter().zip(&s0).enumerate().all(agrees) {
+            return Err(Error::shape(
+                format!("concat along axis {axis}: part {i}"),
+                format!(
+                    "the shape of part 0, {}, except along axis {axis}",
+                    shape_str(&s0)
+                ),
+                shape_str(&si),
+            ));
+        }
+    }
+    let values: Vec<_> = parts.iter().map(|p| p.value()).collect();
+    let views: Vec<_> = values.iter().map(|v| v.view()).collect();
+    let y = concatenate(Axis(axis), &views).expect("shapes checked");
+    let sides: Vec<usize> = values.iter().map(|v| v.shape()[axis]).collect();
+    Ok(Tensor::from_op("concat", y, parts, move |g, needs| {
+        let mut start = 0;
+        sides
+            .iter()
+            .zip(needs)
+            .map(|(&side, &need)| {
+                let range = Slice::from(start..start + side);
+                start += side;
+                need.then(|| g.slice_axis(Axis(axis), range).to_owned())
+            })
+            .collect()
+    }))
+}
+
+/// Embedding lookup (a gather): `y[i] = x[ids[i]]` for a table `x: (v, d)`
+/// (rows along axis 0), `y: (ids.len(), d)`: `∂L/∂x[r] = Σ_{i: ids[i] = r}
+/// g[i]` (a row looked up twice gets both gradients).
+pub fn select_rows<F: Float>(x: &Tensor<F>, ids: &[usize]) -> Result<Tensor<F>> {
+    let shape = x.shape();
+    let Some(&rows) = shape.first() else {
+        return Err(Error::shape(
+            "select_rows: the table",
+            "an array of rows, (v, d)",
+            "a 0-dimensional tensor, ()",
+        ));
+    };
+    if let Some((i, id)) = ids.iter().enumerate().find(|&(_, &id)| id >= rows) {
+        return Err(Error::parameter(
+            format!(
+                "ids[{i}] in select_rows from a table of shape {}",
+                shape_str(&shape)
+            ),
+            format!("a row index below {rows}"),
+            id,
+        ));
+    }
+    let y = x.value().select(Axis(0), ids);
+    let ids = ids.to_vec();
+    Ok(Tensor::from_op("select_rows", y, [x], move |g, _| {
+        let mut d = ArrayD::zeros(IxDyn(&shape));
+        for (gi, &id) in g.outer_iter().zip(&ids) {
+            let mut row = d.index_axis_mut(Axis(0), id);
+            row += &gi;
+        }
+        vec![Some(d)]
+    }))
+}
+
+// ---------------------------------------------------------------- regularisation
+
+/// Inverted dropout: `y = m ⊙ x` with `mᵢ = 1/(1 − p)` with probability
+/// `1 − p` and `0` otherwise, drawn from `rng`: `∂L/∂x = m ⊙ g`. The
+/// identity (the same tensor) when nothing is recorded, inside
+/// [`no_grad`](super::no_grad): evaluation. An error unless `0 ≤ p < 1`.
+pub fn dropout<F: Float>(x: &Tensor<F>, p: F, rng: &mut StdRng) -> Result<Tensor<F>> {
+    if !(p >= F::zero() && p < F::one()) {
+        return Err(Error::parameter(
+            format!(
+                "the drop probability p of dropout on {}",
+                shape_str(&x.shape())
+            ),
+            "in [0, 1)",
+            p,
+        ));
+    }
+    if !is_recording() || p == F::zero() {
+        return Ok(x.clone());
+    }
+    let (keep, drop) = (F::one() / (F::one() - p), p.to_f64());
+    let mask = ArrayD::from_shape_simple_fn(x.value().raw_dim(), || {
+        if rng.random::<f64>() < drop {
+            F::zero()
+        } else {
+            keep
+        }
+    });
+    let y = Zip::from(&*x.value())
+        .and(&mask)
+        .map_collect(|&x, &m| x * m);
+    Ok(Tensor::from_op("dropout", y, [x], move |g, _| {
+        vec![Some(chain(g, &mask, |m| m))]
+    }))
+}
+
+// ---------------------------------------------------------------- probabilities
+
+/// `y = softmax(x)` along `axis`: `yᵢ = e^{xᵢ − m} / Σⱼ e^{xⱼ − m}` with `m`
+/// the largest entry (so nothing overflows; an entry of `−∞` gets weight 0,
+/// a line of `−∞` only is NaN): `∂L/∂x = y ⊙ (g − Σ_axis g ⊙ y)`.
+pub fn softmax<F: Float>(x: &Tensor<F>, axis: usize) -> Result<Tensor<F>> {
+    check_axis("softmax", &x.shape(), axis)?;
+    let mut y = x.to_array();
+    for mut line in y.lanes_mut(Axis(axis)) {
+        let m = line.fold(F::neg_infinity(), |m, &v| m.max(v));
+        line.mapv_inplace(|v| (v - m).exp());
+        let total = line.sum();
+        line.mapv_inplace(|e| e / total);
+    }
+    let ys = saved(&y, [x]);
+    Ok(Tensor::from_op("softmax", y, [x], move |g, _| {
+        let mut d = g.clone();
+        Zip::from(d.lanes_mut(Axis(axis)))
+            .and(ys.lanes(Axis(axis)))
+            .for_each(|mut d, y| {
+                let gy = d.dot(&y);
+                d.zip_mut_with(&y, |d, &y| *d = y * (*d - gy));
+            });
+        vec![Some(d)]
+    }))
+}
+
+/// `y = log softmax(x)` along `axis`: `yᵢ = xᵢ − m − ln Σⱼ e^{xⱼ − m}`
+/// (`m` the largest entry): `∂L/∂x = g − e^y ⊙ Σ_axis g`.
+pub fn log_softmax<F: Float>(x: &Tensor<F>, axis: usize) -> Result<Tensor<F>> {
+    check_axis("log_softmax", &x.shape(), axis)?;
+    let mut y = x.to_array();
+    for mut line in y.lanes_mut(Axis(axis)) {
+        let m = line.fold(F::neg_infinity(), |m, &v| m.max(v));
+        let log_total = m + line.fold(F::zero(), |s, &v| s + (v - m).exp()).ln();
+        line.mapv_inplace(|v| v - log_total);
+    }
+    let ys = saved(&y, [x]);
+    Ok(Tensor::from_op("log_softmax", y, [x], move |g, _| {
+        let mut d = g.clone();
+        Zip::from(d.lanes_mut(Axis(axis)))
+            .and(ys.lanes(Axis(axis)))
+            .for_each(|mut d, y| {
+                let total = d.sum();
+                d.zip_mut_with(&y, |d, &y| *d -= y.exp() * total);
+            });
+        vec![Some(d)]
+    }))
+}
+
+/// Cross-entropy of logits `x: (n, c)` against class indices `t` (one per
+/// row), averaged over the rows; fused with the softmax and stable (the
+/// log-sum-exp with the row maximum `mᵢ` taken out):
+///
+/// ```text
+///   L = (1/n) Σᵢ [ mᵢ + ln Σⱼ e^{xᵢⱼ − mᵢ} − xᵢ,ₜᵢ ],   ∂L/∂xᵢⱼ = g (softmax(xᵢ)ⱼ − [j = tᵢ]) / n
+/// ```
+pub fn cross_entropy<F: Float>(logits: &Tensor<F>, targets: &[usize]) -> Result<Tensor<F>> {
+    let shape = logits.shape();
+    let &[n, c] = shape.as_slice() else {
+        return Err(Error::shape(
+            "cross_entropy: the logits",
+            "a matrix (n, c) of n rows of c class scores",
+            shape_str(&shape),
+        ));
+    };
+    if targets.len() != n {
+        return Err(Error::shape(
+            format!(
+                "cross_entropy: the targets for logits of shape {}",
+                shape_str(&shape)
+            ),
+            format!("{n} targets, one per row"),
+            format!("{} targets", targets.len()),
+        ));
+    }
+    if n == 0 {
+        return Err(Error::empty("cross_entropy: the logits (0, c)"));
+    }
+    if let Some((i, t)) = targets.iter().enumerate().find(|&(_, &t)| t >= c) {
+        return Err(Error::parameter(
+            format!(
+                "targets[{i}] in cross_entropy with logits of shape {}",
+                shape_str(&shape)
+            ),
+            format!("a class below {c}"),
+            t,
+        ));
+    }
+    let xv = logits.value();
+    let x = xv.view().into_dimensionality::<Ix2>().expect("checked 2-D");
+    let mut p = Array2::zeros((n, c));
+    let mut total = F::zero();
+    for ((mut p, x), &t) in p.rows_mut().into_iter().zip(x.rows()).zip(targets) {
+        let m = x.fold(F::neg_infinity(), |m, &v| m.max(v));
+        p.zip_mut_with(&x, |p, &v| *p = (v - m).exp());
+        let sum = p.sum();
+        total = total + m + sum.ln() - x[t];
+        p.mapv_inplace(|e| e / sum);
+    }
+    let rows = F::of(n as f64);
+    let y = arr0(total / rows).into_dyn();
+    let targets = targets.to_vec();
+    Ok(Tensor::from_op(
+        "cross_entropy",
+        y,
+        [logits],
+        move |g, _| {
+            let mut d = p.clone();
+            for (mut row, &t) in d.rows_mut().into_iter().zip(&targets) {
+                row[t] -= F::one();
+            }
+            let scale = g[[]] / rows;
+            d.mapv_inplace(|v| v * scale);
+            vec![Some(d.into_dyn())]
+        },
+    ))
+}
+
+/// `y = value` where `mask` is true, `x` elsewhere (`mask` broadcasts to the
+/// shape of `x`): `∂L/∂x = g` where the mask is false, 0 where it is true.
+/// With `value = −∞` before a [`softmax`], masked entries get weight 0
+/// (causal attention).
+pub fn masked_fill<F: Float>(x: &Tensor<F>, mask: &ArrayD<bool>, value: F) -> Result<Tensor<F>> {
+    let shape = x.shape();
+    let Some(m) = mask.broadcast(IxDyn(&shape)) else {
+        return Err(Error::shape(
+            format!(
+                "masked_fill of a tensor of shape {}: the mask",
+                shape_str(&shape)
+            ),
+            format!("a shape that broadcasts to {}", shape_str(&shape)),
+            shape_str(mask.shape()),
+        ));
+    };
+    let mut y = x.to_array();
+    y.zip_mut_with(&m, |y, &m| {
+        if m {
+            *y = value;
+        }
+    });
+    let mask = m.to_owned();
+    Ok(Tensor::from_op("masked_fill", y, [x], move |g, _| {
+        let mut d = g.clone();
+        d.zip_mut_with(&mask, |d, &m| {
+            if m {
+                *d = F::zero();
+            }
+        });
+        vec![Some(d)]
+    }))
+}
+
+// ---------------------------------------------------------------- normalisation
+
+/// Layer normalisation over the last axis (`d` entries), with a gain `γ` and
+/// a shift `β` of shape `(d,)`: for each row `x`, with `μ` its mean, `σ²`
+/// its (biased) variance, `x̂ = (x − μ) / √(σ² + ε)`,
+///
+/// ```text
+///   y = γ ⊙ x̂ + β
+///   ∂L/∂β = Σ_rows g,   ∂L/∂γ = Σ_rows g ⊙ x̂,
+///   ∂L/∂x = (1/√(σ² + ε)) (ĝ − mean(ĝ) − x̂ mean(ĝ ⊙ x̂))   with ĝ = γ ⊙ g (per row)
+/// ```
+pub fn layer_norm<F: Float>(
+    x: &Tensor<F>,
+    gamma: &Tensor<F>,
+    beta: &Tensor<F>,
+    eps: F,
+) -> Result<Tensor<F>> {
+    let shape = x.shape();
+    let d = shape.last().copied().unwrap_or(0);
+    if d == 0 {
+        return Err(Error::shape(
+            "layer_norm: x",
+            "an array whose last axis (normalised over) has at least one entry",
+            shape_str(&shape),
+        ));
+    }
+    for (name, t) in [("gamma", gamma), ("beta", beta)] {
+        if t.shape() != [d] {
+            return Err(Error::shape(
+                format!("layer_norm of x of shape {}: {name}", shape_str(&shape)),
+                format!("({d},), one entry per entry of the last axis"),
+                shape_str(&t.shape()),
+            ));
+        }
+    }
+    if !(eps >= F::zero() && eps.is_finite()) {
+        return Err(Error::parameter(
+            "eps in layer_norm",
+            "a finite number ≥ 0",
+            eps,
+        ));
+    }
+    let rows = x.value().len() / d;
+    let dn = F::of(d as f64);
+    let mut xhat = Array2::zeros((rows, d));
+    let mut rstd = Array1::zeros(rows);
+    {
+        let xv = x.value();
+        let x2 = xv
+            .to_shape(((rows, d), Order::RowMajor))
+            .expect("d divides the size");
+        Zip::from(xhat.rows_mut())
+            .and(&mut rstd)
+            .and(x2.rows())
+            .for_each(|mut h, r, x| {
+                let mu = x.sum() / dn;
+                let var = x.fold(F::zero(), |a, &v| a + (v - mu) * (v - mu)) / dn;
+                *r = F::one() / (var + eps).sqrt();
+                h.zip_mut_with(&x, |h, &v| *h = (v - mu) * *r);
+            });
+    }
+    let mut y = Array2::zeros((rows, d));
+    Zip::from(&mut y)
+        .and(&xhat)
+        .and_broadcast(vector(&gamma.value()))
+        .and_broadcast(vector(&beta.value()))
+        .for_each(|y, &h, &g, &b| *y = g * h + b);
+    let y = y.into_shape_with_order(IxDyn(&shape)).expect("same size");
+    let gt = gamma.clone();
+    Ok(Tensor::from_op(
+        "layer_norm",
+        y,
+        [x, gamma, beta],
+        move |g, needs| {
+            let g2 = g
+                .to_shape(((rows, d), Order::RowMajor))
+                .expect("the output's shape");
+            let dx =
+                || {
+                    let gv = gt.value();
+                    let gamma = vector(&gv);
+                    let mut dx = Array2::zeros((rows, d));
+                    Zip::from(dx.rows_mut())
+                        .and(g2.rows())
+                        .and(xhat.rows())
+                        .and(&rstd)
+                        .for_each(|mut dx, g, h, &r| {
+                            let (mut mean_g, mut mean_gh) = (F::zero(), F::zero());
+                            Zip::from(&g).and(&h).and(&gamma).for_each(|&g, &h, &w| {
+                                mean_g += g * w;
+                                mean_gh += g * w * h;
+                            });
+                            let (mean_g, mean_gh) = (mean_g / dn, mean_gh / dn);
+                            Zip::from(&mut dx).and(&g).and(&h).and(&gamma).for_each(
+                                |dx, &g, &h, &w| *dx = r * (g * w - mean_g - h * mean_gh),
+                            );
+                        });
+                    dx.into_shape_with_order(IxDyn(&shape)).expect("same size")
+                };
+            let dgamma = || {
+                let mut dg = Array1::zeros(d);
+                for (g, h) in g2.rows().into_iter().zip(xhat.rows()) {
+                    Zip::from(&mut dg)
+                        .and(&g)
+                        .and(&h)
+                        .for_each(|a, &g, &h| *a += g * h);
+                }
+                dg.into_dyn()
+            };
+            vec![
+                needs[0].then(dx),
+                needs[1].then(dgamma),
+                needs[2].then(|| g2.sum_axis(Axis(0)).into_dyn()),
+            ]
+        },
+    ))
+}
+
+// ---------------------------------------------------------------- matrices
+
+/// The matrix product `Y = A · B`, by GEMM, for
+/// - `A: (n, k)`, `B: (k, m)` → `(n, m)`;
+/// - `A: (…, n, k)`, `B: (k, m)` → `(…, n, m)` (the leading axes of `A` are
+///   rows too: `(b, t, d) · (d, e)`);
+/// - batched, `A: (…, n, k)`, `B: (…, k, m)` with the same leading axes →
+///   `(…, n, m)`, one product per matrix of the batch;
+///
+/// each with `∂L/∂A = G · Bᵀ`, `∂L/∂B = Aᵀ · G` (per matrix of the batch;
+/// for a shared `B`, summed over the rows of all of them).
+pub fn matmul<F: Float>(a: &Tensor<F>, b: &Tensor<F>) -> Result<Tensor<F>> {
+    let (sa, sb) = (a.shape(), b.shape());
+    let [batch, n, k, m] = product_sizes(&sa, &sb)?;
+    let (av, bv) = (a.value(), b.value());
+    let y = gemm(
+        stack(&av, [batch, n, k]).view(),
+        false,
+        stack(&bv, [batch, k, m]).view(),
+        false,
+    );
+    let mut sy = sa.clone();
+    sy[sa.len() - 1] = m;
+    let y = y.into_shape_with_order(IxDyn(&sy)).expect("same size");
+    let (ta, tb) = (a.clone(), b.clone());
+    Ok(Tensor::from_op("matmul", y, [a, b], move |g, needs| {
+        let g = stack(g, [batch, n, m]);
+        let da = || {
+            let b = tb.value();
+            gemm(g.view(), false, stack(&b, [batch, k, m]).view(), true)
+                .into_shape_with_order(IxDyn(&sa))
+        };
+        let db = || {
+            let a = ta.value();
+            gemm(stack(&a, [batch, n, k]).view(), true, g.view(), false)
+                .into_shape_with_order(IxDyn(&sb))
+        };
+        vec![
+            needs[0].then(|| da().expect("same size")),
+            needs[1].then(|| db().expect("same size")),
+        ]
+    }))
+}
+
+// ---------------------------------------------------------------- images
+
+/// 2-D convolution (cross-correlation, as in every deep-learning library) of
+/// `x: (n, c, h, w)` with `weight: (o, c, kh, kw)`, plus `bias: (o,)`, with
+/// zero padding `p` on every side and stride `s`: `y: (n, o, oh, ow)`,
+/// `oh = ⌊(h + 2p − kh)/s⌋ + 1` (and `ow` alike),
+///
+/// ```text
+///   y[i, f, r, q] = b[f] + Σ_{c, u, v} W[f, c, u, v] · x[i, c, r·s + u − p, q·s + v − p]
+/// ```
+///
+/// computed as one GEMM `Y = W · X_col` where `X_col: (c·kh·kw, n·oh·ow)`
+/// holds every patch as a column (im2col). Backward: `∂L/∂W = G · X_colᵀ`,
+/// `∂L/∂b = Σ G` over images and positions, and `∂L/∂x` = the columns
+/// `Wᵀ · G` added back to the pixels they came from (col2im).
+pub fn conv2d<F: Float>(
+    x: &Tensor<F>,
+    weight: &Tensor<F>,
+    bias: Option<&Tensor<F>>,
+    stride: usize,
+    padding: usize,
+) -> Result<Tensor<F>> {
+    let cv = Conv::new(
+        &x.shape(),
+        &weight.shape(),
+        bias.map(|b| b.shape()),
+        stride,
+        padding,
+    )?;
+    let cols = im2col(&x.value(), &cv);
+    let product = weight_matrix(&weight.value(), &cv).dot(&cols);
+    let l = cv.oh * cv.ow;
+    let mut y = Array3::zeros((cv.n, cv.o, l));
+    let product = product
+        .into_shape_with_order((cv.o, cv.n, l))
+        .expect("o × n·oh·ow");
+    y.assign(&product.permuted_axes([1, 0, 2]));
+    if let Some(b) = bias {
+        for (mut plane, &b) in y.axis_iter_mut(Axis(1)).zip(b.value().iter()) {
+            plane.mapv_inplace(|v| v + b);
+        }
+    }
+    let y = y
+        .into_shape_with_order(IxDyn(&[cv.n, cv.o, cv.oh, cv.ow]))
+        .expect("same size");
+    let wt = weight.clone();
+    let parents: Vec<&Tensor<F>> = [x, weight].into_iter().chain(bias).collect();
+    Ok(Tensor::from_op("conv2d", y, parents, move |g, needs| {
+        // G as (o, n·oh·ow), the layout of the product.
+        let g3 = g
+            .to_shape(((cv.n, cv.o, l), Order::RowMajor))
+            .expect("output shape");
+        let mut gm = Array3::zeros((cv.o, cv.n, l));
+        gm.assign(&g3.view().permuted_axes([1, 0, 2]));
+        let gm = gm
+            .into_shape_with_order((cv.o, cv.n * l))
+            .expect("same size");
+        let dx = || {
+            let columns = weight_matrix(&wt.value(), &cv).t().dot(&gm);
+            col2im(&columns, &cv)
+        };
+        let dw = || {
+            let shape = IxDyn(&[cv.o, cv.c, cv.kh, cv.kw]);
+            gm.dot(&cols.t())
+                .into_shape_with_order(shape)
+                .expect("same size")
+        };
+        let mut grads = vec![needs[0].then(dx), needs[1].then(dw)];
+        if needs.len() > 2 {
+            grads.push(needs[2].then(|| gm.sum_axis(Axis(1)).into_dyn()));
+        }
+        grads
+    }))
+}
+
+/// Max pooling over `size × size` windows with stride `size`, `x: (n, c, h,
+/// w)` → `(n, c, ⌊h/size⌋, ⌊w/size⌋)` (the last rows and columns that fill
+/// no window are dropped): `y` = the largest entry of each window;
+/// `∂L/∂x = g` at the first maximum of each window (row-major order; a NaN
+/// counts as the maximum), 0 elsewhere.
+pub fn max_pool2d<F: Float>(x: &Tensor<F>, size: usize) -> Result<Tensor<F>> {
+    let shape = x.shape();
+    if size == 0 {
+        return Err(Error::parameter(
+            format!("the window size of max_pool2d on {}", shape_str(&shape)),
+            "at least 1",
+            size,
+        ));
+    }
+    let &[n, c, h, w] = shape.as_slice() else {
+        return Err(Error::shape(
+            "max_pool2d: the input",
+            "a batch of images (n, c, h, w)",
+            shape_str(&shape),
+        ));
+    };
+    if h < size || w < size {
+        return Err(Error::shape(
+            format!("max_pool2d with windows of {size} × {size}: the input"),
+            format!("(n, c, h, w) with h ≥ {size} and w ≥ {size}"),
+            shape_str(&shape),
+        ));
+    }
+    let (oh, ow) = (h / size, w / size);
+    let xv = x.value();
+    let xs = xv.as_standard_layout();
+    let xs = xs.as_slice().expect("standard layout");
+    let mut y = Vec::with_capacity(n * c * oh * ow);
+    let mut at = Vec::with_capacity(n * c * oh * ow);
+    for plane in 0..n * c {
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let corner = plane * h * w + oy * size * w + ox * size;
+                let mut best = corner;
+                for i in (0..size).flat_map(|u| (corner + u * w)..(corner + u * w + size)) {
+                    if beats(xs[i], xs[best]) {
+                        best = i;
+                    }
+                }
+                y.push(xs[best]);
+                at.push(best);
+            }
+        }
+    }
+    let y = ArrayD::from_shape_vec(IxDyn(&[n, c, oh, ow]), y).expect("n·c·oh·ow");
+    drop(xv);
+    Ok(Tensor::from_op("max_pool2d", y, [x], move |g, _| {
+        let mut d = vec![F::zero(); n * c * h * w];
+        for (&i, &g) in at.iter().zip(g.iter()) {
+            d[i] += g;
+        }
+        vec![Some(
+            ArrayD::from_shape_vec(IxDyn(&shape), d).expect("the input's size"),
+        )]
+    }))
+}
 
 // ---------------------------------------------------------------- helpers
 
@@ -44,11 +973,7 @@ pub(crate) fn broadcast_shape(op: &str, a: &[usize], b: &[usize]) -> Result<Vec<
 
 /// Sums `g` down to `shape`: the backward rule of broadcasting (a value
 /// used at many positions receives the sum of their gradients).
-pub(crate) fn unbroadcast<F: Float>(g: &ArrayD<F>, shape: &[usize]) -> ArrayD<F> {
-    if g.shape() == shape {
-        return g.clone();
-    }
-    let mut g = g.clone();
+pub(crate) fn unbroadcast<F: Float>(mut g: ArrayD<F>, shape: &[usize]) -> ArrayD<F> {
     while g.ndim() > shape.len() {
         g = g.sum_axis(Axis(0));
     }
@@ -60,107 +985,356 @@ pub(crate) fn unbroadcast<F: Float>(g: &ArrayD<F>, shape: &[usize]) -> ArrayD<F>
     g
 }
 
-/// `a` and `b` broadcast to a common shape, as owned arrays.
-fn broadcast_pair<F: Float>(
+/// `f(a, b)` entry by entry, `a` and `b` broadcast to their common shape.
+fn broadcast_zip<F: Float>(
     op: &str,
-    a: &ArrayD<F>,
-    b: &ArrayD<F>,
-) -> Result<(ArrayD<F>, ArrayD<F>)> {
-    let shape = broadcast_shape(op, a.shape(), b.shape())?;
-    let expand = |x: &ArrayD<F>| {
-        x.broadcast(IxDyn(&shape))
-            .expect("shape checked by broadcast_shape")
-            .to_owned()
+    a: &Tensor<F>,
+    b: &Tensor<F>,
+    f: impl Fn(F, F) -> F,
+) -> Result<ArrayD<F>> {
+    let (av, bv) = (a.value(), b.value());
+    let shape = IxDyn(&broadcast_shape(op, av.shape(), bv.shape())?);
+    let a = av.broadcast(shape.clone()).expect("shape checked");
+    let b = bv.broadcast(shape).expect("shape checked");
+    Ok(Zip::from(&a).and(&b).map_collect(|&a, &b| f(a, b)))
+}
+
+/// The chain rule of an elementwise op: `g ⊙ dy(at)`, written into a copy of
+/// `g` (`at` broadcasts to the shape of `g`).
+fn chain<F: Float>(g: &ArrayD<F>, at: &ArrayD<F>, dy: impl Fn(F) -> F) -> ArrayD<F> {
+    let mut d = g.clone();
+    d.zip_mut_with(at, |d, &a| *d *= dy(a));
+    d
+}
+
+/// Whether an op on `inputs` is recorded (so its backward rule may run).
+fn recorded<F: Float>(inputs: &[&Tensor<F>]) -> bool {
+    is_recording() && inputs.iter().any(|t| t.requires_grad())
+}
+
+/// A copy of `y` for a backward rule, made only when the op is recorded
+/// (otherwise the rule never runs and gets an empty array).
+fn saved<F: Float, const N: usize>(y: &ArrayD<F>, inputs: [&Tensor<F>; N]) -> ArrayD<F> {
+    if recorded(&inputs) {
+        y.clone()
+    } else {
+        ArrayD::zeros(IxDyn(&[0]))
+    }
+}
+
+/// An error unless `axis` is an axis of `shape`.
+fn check_axis(op: &str, shape: &[usize], axis: usize) -> Result<()> {
+    if axis < shape.len() {
+        return Ok(());
+    }
+    Err(Error::parameter(
+        format!("the axis of {op} on a tensor of shape {}", shape_str(shape)),
+        if shape.is_empty() {
+            "an axis of the tensor, which has none".to_string()
+        } else {
+            format!("below {}", shape.len())
+        },
+        axis,
+    ))
+}
+
+/// An error when the (valid) `axis` of `shape` has no entries.
+fn check_not_empty_axis(op: &str, shape: &[usize], axis: usize) -> Result<()> {
+    if shape[axis] > 0 {
+        return Ok(());
+    }
+    Err(Error::parameter(
+        format!(
+            "axis {axis} of the tensor of shape {} that {op} reduces",
+            shape_str(shape)
+        ),
+        "at least one entry long",
+        "length 0",
+    ))
+}
+
+/// `y` with `axis` put back as a side of 1 when `keep` (after a reduction).
+fn kept<F: Float>(y: ArrayD<F>, axis: usize, keep: bool) -> ArrayD<F> {
+    if keep { y.insert_axis(Axis(axis)) } else { y }
+}
+
+/// The gradient of a sum along `axis`: `scale · g` repeated along the axis
+/// to `shape` (`g` has the axis as a side of 1 when `kept`).
+fn spread<F: Float>(
+    g: &ArrayD<F>,
+    shape: &[usize],
+    axis: usize,
+    kept: bool,
+    scale: F,
+) -> ArrayD<F> {
+    let g = if kept {
+        g.view()
+    } else {
+        g.view().insert_axis(Axis(axis))
     };
-    Ok((expand(a), expand(b)))
+    let g = g.broadcast(IxDyn(shape)).expect("g has the reduced shape");
+    g.mapv(|v| v * scale)
 }
 
-/// The matrix view of a value known to be 2-dimensional.
-fn matrix<F: Float>(x: &ArrayD<F>) -> ndarray::ArrayView2<'_, F> {
-    x.view().into_dimensionality::<Ix2>().expect("checked 2-D")
+/// Whether `v` replaces `best` as the maximum so far: it is larger, or the
+/// first NaN (so that a NaN propagates, as in NumPy's `max`).
+fn beats<F: Float>(v: F, best: F) -> bool {
+    v > best || (v.is_nan() && !best.is_nan())
 }
 
-// ---------------------------------------------------------------- arithmetic
-
-/// `y = a + b`: `∂L/∂a = g`, `∂L/∂b = g`, each summed back to its shape.
-pub fn add<F: Float>(a: &Tensor<F>, b: &Tensor<F>) -> Result<Tensor<F>> {
-    let (sa, sb) = (a.shape(), b.shape());
-    broadcast_shape("add", &sa, &sb)?;
-    let y = &*a.value() + &*b.value();
-    Ok(Tensor::from_op("add", y, [a, b], move |g, needs| {
-        vec![
-            needs[0].then(|| unbroadcast(g, &sa)),
-            needs[1].then(|| unbroadcast(g, &sb)),
-        ]
-    }))
+/// The product of the sides of `shape`, `None` when it overflows a `usize`.
+fn entries(shape: &[usize]) -> Option<usize> {
+    shape.iter().try_fold(1usize, |n, &s| n.checked_mul(s))
 }
 
-/// `y = a ⊙ b`: `∂L/∂a = g ⊙ b`, `∂L/∂b = g ⊙ a`.
-pub fn mul<F: Float>(a: &Tensor<F>, b: &Tensor<F>) -> Result<Tensor<F>> {
-    let (av, bv) = broadcast_pair("mul", &a.value(), &b.value())?;
-    let (sa, sb) = (a.shape(), b.shape());
-    let y = &av * &bv;
-    Ok(Tensor::from_op("mul", y, [a, b], move |g, needs| {
-        vec![
-            needs[0].then(|| unbroadcast(&(g * &bv), &sa)),
-            needs[1].then(|| unbroadcast(&(g * &av), &sb)),
-        ]
-    }))
+/// The entries of `x` in row-major order, in `shape` (as many entries).
+fn in_shape<F: Float>(x: &ArrayD<F>, shape: &[usize]) -> ArrayD<F> {
+    x.to_shape((IxDyn(shape), Order::RowMajor))
+        .expect("as many entries")
+        .into_owned()
 }
 
-/// `y = x²`: `∂L/∂x = 2x ⊙ g`.
-pub fn square<F: Float>(x: &Tensor<F>) -> Tensor<F> {
-    let xv = x.to_array();
-    let y = xv.mapv(|v| v * v);
-    Tensor::from_op("square", y, [x], move |g, _| {
-        vec![Some(g * &xv.mapv(|v| v + v))]
-    })
+/// `x` with axes `a` and `b` swapped, in row-major order.
+fn swapped<F: Float>(x: &ArrayD<F>, a: usize, b: usize) -> ArrayD<F> {
+    let mut v = x.view();
+    v.swap_axes(a, b);
+    v.as_standard_layout().into_owned()
 }
 
-// ---------------------------------------------------------------- matrices
+/// A 1-D value (shape checked by the caller) as a vector view.
+fn vector<F: Float>(x: &ArrayD<F>) -> ndarray::ArrayView1<'_, F> {
+    x.view().into_dimensionality::<Ix1>().expect("checked 1-D")
+}
 
-/// `Y = A · B` for `A: (n, k)`, `B: (k, m)`:
-/// `∂L/∂A = G · Bᵀ`, `∂L/∂B = Aᵀ · G`.
-pub fn matmul<F: Float>(a: &Tensor<F>, b: &Tensor<F>) -> Result<Tensor<F>> {
-    let (sa, sb) = (a.shape(), b.shape());
-    if sa.len() != 2 || sb.len() != 2 || sa[1] != sb[0] {
+/// The sizes `[batch, n, k, m]` of the product of `a: sa` by `b: sb` as a
+/// stack of `batch` products `(n, k) · (k, m)`, or an error naming both
+/// shapes. With a 2-D `b` every row of `a` is a row of one product.
+fn product_sizes(sa: &[usize], sb: &[usize]) -> Result<[usize; 4]> {
+    let r = sa.len();
+    if r < 2 {
         return Err(Error::shape(
-            format!("matmul of {} by the right operand", shape_str(&sa)),
-            format!("a matrix of shape ({}, m)", sa.get(1).copied().unwrap_or(0)),
-            shape_str(&sb),
+            format!(
+                "matmul by a right operand of shape {}: the left operand",
+                shape_str(sb)
+            ),
+            "a matrix (n, k) or a stack of them (…, n, k)",
+            shape_str(sa),
         ));
     }
-    let (av, bv) = (a.to_array(), b.to_array());
-    let y = matrix(&av).dot(&matrix(&bv)).into_dyn();
-    Ok(Tensor::from_op("matmul", y, [a, b], move |g, needs| {
-        let g = matrix(g);
-        vec![
-            needs[0].then(|| g.dot(&matrix(&bv).t()).into_dyn()),
-            needs[1].then(|| matrix(&av).t().dot(&g).into_dyn()),
-        ]
-    }))
+    let (lead, n, k) = (&sa[..r - 2], sa[r - 2], sa[r - 1]);
+    match sb {
+        [k2, m] if *k2 == k => Ok([1, sa[..r - 1].iter().product(), k, *m]),
+        _ if sb.len() == r && sb[..r - 2] == *lead && sb[r - 2] == k => {
+            Ok([lead.iter().product(), n, k, sb[r - 1]])
+        }
+        _ => Err(Error::shape(
+            format!("matmul of {} by the right operand", shape_str(sa)),
+            if lead.is_empty() {
+                format!("a matrix of shape ({k}, m)")
+            } else {
+                let lead: Vec<String> = lead.iter().map(|s| s.to_string()).collect();
+                format!("a matrix ({k}, m) or a stack ({}, {k}, m)", lead.join(", "))
+            },
+            shape_str(sb),
+        )),
+    }
 }
 
-// ---------------------------------------------------------------- functions
-
-/// `y = tanh x`: `∂L/∂x = (1 − y²) ⊙ g`.
-pub fn tanh<F: Float>(x: &Tensor<F>) -> Tensor<F> {
-    let y = x.value().mapv(F::tanh);
-    let yb = y.clone();
-    Tensor::from_op("tanh", y, [x], move |g, _| {
-        let mut d = g.clone();
-        d.zip_mut_with(&yb, |d, &y| *d *= F::one() - y * y);
-        vec![Some(d)]
-    })
+/// `x` (of `b·r·c` entries) seen as a stack of `b` matrices `(r, c)`,
+/// without a copy when it is in row-major order.
+fn stack<F: Float>(x: &ArrayD<F>, [b, r, c]: [usize; 3]) -> CowArray<'_, F, Ix3> {
+    x.to_shape(((b, r, c), Order::RowMajor))
+        .expect("sizes checked")
 }
 
-// ---------------------------------------------------------------- reductions
+/// `Cᵢ = op(Aᵢ) · op(Bᵢ)` for each matrix `i` of the stacks, `op` the
+/// transpose where asked: one GEMM (matrixmultiply) per matrix.
+fn gemm<F: Float>(a: ArrayView3<'_, F>, ta: bool, b: ArrayView3<'_, F>, tb: bool) -> Array3<F> {
+    let (batch, rows) = (a.dim().0, if ta { a.dim().2 } else { a.dim().1 });
+    let cols = if tb { b.dim().1 } else { b.dim().2 };
+    let mut c = Array3::zeros((batch, rows, cols));
+    for ((ai, bi), mut ci) in a.outer_iter().zip(b.outer_iter()).zip(c.outer_iter_mut()) {
+        general_mat_mul(
+            F::one(),
+            &transposed(ai, ta),
+            &transposed(bi, tb),
+            F::zero(),
+            &mut ci,
+        );
+    }
+    c
+}
 
-/// `y = Σᵢ xᵢ`: `∂L/∂xᵢ = g` for every `i`.
-pub fn sum<F: Float>(x: &Tensor<F>) -> Tensor<F> {
-    let shape = x.shape();
-    let y = ndarray::arr0(x.value().sum()).into_dyn();
-    Tensor::from_op("sum", y, [x], move |g, _| {
-        vec![Some(ArrayD::from_elem(IxDyn(&shape), g[[]]))]
-    })
+/// `v`, or its transpose when `t`.
+fn transposed<F: Float>(v: ArrayView2<'_, F>, t: bool) -> ArrayView2<'_, F> {
+    if t { v.reversed_axes() } else { v }
+}
+
+/// The sizes of a convolution: `x: (n, c, h, w)`, `weight: (o, c, kh, kw)`,
+/// stride `s`, padding `p`, output `(n, o, oh, ow)`.
+#[derive(Clone, Copy, Debug)]
+struct Conv {
+    n: usize,
+    c: usize,
+    h: usize,
+    w: usize,
+    o: usize,
+    kh: usize,
+    kw: usize,
+    s: usize,
+    p: usize,
+    oh: usize,
+    ow: usize,
+}
+
+/// The most entries an im2col matrix may hold (10⁸, 400 MB of f32): a
+/// larger one comes from a mistyped shape or padding.
+const MAX_COLUMNS: usize = 100_000_000;
+
+impl Conv {
+    /// Checks the shapes and parameters of a convolution and sizes it.
+    fn new(xs: &[usize], ws: &[usize], bs: Option<Vec<usize>>, s: usize, p: usize) -> Result<Conv> {
+        let &[n, c, h, w] = xs else {
+            return Err(Error::shape(
+                format!(
+                    "conv2d with a weight of shape {}: the input x",
+                    shape_str(ws)
+                ),
+                "a batch of images (n, c, h, w)",
+                shape_str(xs),
+            ));
+        };
+        let &[o, wc, kh, kw] = ws else {
+            return Err(Error::shape(
+                format!("conv2d of x of shape {}: the weight", shape_str(xs)),
+                format!("a stack of kernels (o, {c}, kh, kw)"),
+                shape_str(ws),
+            ));
+        };
+        if wc != c || c == 0 || kh == 0 || kw == 0 {
+            return Err(Error::shape(
+                format!("conv2d of x of shape {}: the weight", shape_str(xs)),
+                format!("(o, {c}, kh, kw), {c} input channels as in x, kh, kw, c ≥ 1"),
+                shape_str(ws),
+            ));
+        }
+        if let Some(bs) = bs
+            && bs != [o]
+        {
+            return Err(Error::shape(
+                format!("conv2d with a weight of shape {}: the bias", shape_str(ws)),
+                format!("({o},), one per output channel"),
+                shape_str(&bs),
+            ));
+        }
+        if s == 0 {
+            return Err(Error::parameter("the stride of conv2d", "at least 1", s));
+        }
+        let padded = |side: usize| p.checked_mul(2).and_then(|p2| side.checked_add(p2));
+        let (Some(hp), Some(wp)) = (padded(h), padded(w)) else {
+            return Err(Error::parameter(
+                format!("the padding of conv2d of x of shape {}", shape_str(xs)),
+                "a padding that fits in memory",
+                p,
+            ));
+        };
+        if kh > hp || kw > wp {
+            return Err(Error::shape(
+                format!(
+                    "conv2d of x of shape {} with padding {p}: the weight",
+                    shape_str(xs)
+                ),
+                format!("kernels no larger than the padded images, {hp} × {wp}"),
+                shape_str(ws),
+            ));
+        }
+        let (oh, ow) = ((hp - kh) / s + 1, (wp - kw) / s + 1);
+        let size = entries(&[c, kh, kw, n, oh, ow]);
+        if size.is_none_or(|e| e > MAX_COLUMNS) {
+            return Err(Error::parameter(
+                format!(
+                    "the im2col matrix (c·kh·kw, n·oh·ow) of conv2d of x {} by {} (padding {p})",
+                    shape_str(xs),
+                    shape_str(ws)
+                ),
+                format!("at most {MAX_COLUMNS} entries (use smaller batches or padding)"),
+                format!("({}, {n}·{oh}·{ow})", c * kh * kw),
+            ));
+        }
+        Ok(Conv {
+            n,
+            c,
+            h,
+            w,
+            o,
+            kh,
+            kw,
+            s,
+            p,
+            oh,
+            ow,
+        })
+    }
+}
+
+/// The weight `(o, c, kh, kw)` as the matrix `(o, c·kh·kw)`.
+fn weight_matrix<'a, F: Float>(w: &'a ArrayD<F>, cv: &Conv) -> CowArray<'a, F, Ix2> {
+    w.to_shape(((cv.o, cv.c * cv.kh * cv.kw), Order::RowMajor))
+        .expect("checked shape")
+}
+
+/// The output positions `q` whose input position `q·s + k − p` lies inside
+/// `0..len` (the others read the zero padding).
+fn inside(k: usize, cv: &Conv, len: usize, out: usize) -> std::ops::Range<usize> {
+    let lo = cv.p.saturating_sub(k).div_ceil(cv.s);
+    let hi = (len + cv.p).saturating_sub(k).div_ceil(cv.s).min(out);
+    lo.min(hi)..hi
+}
+
+/// im2col: `X_col[(c, u, v), (i, r, q)] = x[i, c, r·s + u − p, q·s + v − p]`
+/// (0 in the padding), one row per kernel entry, one column per patch.
+fn im2col<F: Float>(x: &ArrayD<F>, cv: &Conv) -> Array2<F> {
+    let (rows, l) = (cv.c * cv.kh * cv.kw, cv.oh * cv.ow);
+    let mut cols = Array2::zeros((rows, cv.n * l));
+    let x = x.as_standard_layout();
+    let x = x.as_slice().expect("standard layout");
+    for (r, mut row) in cols.rows_mut().into_iter().enumerate() {
+        let (ci, u, v) = (r / (cv.kh * cv.kw), r / cv.kw % cv.kh, r % cv.kw);
+        let row = row.as_slice_mut().expect("a row of a fresh matrix");
+        let qs = inside(v, cv, cv.w, cv.ow);
+        for i in 0..cv.n {
+            let plane = &x[(i * cv.c + ci) * cv.h * cv.w..][..cv.h * cv.w];
+            for oy in inside(u, cv, cv.h, cv.oh) {
+                let src = &plane[(oy * cv.s + u - cv.p) * cv.w..][..cv.w];
+                let dst = &mut row[i * l + oy * cv.ow..][..cv.ow];
+                for q in qs.clone() {
+                    dst[q] = src[q * cv.s + v - cv.p];
+                }
+            }
+        }
+    }
+    cols
+}
+
+/// col2im, the adjoint of [`im2col`]: each entry of `cols` added back to the
+/// pixel of `x: (n, c, h, w)` it was read from.
+fn col2im<F: Float>(cols: &Array2<F>, cv: &Conv) -> ArrayD<F> {
+    let l = cv.oh * cv.ow;
+    let mut x = vec![F::zero(); cv.n * cv.c * cv.h * cv.w];
+    for (r, row) in cols.rows().into_iter().enumerate() {
+        let row = row.to_slice().expect("a row of a fresh matrix");
+        let (ci, u, v) = (r / (cv.kh * cv.kw), r / cv.kw % cv.kh, r % cv.kw);
+        let qs = inside(v, cv, cv.w, cv.ow);
+        for i in 0..cv.n {
+            let plane = &mut x[(i * cv.c + ci) * cv.h * cv.w..][..cv.h * cv.w];
+            for oy in inside(u, cv, cv.h, cv.oh) {
+                let dst = &mut plane[(oy * cv.s + u - cv.p) * cv.w..][..cv.w];
+                for q in qs.clone() {
+                    let d = &mut dst[q * cv.s + v - cv.p];
+                    *d += row[i * l + oy * cv.ow + q];
+                }
+            }
+        }
+    }
+    ArrayD::from_shape_vec(IxDyn(&[cv.n, cv.c, cv.h, cv.w]), x).expect("n·c·h·w")
 }
