@@ -22,6 +22,8 @@
 //! workload's file itself, so the same code is timed compiled here and run
 //! from a cell.
 
+#[path = "workloads/cnn_mnist20.rs"]
+mod cnn_mnist20;
 #[path = "workloads/mlp_digits.rs"]
 mod mlp_digits;
 
@@ -131,6 +133,7 @@ struct Workload {
 
 /// The workloads, in the issue's order.
 fn workloads() -> Vec<Workload> {
+    use cnn_mnist20::*;
     use mlp_digits::*;
     let data = |file: &str| repo().join("data").join(file).to_string_lossy().into_owned();
     vec![
@@ -166,23 +169,26 @@ fn workloads() -> Vec<Workload> {
         Workload {
             key: "cnn-mnist20",
             title: "2. CNN on mnist20",
-            detail: "conv 1→8 3x3, ReLU, max-pool 2, conv 8→16 3x3, ReLU, max-pool 2, \
-                     linear 400→10; Adam 3e-3, batch 64, 5 epochs, 4000 training images"
-                .into(),
+            detail: format!(
+                "conv 1→8 3x3 pad 1, ReLU, max-pool 2, conv 8→16 3x3 pad 1, ReLU, \
+                 max-pool 2, linear 400→10; Adam lr {CNN_LR}, batch {CNN_BATCH}, \
+                 {CNN_EPOCHS} epochs, {CNN_TRAIN_ROWS} training images of a seeded shuffle, \
+                 pixels / {CNN_PIXEL_SCALE}"
+            ),
             spec: json!({
                 "name": "cnn-mnist20",
                 "data": data("mnist20.csv"),
-                "pixels": 400,
-                "side": 20,
-                "scale": 255.0,
+                "pixels": CNN_SIDE * CNN_SIDE,
+                "side": CNN_SIDE,
+                "scale": CNN_PIXEL_SCALE,
                 "model": "cnn",
                 "init": "kaiming-normal",
-                "optimiser": {"name": "adam", "lr": 3e-3},
-                "batch": 64,
-                "epochs": 5,
+                "optimiser": {"name": "adam", "lr": CNN_LR},
+                "batch": CNN_BATCH,
+                "epochs": CNN_EPOCHS,
             }),
             sides: vec![Side::Mlmath, Side::PyTorch(2), Side::PyTorch(1)],
-            missing: Some("needs mlmath's conv2d and max_pool2d"),
+            missing: None,
         },
     ]
 }
@@ -317,6 +323,7 @@ impl KernelSide {
         let mut server = Server::start("the notebook kernel", python, "compute_kernel.py")?;
         let cells = [
             ":dep mlmath = { path = \"../crates/mlmath\" }".to_string(),
+            "use mlmath::prelude::*;".to_string(),
             include_str!("workloads/mlp_digits.rs").to_string(),
             "let rows = digits_rows()?;".to_string(),
         ];
@@ -510,12 +517,14 @@ fn prepare(workload: &Workload) -> Result<Prepared, String> {
             (data, train, test)
         }
         "cnn-mnist20" => {
-            // The file is sorted by label: a seeded shuffle first, then the
-            // first 4000 images train and the other 1000 test.
+            // The file is sorted by label: a seeded shuffle first.
             let data = mlmath::data::mnist20().map_err(e)?;
-            let order = mlmath::random::permutation(data.len(), &mut mlmath::random::seeded(20));
-            let (train, test) = order.as_slice().expect("contiguous").split_at(4000);
-            (data, train.to_vec(), test.to_vec())
+            let (train, test) = cnn_mnist20::shuffled_rows(
+                data.len(),
+                cnn_mnist20::CNN_TRAIN_ROWS,
+                cnn_mnist20::CNN_SPLIT_SEED,
+            );
+            (data, train, test)
         }
         other => return Err(format!("no data for workload {other}")),
     };
@@ -649,6 +658,7 @@ fn run(options: &Options) -> Result<(), String> {
 fn train_mlmath(workload: &Workload, prepared: &Prepared, seed: u64) -> Result<Measured, String> {
     let trained = match workload.key {
         "mlp-digits" => mlp_digits::train_mlp_digits(&prepared.rows, seed),
+        "cnn-mnist20" => cnn_mnist20::train_cnn_mnist20(&prepared.rows, seed),
         other => return Err(format!("mlmath has no trainer for {other}")),
     }
     .map_err(|e| format!("{}: {e}", workload.key))?;

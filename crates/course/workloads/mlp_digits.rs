@@ -95,6 +95,24 @@ pub fn accuracy(logits: &Array2<f32>, labels: &[usize]) -> f64 {
     hits as f64 / labels.len().max(1) as f64
 }
 
+/// A mini-batch: the rows `batch` of the training inputs `x` (taken by the
+/// engine's row lookup, compiled inside mlmath) and their labels.
+pub fn batch_rows(
+    x: &Tensor,
+    y: &[usize],
+    batch: &[usize],
+) -> mlmath::Result<(Tensor, Vec<usize>)> {
+    Ok((x.select_rows(batch)?, batch.iter().map(|&i| y[i]).collect()))
+}
+
+/// A tensor's value as a matrix `(n, c)`.
+pub fn matrix(t: &Tensor) -> mlmath::Result<Array2<f32>> {
+    let shape = t.shape();
+    t.to_array().into_dimensionality().map_err(|_| {
+        mlmath::Error::shape("logits", "a matrix (n, classes)", format!("{shape:?}"))
+    })
+}
+
 /// Trains workload 1: each epoch visits the training rows in a new seeded
 /// order, in mini-batches of `MLP_BATCH`; each step is forward, mean
 /// cross-entropy, backward and one SGD update.
@@ -103,14 +121,14 @@ pub fn train_mlp_digits(rows: &Rows, seed: u64) -> mlmath::Result<Trained> {
     let params = model.params();
     let mut optimiser = Sgd::new(MLP_LR);
     let mut rng = seeded(seed.wrapping_add(1));
+    let inputs = Tensor::constant(rows.x_train.clone());
     let n = rows.x_train.nrows();
     let (mut steps, mut loss_sum, mut loss_count) = (0, 0.0, 0);
     let start = Instant::now();
     for epoch in 0..MLP_EPOCHS {
         let order = permutation(n, &mut rng).to_vec();
         for batch in order.chunks(MLP_BATCH) {
-            let x = Tensor::constant(rows.x_train.select(Axis(0), batch));
-            let y: Vec<usize> = batch.iter().map(|&i| rows.y_train[i]).collect();
+            let (x, y) = batch_rows(&inputs, &rows.y_train, batch)?;
             let loss = model.forward(&x)?.cross_entropy(&y)?;
             loss.backward()?;
             optimiser.step(&params)?;
@@ -123,11 +141,10 @@ pub fn train_mlp_digits(rows: &Rows, seed: u64) -> mlmath::Result<Trained> {
     }
     let seconds = start.elapsed().as_secs_f64();
     let logits = no_grad(|| model.forward(&Tensor::constant(rows.x_test.clone())))?;
-    let logits = logits.to_array().into_dimensionality().expect("logits are (n, 10)");
     Ok(Trained {
         seconds,
         steps,
-        accuracy: accuracy(&logits, &rows.y_test),
+        accuracy: accuracy(&matrix(&logits)?, &rows.y_test),
         loss: loss_sum / loss_count.max(1) as f64,
     })
 }
