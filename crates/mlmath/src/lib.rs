@@ -30,6 +30,7 @@
 //! | [`distance`] | Euclidean, Manhattan and cosine distances, computed without losing digits; the curse of dimensionality and its law (the range of n normals); Γ(n/2) and the volume of the unit ball |
 //! | [`neighbours`] | the k-nearest-neighbours classifier ([`Knn`](neighbours::Knn)) and its decision regions |
 //! | [`autodiff`] | reverse-mode automatic differentiation on tensors: the [`Tensor`](autodiff::Tensor), its ops with their derivatives side by side, gradient checks |
+//! | [`nn`] | layers on the engine: [`Linear`](nn::Linear), [`Mlp`](nn::Mlp), [`Embedding`](nn::Embedding), [`LayerNorm`](nn::LayerNorm), [`Conv2d`](nn::Conv2d); seeded Xavier/Kaiming initialisation; saving and loading parameters, checksummed |
 //! | [`optim`] | optimisers: SGD with momentum, Adam and AdamW; gradient clipping; a warm-up + cosine learning-rate schedule |
 //! | [`pca`] | covariance and correlation, principal component analysis, explained variance |
 //!
@@ -49,6 +50,7 @@ pub mod geometry;
 pub mod linalg;
 pub mod metrics;
 pub mod neighbours;
+pub mod nn;
 pub mod optim;
 pub mod pca;
 pub mod perceptron;
@@ -72,6 +74,7 @@ pub mod prelude {
     pub use crate::distance::Metric;
     pub use crate::error::Error;
     pub use crate::neighbours::Knn;
+    pub use crate::nn::{Activation, Conv2d, Embedding, Init, LayerNorm, Linear, Mlp, Module};
     pub use crate::optim::{Adam, Optimizer, Schedule, Sgd, clip_grad_norm};
     pub use crate::pca::Pca;
     pub use crate::perceptron::Perceptron;
@@ -82,7 +85,7 @@ pub mod prelude {
     pub use crate::show::{ShowDebug, ShowValue};
     pub use crate::table::{ShowTable, Table};
     pub use crate::{
-        bayes, descent, distance, geometry, linalg, metrics, neighbours, optim, pca, perceptron,
+        bayes, descent, distance, geometry, linalg, metrics, neighbours, nn, optim, pca, perceptron,
     };
     pub use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, array, s};
 }

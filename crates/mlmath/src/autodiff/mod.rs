@@ -686,5 +686,21 @@ compiled! {
         /// gradients, which are scaled by `max_norm / ‖g‖` when it is larger.
         fn clip_grad_norm(params: &[Tensor<F>], max_norm: f64) -> Result<f64>
             = crate::optim::clip_gradients;
+        /// An array of `shape` drawn from `U(−a, a)` (for
+        /// [`Init::XavierUniform`](crate::nn::Init::XavierUniform)).
+        fn init_uniform(shape: &[usize], a: f64, rng: &mut crate::random::StdRng) -> ArrayD<F>
+            = crate::nn::uniform;
+        /// An array of `shape` drawn from `N(0, σ²)` (for
+        /// [`Init::KaimingNormal`](crate::nn::Init::KaimingNormal)).
+        fn init_normal(shape: &[usize], sigma: f64, rng: &mut crate::random::StdRng)
+            -> ArrayD<F> = crate::nn::normal;
+        /// [`Module::save`](crate::nn::Module::save): the named parameters of
+        /// the model described by `model`, written to `path`.
+        fn save_params(path: &std::path::Path, model: &str, params: &[(String, Tensor<F>)])
+            -> Result<()> = crate::nn::save;
+        /// [`Module::load`](crate::nn::Module::load): the parameters saved in
+        /// `path`, checked, then read into `params`.
+        fn load_params(path: &std::path::Path, model: &str, params: &[(String, Tensor<F>)])
+            -> Result<()> = crate::nn::load;
     }
 }

@@ -5,9 +5,9 @@
 //!
 //! | optimiser | one step |
 //! |---|---|
-//! | [`Sgd`] | `v ← μ v + g`, `p ← p − η v` (with `μ = 0`: plain gradient descent) |
-//! | [`Adam`] | running means of `g` and `g²`, corrected for their start at 0; `p ← p − η m̂ / (√v̂ + ε)` |
-//! | [`Adam`] with [`weight_decay`](Adam::weight_decay) | AdamW: `p` also shrinks by `(1 − η λ)` |
+//! | [`Sgd`] | `v ← μ v + g`, `p ← p − η v` (`μ = 0`: gradient descent) |
+//! | [`Adam`] | `p ← p − η m̂ / (√v̂ + ε)`: running means of `g` and `g²` |
+//! | [`Adam`] + [`weight_decay`](Adam::weight_decay) | AdamW: also `p ← p (1 − η λ)` |
 //!
 //! and two tools around them: [`clip_grad_norm`] (rescale all gradients
 //! together when their length is too large) and a learning-rate
