@@ -48,6 +48,10 @@ def main() -> int:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
+    # Answers go to the benchmark through stdout's file; anything else that
+    # writes to stdout (a library, a child process) is sent to stderr instead.
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
     os.environ["RUST_COURSE_POOL"] = "0"
     os.environ["JPY_SESSION_NAME"] = str(SESSION)
     nb = scratch_notebook([])
@@ -97,7 +101,7 @@ def main() -> int:
                     raise ValueError(f"unknown request {request['op']!r}")
             except Exception as e:  # reported to the benchmark
                 answer = {"error": f"{type(e).__name__}: {e}"}
-            print(json.dumps(answer), flush=True)
+            print(json.dumps(answer), file=answers, flush=True)
     return 0
 
 

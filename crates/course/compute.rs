@@ -226,15 +226,20 @@ impl Server {
         writeln!(input, "{request}")
             .and_then(|()| input.flush())
             .map_err(|e| format!("{} stopped listening: {e}", self.name))?;
-        let mut line = String::new();
-        self.output
-            .read_line(&mut line)
-            .map_err(|e| format!("{} did not answer: {e}", self.name))?;
-        if line.is_empty() {
-            return Err(format!("{} stopped without answering (see above)", self.name));
-        }
-        let answer: Value = serde_json::from_str(&line)
-            .map_err(|e| format!("{} answered {line:?}: {e}", self.name))?;
+        let answer: Value = loop {
+            let mut line = String::new();
+            self.output
+                .read_line(&mut line)
+                .map_err(|e| format!("{} did not answer: {e}", self.name))?;
+            if line.is_empty() {
+                return Err(format!("{} stopped without answering (see above)", self.name));
+            }
+            match serde_json::from_str(&line) {
+                Ok(answer @ Value::Object(_)) => break answer,
+                // Not an answer: a message some library printed. Shown as it is.
+                _ => eprint!("{line}"),
+            }
+        };
         match answer.get("error") {
             Some(error) => Err(format!("{}: {}", self.name, error.as_str().unwrap_or(""))),
             None => Ok(answer),
@@ -503,32 +508,31 @@ struct Prepared {
 }
 
 fn prepare(workload: &Workload) -> Result<Prepared, String> {
-    let name = workload.spec["name"].as_str().unwrap_or("");
-    let e = |e: mlmath::Error| format!("{name}: {e}");
-    let scale = workload.spec["scale"].as_f64().unwrap_or(1.0);
-    let (data, train, test) = match workload.key {
+    let e = |e: mlmath::Error| format!("{}: {e}", workload.key);
+    // The rows as the workload's own file takes them (a notebook cell calls
+    // the same function), and the row numbers of the same split for the
+    // reference side.
+    let (rows, (train, test)) = match workload.key {
         "mlp-digits" => {
-            let data = mlmath::data::digits().map_err(e)?;
-            let (train, test) = mlp_digits::split_rows(
-                data.len(),
+            let n = mlmath::data::digits().map_err(e)?.len();
+            let split = mlp_digits::split_rows(
+                n,
                 mlp_digits::MLP_TEST_FRACTION,
                 mlp_digits::MLP_SPLIT_SEED,
             );
-            (data, train, test)
+            (mlp_digits::digits_rows().map_err(e)?, split)
         }
         "cnn-mnist20" => {
-            // The file is sorted by label: a seeded shuffle first.
-            let data = mlmath::data::mnist20().map_err(e)?;
-            let (train, test) = cnn_mnist20::shuffled_rows(
-                data.len(),
+            let n = mlmath::data::mnist20().map_err(e)?.len();
+            let split = cnn_mnist20::shuffled_rows(
+                n,
                 cnn_mnist20::CNN_TRAIN_ROWS,
                 cnn_mnist20::CNN_SPLIT_SEED,
             );
-            (data, train, test)
+            (cnn_mnist20::mnist20_rows().map_err(e)?, split)
         }
         other => return Err(format!("no data for workload {other}")),
     };
-    let rows = mlp_digits::select_rows(&data, &train, &test, scale);
     let checksum = (
         rows.x_train.iter().map(|&v| f64::from(v)).sum(),
         rows.y_train.iter().sum::<usize>() as f64,
