@@ -8,8 +8,12 @@
 //!
 //! ```text
 //! compute-bench --reference-python PYTHON [--kernel-python PYTHON]
-//!               [--rounds N] [--json FILE] [--only NAME]
+//!               [--rounds N] [--json FILE] [--only NAME] [--mlmath-only]
 //! ```
+//!
+//! `--only NAME` runs the workloads whose key holds NAME (`mlp-digits`,
+//! `cnn-mnist20`); `--mlmath-only` runs mlmath's side alone (to profile it, or
+//! to compare builds).
 //!
 //! Each workload is described once, in its file under `workloads/` (data,
 //! split, layers, optimiser, batch, epochs); the description and the split's
@@ -56,6 +60,7 @@ struct Options {
     rounds: usize,
     json: Option<PathBuf>,
     only: Option<String>,
+    mlmath_only: bool,
 }
 
 impl Options {
@@ -66,6 +71,7 @@ impl Options {
             rounds: 3,
             json: None,
             only: None,
+            mlmath_only: false,
         };
         let mut i = 0;
         while i < args.len() {
@@ -79,6 +85,11 @@ impl Options {
                 "--kernel-python" => options.kernel_python = Some(value()?.into()),
                 "--json" => options.json = Some(value()?.into()),
                 "--only" => options.only = Some(value()?),
+                "--mlmath-only" => {
+                    options.mlmath_only = true;
+                    i += 1;
+                    continue;
+                }
                 "--rounds" => {
                     let v = value()?;
                     options.rounds = match v.parse() {
@@ -90,7 +101,7 @@ impl Options {
             }
             i += 2;
         }
-        if options.reference_python.as_os_str().is_empty() {
+        if options.reference_python.as_os_str().is_empty() && !options.mlmath_only {
             return Err("--reference-python PYTHON is required (the benchmark's Python)".into());
         }
         Ok(options)
@@ -548,12 +559,18 @@ fn prepare(workload: &Workload) -> Result<Prepared, String> {
 fn run(options: &Options) -> Result<(), String> {
     let machine = Machine::read();
     let load_before = load_average();
-    let mut reference = Server::start(
-        "the reference side (PyTorch, scikit-learn)",
-        &options.reference_python,
-        "compute_reference.py",
-    )?;
-    let about = reference.ask(&json!({"op": "about"}))?;
+    let mut reference = match options.mlmath_only {
+        true => None,
+        false => Some(Server::start(
+            "the reference side (PyTorch, scikit-learn)",
+            &options.reference_python,
+            "compute_reference.py",
+        )?),
+    };
+    let about = match &mut reference {
+        Some(server) => server.ask(&json!({"op": "about"}))?,
+        None => json!({}),
+    };
     let mut kernel = match &options.kernel_python {
         Some(python) => Some(KernelSide::start(python)?),
         None => None,
@@ -578,7 +595,7 @@ fn run(options: &Options) -> Result<(), String> {
             .filter(|s| match s {
                 Side::Mlmath => workload.missing.is_none(),
                 Side::Kernel => kernel.is_some(),
-                _ => true,
+                _ => reference.is_some(),
             })
             .collect();
         let first = rows.len();
@@ -609,7 +626,8 @@ fn run(options: &Options) -> Result<(), String> {
                             Side::PyTorch(_) => "pytorch",
                             _ => "scikit-learn",
                         };
-                        let answer = reference.ask(&json!({
+                        let server = reference.as_mut().expect("filtered");
+                        let answer = server.ask(&json!({
                             "op": "run",
                             "library": library,
                             "threads": threads,

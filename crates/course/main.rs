@@ -43,13 +43,13 @@ commands:
   bench [--compute] [--rounds N] [--no-kernel] [--json FILE] [--no-pool] [NOTEBOOK ...]
                    set up if needed; time the kernel: a probe notebook and each course
                    notebook, cold and from the pool, and the Python kernel for reference;
-                   then the compute table: the course's training workloads run by mlmath
-                   and by PyTorch on the CPU (and scikit-learn), median of N rounds
-                   (default 3), and workload 1 run from a notebook cell (--no-kernel
-                   leaves that out). --compute: the compute table only (no setup).
-                   The first compute run installs PyTorch and scikit-learn in a
-                   virtual environment of their own (5.7 GB, about 3 minutes).
-                   --json FILE writes every figure (compute under "compute")
+                   then the compute table: the course's training workloads run by mlmath,
+                   by PyTorch on the CPU and by scikit-learn, median of N rounds (default
+                   3), and workload 1 run from a notebook cell (--no-kernel leaves it out).
+                   --compute: the compute table only, without setup. The first compute
+                   run installs PyTorch and scikit-learn into a virtual environment of
+                   their own (5.7 GB, about 3 minutes). --json FILE writes every figure
+                   (the compute table's under the key \"compute\")
   export [DIR]     write student copies without solution cells (default: student/)
   clean            delete the notebooks' build folders (about 150 MB each)
 ";
