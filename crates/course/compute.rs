@@ -9,11 +9,12 @@
 //! ```text
 //! compute-bench --reference-python PYTHON [--kernel-python PYTHON]
 //!               [--rounds N] [--json FILE] [--only NAME] [--mlmath-only]
+//!               [--build TEXT]
 //! ```
 //!
 //! `--only NAME` runs the workloads whose key holds NAME (`mlp-digits`,
 //! `cnn-mnist20`); `--mlmath-only` runs mlmath's side alone (to profile it, or
-//! to compare builds).
+//! to compare builds); `--build` says, in the table, how it was built.
 //!
 //! Each workload is described once, in its file under `workloads/` (data,
 //! split, layers, optimiser, batch, epochs); the description and the split's
@@ -61,6 +62,7 @@ struct Options {
     json: Option<PathBuf>,
     only: Option<String>,
     mlmath_only: bool,
+    build: String,
 }
 
 impl Options {
@@ -72,6 +74,7 @@ impl Options {
             json: None,
             only: None,
             mlmath_only: false,
+            build: "cargo profile compute".into(),
         };
         let mut i = 0;
         while i < args.len() {
@@ -85,6 +88,7 @@ impl Options {
                 "--kernel-python" => options.kernel_python = Some(value()?.into()),
                 "--json" => options.json = Some(value()?.into()),
                 "--only" => options.only = Some(value()?),
+                "--build" => options.build = value()?,
                 "--mlmath-only" => {
                     options.mlmath_only = true;
                     i += 1;
@@ -97,7 +101,11 @@ impl Options {
                         _ => return Err(format!("--rounds takes a number from 1 up, got {v:?}")),
                     }
                 }
-                other => return Err(format!("unknown option {other:?} (see crates/course/compute.rs)")),
+                other => {
+                    return Err(format!(
+                        "unknown option {other:?} (see crates/course/compute.rs)"
+                    ));
+                }
             }
             i += 2;
         }
@@ -146,7 +154,13 @@ struct Workload {
 fn workloads() -> Vec<Workload> {
     use cnn_mnist20::*;
     use mlp_digits::*;
-    let data = |file: &str| repo().join("data").join(file).to_string_lossy().into_owned();
+    let data = |file: &str| {
+        repo()
+            .join("data")
+            .join(file)
+            .to_string_lossy()
+            .into_owned()
+    };
     vec![
         Workload {
             key: "mlp-digits",
@@ -233,7 +247,10 @@ impl Server {
     }
 
     fn ask(&mut self, request: &Value) -> Result<Value, String> {
-        let input = self.input.as_mut().expect("open until the server is dropped");
+        let input = self
+            .input
+            .as_mut()
+            .expect("open until the server is dropped");
         writeln!(input, "{request}")
             .and_then(|()| input.flush())
             .map_err(|e| format!("{} stopped listening: {e}", self.name))?;
@@ -243,7 +260,10 @@ impl Server {
                 .read_line(&mut line)
                 .map_err(|e| format!("{} did not answer: {e}", self.name))?;
             if line.is_empty() {
-                return Err(format!("{} stopped without answering (see above)", self.name));
+                return Err(format!(
+                    "{} stopped without answering (see above)",
+                    self.name
+                ));
             }
             match serde_json::from_str(&line) {
                 Ok(answer @ Value::Object(_)) => break answer,
@@ -489,10 +509,10 @@ fn locked_version(package: &str) -> String {
     let lock = std::fs::read_to_string(repo().join("Cargo.lock")).unwrap_or_default();
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == format!("name = \"{package}\"") {
-            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = ")) {
-                return v.trim_matches('"').to_string();
-            }
+        if line == format!("name = \"{package}\"")
+            && let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = "))
+        {
+            return v.trim_matches('"').to_string();
         }
     }
     "?".into()
@@ -525,22 +545,24 @@ fn prepare(workload: &Workload) -> Result<Prepared, String> {
     // reference side.
     let (rows, (train, test)) = match workload.key {
         "mlp-digits" => {
-            let n = mlmath::data::digits().map_err(e)?.len();
+            let rows = mlp_digits::digits_rows().map_err(e)?;
+            let n = rows.x_train.nrows() + rows.x_test.nrows();
             let split = mlp_digits::split_rows(
                 n,
                 mlp_digits::MLP_TEST_FRACTION,
                 mlp_digits::MLP_SPLIT_SEED,
             );
-            (mlp_digits::digits_rows().map_err(e)?, split)
+            (rows, split)
         }
         "cnn-mnist20" => {
-            let n = mlmath::data::mnist20().map_err(e)?.len();
+            let rows = cnn_mnist20::mnist20_rows().map_err(e)?;
+            let n = rows.x_train.nrows() + rows.x_test.nrows();
             let split = cnn_mnist20::shuffled_rows(
                 n,
                 cnn_mnist20::CNN_TRAIN_ROWS,
                 cnn_mnist20::CNN_SPLIT_SEED,
             );
-            (cnn_mnist20::mnist20_rows().map_err(e)?, split)
+            (rows, split)
         }
         other => return Err(format!("no data for workload {other}")),
     };
@@ -559,6 +581,19 @@ fn prepare(workload: &Workload) -> Result<Prepared, String> {
 fn run(options: &Options) -> Result<(), String> {
     let machine = Machine::read();
     let load_before = load_average();
+    let busy: f64 = load_before
+        .split_whitespace()
+        .next()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0.0);
+    if busy > 0.5 * machine.cores as f64 {
+        println!(
+            "  The machine is busy (load average {load_before} on {} cores): the figures will \
+             be noisy, and PyTorch with 2 threads suffers most (its threads wait for each \
+             other).",
+            machine.cores
+        );
+    }
     let mut reference = match options.mlmath_only {
         true => None,
         false => Some(Server::start(
@@ -663,6 +698,11 @@ fn run(options: &Options) -> Result<(), String> {
         about,
         rounds: options.rounds,
         load: format!("{load_before} before, {load_after} after"),
+        build: format!(
+            "{}; debug assertions {}",
+            options.build,
+            if cfg!(debug_assertions) { "on" } else { "off" }
+        ),
     };
     print_table(&header, &chosen, &rows);
     if let Some(path) = &options.json {
@@ -670,8 +710,11 @@ fn run(options: &Options) -> Result<(), String> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).ok();
         }
-        std::fs::write(path, serde_json::to_string_pretty(&report).expect("json") + "\n")
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(
+            path,
+            serde_json::to_string_pretty(&report).expect("json") + "\n",
+        )
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         println!("written to {}", path.display());
     }
     Ok(())
@@ -714,6 +757,7 @@ struct Header {
     about: Value,
     rounds: usize,
     load: String,
+    build: String,
 }
 
 impl Header {
@@ -743,12 +787,17 @@ impl Header {
                 m.cores,
                 m.extensions.join(" ")
             ),
-            format!("GEMM kernel matrixmultiply {} picks: {}", locked_version("matrixmultiply"), m.gemm),
+            format!(
+                "GEMM kernel matrixmultiply {} picks: {}",
+                locked_version("matrixmultiply"),
+                m.gemm
+            ),
             format!("  ({})", m.gemm_rule),
             format!(
-                "mlmath {} ({}, profile compute: opt-level 2 as in the kernel), 1 thread",
+                "mlmath {}, 1 thread ({}; {})",
                 locked_version("mlmath"),
-                rustc_version()
+                rustc_version(),
+                self.build
             ),
             format!(
                 "PyTorch {} on the CPU ({} kernels), 2 threads (torch.set_num_threads), \
@@ -778,7 +827,9 @@ fn ratio(mlmath: Option<f64>, other: f64) -> String {
 }
 
 fn print_table(header: &Header, workloads: &[Workload], rows: &[Row]) {
-    println!("\nCompute benchmark: the course's workloads, mlmath beside PyTorch (CPU) and scikit-learn");
+    println!(
+        "\nCompute benchmark: the course's workloads, mlmath beside PyTorch (CPU) and scikit-learn"
+    );
     for line in header.lines() {
         println!("{line}");
     }
@@ -847,6 +898,7 @@ fn report(header: &Header, workloads: &[Workload], rows: &[Row]) -> Value {
             "mlmath": locked_version("mlmath"),
             "matrixmultiply": locked_version("matrixmultiply"),
             "rustc": rustc_version(),
+            "mlmath_build": header.build,
             "reference": header.about,
         },
         "rounds": header.rounds,

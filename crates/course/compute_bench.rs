@@ -31,9 +31,10 @@ pub struct Request {
 /// `compute` profile, and runs it.
 pub fn run(request: &Request) -> Result<(), String> {
     let python = reference_python()?;
-    let program = build()?;
+    let (program, described) = build()?;
     let mut command = Command::new(&program);
     command
+        .args(["--build", &described])
         .arg("--reference-python")
         .arg(&python)
         .current_dir(places::repo())
@@ -138,34 +139,70 @@ fn reference_python() -> Result<PathBuf, String> {
 }
 
 /// Builds the benchmark program with the `compute` profile (Cargo.toml):
-/// mlmath optimised as the notebooks' kernel optimises it. Returns its path.
-fn build() -> Result<PathBuf, String> {
-    println!("Building the compute benchmark (cargo profile `compute`, opt-level 2) ...");
+/// mlmath built as the notebooks' kernel builds it. Returns its path and
+/// what it was built with.
+fn build() -> Result<(PathBuf, String), String> {
+    let settings = kernel_dependency_settings()?;
+    let described = format!(
+        "cargo profile compute with the kernel's {}",
+        settings.join(", ")
+    );
+    println!("Building the compute benchmark ({described}) ...");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
-    command
-        .current_dir(places::repo())
-        .args([
-            "build",
-            "--quiet",
-            "--profile",
-            "compute",
-            "--bin",
-            "compute-bench",
-            "--message-format=json-render-diagnostics",
-        ])
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit());
+    command.current_dir(places::repo()).args([
+        "build",
+        "--quiet",
+        "--profile",
+        "compute",
+        "--bin",
+        "compute-bench",
+        "--message-format=json-render-diagnostics",
+    ]);
+    for setting in &settings {
+        command
+            .arg("--config")
+            .arg(format!("profile.compute.{setting}"));
+    }
+    command.stdin(Stdio::null()).stderr(Stdio::inherit());
     let out = command
         .output()
         .map_err(|e| format!("could not start {}: {e}", places::describe(&command)))?;
     if !out.status.success() {
-        return Err(format!("{} failed ({})", places::describe(&command), out.status));
+        return Err(format!(
+            "{} failed ({})",
+            places::describe(&command),
+            out.status
+        ));
     }
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "compute-bench")
         .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .map(|program| (program, described))
         .ok_or_else(|| format!("{} named no program", places::describe(&command)))
+}
+
+/// The settings the kernel's builds give every dependency, mlmath among them:
+/// the `key = value` lines under `[profile.dev.package."*"]` in
+/// crates/course/cargo-config.toml. The benchmark's profile takes them too,
+/// so that it follows the kernel when they change.
+fn kernel_dependency_settings() -> Result<Vec<String>, String> {
+    let path = places::repo().join("crates/course/cargo-config.toml");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut inside = false;
+    let mut settings = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            inside = line == "[profile.dev.package.\"*\"]";
+        } else if inside && !line.is_empty() && !line.starts_with('#') {
+            let (key, value) = line
+                .split_once('=')
+                .ok_or_else(|| format!("{}: cannot read the line {line:?}", path.display()))?;
+            settings.push(format!("{}={}", key.trim(), value.trim()));
+        }
+    }
+    Ok(settings)
 }

@@ -152,8 +152,11 @@ fn bench(args: &[String]) -> Result<(), String> {
     };
     let mut all = read(&json)?;
     all["compute"] = read(&part)?;
-    std::fs::write(&json, serde_json::to_string_pretty(&all).expect("json") + "\n")
-        .map_err(|e| format!("cannot write {}: {e}", json.display()))?;
+    std::fs::write(
+        &json,
+        serde_json::to_string_pretty(&all).expect("json") + "\n",
+    )
+    .map_err(|e| format!("cannot write {}: {e}", json.display()))?;
     std::fs::remove_file(&part).ok();
     println!("latency and compute figures written to {}", json.display());
     Ok(())

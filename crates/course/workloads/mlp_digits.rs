@@ -88,7 +88,10 @@ pub fn accuracy(logits: &Array2<f32>, labels: &[usize]) -> f64 {
             let best = row
                 .iter()
                 .enumerate()
-                .fold((0, f32::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
+                .fold(
+                    (0, f32::NEG_INFINITY),
+                    |b, (i, &v)| if v > b.1 { (i, v) } else { b },
+                );
             best.0 == **label
         })
         .count();
@@ -108,9 +111,9 @@ pub fn batch_rows(
 /// A tensor's value as a matrix `(n, c)`.
 pub fn matrix(t: &Tensor) -> mlmath::Result<Array2<f32>> {
     let shape = t.shape();
-    t.to_array().into_dimensionality().map_err(|_| {
-        mlmath::Error::shape("logits", "a matrix (n, classes)", format!("{shape:?}"))
-    })
+    t.to_array()
+        .into_dimensionality()
+        .map_err(|_| mlmath::Error::shape("logits", "a matrix (n, classes)", format!("{shape:?}")))
 }
 
 /// Trains workload 1: each epoch visits the training rows in a new seeded
