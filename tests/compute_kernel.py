@@ -70,11 +70,10 @@ def main() -> int:
         try:
             client.execute_cell(cell, len(nb.cells) - 1)
         except CellExecutionError:
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
             failure = "\n".join(
-                line
-                for o in cell.get("outputs", [])
-                if o.get("output_type") == "error"
-                for line in [f"{o.get('ename', '')}: {o.get('evalue', '')}", *o.get("traceback", [])]
+                "\n".join([f"{o.get('ename', '')}: {o.get('evalue', '')}", *o.get("traceback", [])])
+                for o in errors
             )
             raise RuntimeError(f"a cell failed:\n{indent(ANSI.sub('', failure))}") from None
         seconds = time.perf_counter() - begin

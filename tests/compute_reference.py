@@ -236,7 +236,8 @@ def main() -> int:
                 train = np.asarray(request["train"], dtype=np.int64)
                 test = np.asarray(request["test"], dtype=np.int64)
                 run = {"pytorch": run_pytorch, "scikit-learn": run_sklearn}[request["library"]]
-                answer = run(workload, x, y, train, test, int(request["seed"]), int(request.get("threads", THREADS)))
+                seed, threads = int(request["seed"]), int(request.get("threads", THREADS))
+                answer = run(workload, x, y, train, test, seed, threads)
             else:
                 raise ValueError(f"unknown request {request['op']!r}")
         except Exception as e:  # reported to the benchmark, which names the request

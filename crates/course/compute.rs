@@ -874,10 +874,10 @@ fn print_table(header: &Header, workloads: &[Workload], rows: &[Row]) {
          with chapter 12"
     );
     println!(
-        "seconds: the training loop alone; ms/step: seconds / optimiser steps; accuracy: test rows; \
-         loss: mean cross-entropy of the last epoch;\nmlmath/this: mlmath's seconds over that \
-         row's (below 1: mlmath is faster); cell/binary: the same code run from a notebook \
-         cell, over the compiled benchmark"
+        "seconds: the training loop alone; ms/step: seconds / optimiser steps; accuracy: \
+         test rows; loss: mean cross-entropy of the last epoch;\nmlmath/this: mlmath's \
+         seconds over that row's (below 1: mlmath is faster); cell/binary: the same code \
+         run from a notebook cell, over the compiled benchmark"
     );
 }
 

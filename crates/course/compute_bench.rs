@@ -58,7 +58,8 @@ pub fn run(request: &Request) -> Result<(), String> {
                     .arg(places::venv_bin("python"));
             }
             Some(why) => println!(
-                "Workload 1 from a notebook cell is left out: {why}; `cargo course setup` installs it."
+                "Workload 1 from a notebook cell is left out: {why}; \
+                 `cargo course setup` installs it."
             ),
         }
     }
