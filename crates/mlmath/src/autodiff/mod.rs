@@ -61,8 +61,8 @@ pub trait Float: NdFloat {
     type Ops: Engine<Self>;
     /// `x` converted to this type (rounded for `f32`).
     fn of(x: f64) -> Self;
-    /// This number as an `f64`.
-    fn to_f64(self) -> f64;
+    /// This number as an `f64` (named apart from num-traits' fallible `to_f64`).
+    fn as_f64(self) -> f64;
     /// The name shown in messages: `"f32"` or `"f64"`.
     const NAME: &'static str;
 }
@@ -72,7 +72,7 @@ impl Float for f32 {
     fn of(x: f64) -> Self {
         x as f32
     }
-    fn to_f64(self) -> f64 {
+    fn as_f64(self) -> f64 {
         self as f64
     }
     const NAME: &'static str = "f32";
@@ -83,7 +83,7 @@ impl Float for f64 {
     fn of(x: f64) -> Self {
         x
     }
-    fn to_f64(self) -> f64 {
+    fn as_f64(self) -> f64 {
         self
     }
     const NAME: &'static str = "f64";
@@ -104,6 +104,7 @@ struct Node<F: Float> {
     backward: Option<Backward<F>>,
     requires_grad: bool,
     retain_grad: Cell<bool>,
+    name: RefCell<String>,
 }
 
 /// A value in the computational graph: an n-dimensional array that
@@ -159,6 +160,7 @@ impl<F: Float> Tensor<F> {
             backward: None,
             requires_grad,
             retain_grad: Cell::new(false),
+            name: RefCell::new(String::new()),
         }))
     }
 
@@ -207,6 +209,7 @@ impl<F: Float> Tensor<F> {
             backward: Some(Box::new(backward)),
             requires_grad: true,
             retain_grad: Cell::new(false),
+            name: RefCell::new(String::new()),
         }))
     }
 
@@ -308,6 +311,73 @@ impl<F: Float> Tensor<F> {
         f(&mut self.0.value.borrow_mut());
     }
 
+    /// Gives the tensor a name, shown when its graph is drawn.
+    pub fn named(self, name: &str) -> Self {
+        *self.0.name.borrow_mut() = name.to_string();
+        self
+    }
+
+    /// The tensor's name (empty unless given with [`named`](Tensor::named)).
+    pub fn name(&self) -> String {
+        self.0.name.borrow().clone()
+    }
+
+    /// The graph that computed this tensor, to draw: each op a circle, each
+    /// tensor a box with its name (or op), its shape, and — for a single
+    /// number — its value and gradient (kept for parameters and for
+    /// tensors marked with [`retain_grad`](Tensor::retain_grad)).
+    ///
+    /// ```
+    /// use mlmath::autodiff::Tensor;
+    /// let a = Tensor::<f64>::param(ndarray::arr0(2.0)).named("a");
+    /// let y = a.mul(&a).unwrap().tanh().named("y");
+    /// let g = y.graph("y = tanh(a·a)");
+    /// assert_eq!(g.len(), 5); // a, the ops * and tanh, a·a and y
+    ///
+    /// // y = (p + q)·p with q = p²: the longest path p → ² → q → + → p+q → · → y
+    /// // has six arrows, so every one of them was drawn.
+    /// let p = Tensor::<f64>::param(ndarray::arr0(0.5));
+    /// let q = p.square();
+    /// let y = p.add(&q).unwrap().mul(&p).unwrap();
+    /// assert_eq!(y.graph("y").columns().unwrap().iter().max(), Some(&6));
+    /// ```
+    pub fn graph(&self, title: &str) -> crate::plot::Graph {
+        let mut graph = crate::plot::Graph::new(title);
+        let mut boxes: Vec<(*const Node<F>, usize)> = Vec::new();
+        for t in &self.post_order(|_| true) {
+            let name = t.name();
+            let mut label = if name.is_empty() {
+                t.op().to_string()
+            } else {
+                name
+            };
+            let v = t.value();
+            if v.len() == 1 {
+                let x = v.iter().next().expect("one element").as_f64();
+                label += &format!("\ndata {}", crate::table::format_number(x));
+                if let Some(g) = t.grad() {
+                    let g = g.iter().next().map_or(0.0, |g| g.as_f64());
+                    label += &format!("\ngrad {}", crate::table::format_number(g));
+                }
+            } else {
+                label += &format!("\n{}", shape_str(v.shape()));
+            }
+            let node = graph.value(&label);
+            if !t.parents().is_empty() {
+                let op = graph.op(t.op());
+                for p in t.parents() {
+                    let ptr = Rc::as_ptr(&p.0);
+                    if let Some(&(_, b)) = boxes.iter().find(|(q, _)| *q == ptr) {
+                        graph.edge(b, op);
+                    }
+                }
+                graph.edge(op, node);
+            }
+            boxes.push((Rc::as_ptr(&t.0), node));
+        }
+        graph
+    }
+
     /// A tensor with the same value that is cut from the graph: no gradient
     /// flows back through it.
     pub fn detach(&self) -> Self {
@@ -326,6 +396,12 @@ impl<F: Float> Tensor<F> {
     /// its parents (an iterative depth-first search: no recursion, so a
     /// graph of any depth is fine).
     pub fn topological_order(&self) -> Vec<Tensor<F>> {
+        self.post_order(|p| p.requires_grad())
+    }
+
+    /// The nodes that lead to `self` through parents for which `follow`
+    /// holds, each after all of its parents.
+    fn post_order(&self, follow: impl Fn(&Tensor<F>) -> bool) -> Vec<Tensor<F>> {
         let mut order = Vec::new();
         let mut seen: HashSet<*const Node<F>> = HashSet::new();
         let mut stack = vec![(self.clone(), false)];
@@ -339,7 +415,7 @@ impl<F: Float> Tensor<F> {
             }
             stack.push((t.clone(), true));
             for p in t.parents() {
-                if p.requires_grad() && !seen.contains(&Rc::as_ptr(&p.0)) {
+                if follow(p) && !seen.contains(&Rc::as_ptr(&p.0)) {
                     stack.push((p.clone(), false));
                 }
             }

@@ -44,8 +44,8 @@ pub fn add<F: Float>(a: &Tensor<F>, b: &Tensor<F>) -> Result<Tensor<F>> {
     let (sa, sb) = (a.shape(), b.shape());
     Ok(Tensor::from_op("add", y, [a, b], move |g, needs| {
         vec![
-            needs[0].then(|| unbroadcast(g.clone(), &sa)),
-            needs[1].then(|| unbroadcast(g.clone(), &sb)),
+            needs[0].then(|| unbroadcast(g.view(), &sa)),
+            needs[1].then(|| unbroadcast(g.view(), &sb)),
         ]
     }))
 }
@@ -56,8 +56,8 @@ pub fn sub<F: Float>(a: &Tensor<F>, b: &Tensor<F>) -> Result<Tensor<F>> {
     let (sa, sb) = (a.shape(), b.shape());
     Ok(Tensor::from_op("sub", y, [a, b], move |g, needs| {
         vec![
-            needs[0].then(|| unbroadcast(g.clone(), &sa)),
-            needs[1].then(|| unbroadcast(g.mapv(|g| -g), &sb)),
+            needs[0].then(|| unbroadcast(g.view(), &sa)),
+            needs[1].then(|| -unbroadcast(g.view(), &sb)),
         ]
     }))
 }
@@ -477,7 +477,7 @@ pub fn dropout<F: Float>(x: &Tensor<F>, p: F, rng: &mut StdRng) -> Result<Tensor
     if !is_recording() || p == F::zero() {
         return Ok(x.clone());
     }
-    let (keep, drop) = (F::one() / (F::one() - p), p.to_f64());
+    let (keep, drop) = (F::one() / (F::one() - p), p.as_f64());
     let mask = ArrayD::from_shape_simple_fn(x.value().raw_dim(), || {
         if rng.random::<f64>() < drop {
             F::zero()
@@ -838,7 +838,7 @@ pub fn conv2d<F: Float>(
         padding,
     )?;
     let cols = im2col(&x.value(), &cv);
-    let product = weight_matrix(&weight.value(), &cv).dot(&cols);
+    let product = gemm2(weight_matrix(&weight.value(), &cv).view(), cols.view());
     let l = cv.oh * cv.ow;
     let mut y = Array3::zeros((cv.n, cv.o, l));
     let product = product
@@ -866,12 +866,12 @@ pub fn conv2d<F: Float>(
             .into_shape_with_order((cv.o, cv.n * l))
             .expect("same size");
         let dx = || {
-            let columns = weight_matrix(&wt.value(), &cv).t().dot(&gm);
+            let columns = gemm2(weight_matrix(&wt.value(), &cv).t(), gm.view());
             col2im(&columns, &cv)
         };
         let dw = || {
             let shape = IxDyn(&[cv.o, cv.c, cv.kh, cv.kw]);
-            gm.dot(&cols.t())
+            gemm2(gm.view(), cols.t())
                 .into_shape_with_order(shape)
                 .expect("same size")
         };
@@ -973,16 +973,22 @@ pub(crate) fn broadcast_shape(op: &str, a: &[usize], b: &[usize]) -> Result<Vec<
 
 /// Sums `g` down to `shape`: the backward rule of broadcasting (a value
 /// used at many positions receives the sum of their gradients).
-pub(crate) fn unbroadcast<F: Float>(mut g: ArrayD<F>, shape: &[usize]) -> ArrayD<F> {
+/// Takes `g` borrowed or owned: nothing is copied when the shapes agree and
+/// `g` is owned.
+pub(crate) fn unbroadcast<'a, F: Float>(
+    g: impl Into<CowArray<'a, F, IxDyn>>,
+    shape: &[usize],
+) -> ArrayD<F> {
+    let mut g = g.into();
     while g.ndim() > shape.len() {
-        g = g.sum_axis(Axis(0));
+        g = g.sum_axis(Axis(0)).into();
     }
     for (axis, &side) in shape.iter().enumerate() {
         if side == 1 && g.shape()[axis] != 1 {
-            g = g.sum_axis(Axis(axis)).insert_axis(Axis(axis));
+            g = g.sum_axis(Axis(axis)).insert_axis(Axis(axis)).into();
         }
     }
-    g
+    g.into_owned()
 }
 
 /// `f(a, b)` entry by entry, `a` and `b` broadcast to their common shape.
@@ -1082,9 +1088,14 @@ fn beats<F: Float>(v: F, best: F) -> bool {
     v > best || (v.is_nan() && !best.is_nan())
 }
 
-/// The product of the sides of `shape`, `None` when it overflows a `usize`.
+/// The number of entries of `shape`, or `None` when no array can have that
+/// shape (ndarray's limit: the product of the nonzero sides is at most
+/// `isize::MAX`).
 fn entries(shape: &[usize]) -> Option<usize> {
-    shape.iter().try_fold(1usize, |n, &s| n.checked_mul(s))
+    let nonzero = shape
+        .iter()
+        .try_fold(1usize, |n, &s| n.checked_mul(s.max(1)))?;
+    (nonzero <= isize::MAX as usize).then(|| shape.iter().product())
 }
 
 /// The entries of `x` in row-major order, in `shape` (as many entries).
@@ -1162,6 +1173,13 @@ fn gemm<F: Float>(a: ArrayView3<'_, F>, ta: bool, b: ArrayView3<'_, F>, tb: bool
             &mut ci,
         );
     }
+    c
+}
+
+/// `A · B` as a new row-major matrix: one GEMM (matrixmultiply).
+fn gemm2<F: Float>(a: ArrayView2<'_, F>, b: ArrayView2<'_, F>) -> Array2<F> {
+    let mut c = Array2::zeros((a.nrows(), b.ncols()));
+    general_mat_mul(F::one(), &a, &b, F::zero(), &mut c);
     c
 }
 

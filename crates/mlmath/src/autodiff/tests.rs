@@ -6,7 +6,7 @@
 //! `cargo test -p mlmath --lib autodiff -- --nocapture` prints one line per
 //! op: `op: max relative error X over N entries`.
 
-use ndarray::{Array2, ArrayD, Axis, Ix2, IxDyn, array};
+use ndarray::{Array2, ArrayD, Axis, Ix2, IxDyn, ShapeBuilder, array};
 
 use super::check::{GradCheck, gradient_check};
 use super::{Tensor, no_grad};
@@ -980,4 +980,44 @@ fn errors_name_the_op_and_the_shapes() {
     );
     assert_error(x.max_pool2d(6), &["max_pool2d", "(1, 3, 5, 5)", "6"]);
     assert_error(a.max_pool2d(2), &["max_pool2d", "(2, 3)"]);
+}
+
+/// `x` with the same entries in column-major memory order, as a transposed
+/// array a learner passes would be.
+fn column_major(x: ArrayD<f64>) -> ArrayD<f64> {
+    let mut f = ArrayD::zeros(IxDyn(x.shape()).f());
+    f.assign(&x);
+    assert!(!f.is_standard_layout() || x.ndim() < 2);
+    f
+}
+
+#[test]
+fn column_major_inputs() {
+    // The ops that look at memory (reshapes, GEMM, im2col, rows) take
+    // arrays in any memory order; the checks run on column-major inputs.
+    let cm = |s: &[usize], seed| column_major(random(s, seed));
+    let checks = [
+        check(|t| t[0].matmul(&t[1]), &[cm(&[2, 4, 3], 1), cm(&[3, 5], 2)]),
+        check(
+            |t| t[0].matmul(&t[1]),
+            &[cm(&[2, 3, 4], 1), cm(&[2, 4, 2], 2)],
+        ),
+        check(|t| t[0].reshape(&[6, 2]), &[cm(&[3, 4], 3)]),
+        check(|t| t[0].transpose(0, 1), &[cm(&[3, 4], 3)]),
+        check(
+            |t| t[0].conv2d(&t[1], None, 1, 1),
+            &[cm(&[2, 2, 4, 3], 4), cm(&[3, 2, 2, 2], 5)],
+        ),
+        check(
+            |t| t[0].max_pool2d(2),
+            &[column_major(distinct(&[1, 2, 4, 4], 6))],
+        ),
+        check(
+            |t| t[0].layer_norm(&t[1], &t[2], 1e-5),
+            &[cm(&[3, 5], 7), random(&[5], 8), random(&[5], 9)],
+        ),
+        check(|t| t[0].cross_entropy(&[1, 0, 2]), &[cm(&[3, 4], 10)]),
+        check(|t| t[0].softmax(0), &[cm(&[3, 4], 11)]),
+    ];
+    assert_op("column-major", &checks);
 }

@@ -65,8 +65,8 @@ pub(crate) fn save<F: Float>(
         payload.reserve(value.len() * width::<F>());
         for &v in value.iter() {
             match width::<F>() {
-                4 => payload.extend_from_slice(&(Float::to_f64(v) as f32).to_le_bytes()),
-                _ => payload.extend_from_slice(&Float::to_f64(v).to_le_bytes()),
+                4 => payload.extend_from_slice(&(Float::as_f64(v) as f32).to_le_bytes()),
+                _ => payload.extend_from_slice(&Float::as_f64(v).to_le_bytes()),
             }
         }
     }

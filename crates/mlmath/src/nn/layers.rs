@@ -20,6 +20,12 @@ fn check_last_axis<F: Float>(what: String, x: &Tensor<F>, n: usize) -> Result<()
     Ok(())
 }
 
+/// The length of `t` along `axis` (0 when it has no such axis, which a
+/// parameter replaced by hand could lack).
+fn side<F: Float>(t: &Tensor<F>, axis: usize) -> usize {
+    t.value().shape().get(axis).copied().unwrap_or(0)
+}
+
 /// An error unless every size is at least 1.
 fn check_sizes(who: &str, sizes: &[(&str, usize)]) -> Result<()> {
     for &(name, n) in sizes {
@@ -74,12 +80,12 @@ impl<F: Float> Linear<F> {
 
     /// The number of input features.
     pub fn inputs(&self) -> usize {
-        self.weight.shape()[0]
+        side(&self.weight, 0)
     }
 
     /// The number of output features.
     pub fn outputs(&self) -> usize {
-        self.weight.shape()[1]
+        side(&self.weight, 1)
     }
 
     /// `x W + b` for `x: (…, inputs)`.
@@ -147,26 +153,29 @@ impl<F: Float> Embedding<F> {
 
     /// The vocabulary size.
     pub fn vocab(&self) -> usize {
-        self.weight.shape()[0]
+        side(&self.weight, 0)
     }
 
     /// The embedding dimension `d`.
     pub fn dim(&self) -> usize {
-        self.weight.shape()[1]
+        side(&self.weight, 1)
     }
 
     /// The rows `E[i₁], …, E[iₙ]`, shape `(n, d)`.
     ///
     /// An error naming the position of an id that is not below `vocab`.
     pub fn forward_ids(&self, ids: &[usize]) -> Result<Tensor<F>> {
-        if let Some((i, &id)) = ids.iter().enumerate().find(|&(_, &id)| id >= self.vocab()) {
-            return Err(Error::parameter(
-                format!("token id {i} given to Embedding::forward_ids"),
-                format!("below the vocabulary size {}", self.vocab()),
-                id,
-            ));
-        }
-        self.weight.select_rows(ids)
+        let vocab = self.vocab();
+        self.weight.select_rows(ids).map_err(|e| {
+            match ids.iter().enumerate().find(|&(_, &id)| id >= vocab) {
+                Some((i, &id)) => Error::parameter(
+                    format!("token id {i} given to Embedding::forward_ids"),
+                    format!("below the vocabulary size {vocab}"),
+                    id,
+                ),
+                None => e,
+            }
+        })
     }
 }
 
@@ -230,7 +239,7 @@ impl<F: Float> LayerNorm<F> {
 
     /// The number of features `d`.
     pub fn dim(&self) -> usize {
-        self.gamma.shape()[0]
+        side(&self.gamma, 0)
     }
 
     /// `ε`, added to the variance.
@@ -330,8 +339,8 @@ impl<F: Float> Conv2d<F> {
 
     /// `(c_in, c_out, kernel)`.
     pub fn sizes(&self) -> (usize, usize, usize) {
-        let s = self.weight.shape();
-        (s[1], s[0], s[2])
+        let w = &self.weight;
+        (side(w, 1), side(w, 0), side(w, 2))
     }
 
     /// The step between two positions of a filter.

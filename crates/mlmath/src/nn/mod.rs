@@ -7,7 +7,7 @@
 //!
 //! 1. [`Module`]: what every layer and model has — its parameters, by name
 //!    ([`prefixed`] nests the names of a model's parts), and saving and
-//!    loading them ([`checkpoint`](self#saving-and-loading)).
+//!    loading them (see [saving and loading](self#saving-and-loading)).
 //! 2. [`Init`]: where the parameters start (Glorot & Bengio 2010; He et al.
 //!    2015), drawn from a seeded generator.
 //! 3. [`Linear`]: `y = x W + b`, the layer of the multilayer perceptron.
@@ -182,8 +182,8 @@ pub fn prefixed<F: Float>(prefix: &str, part: &impl Module<F>) -> Vec<(String, T
 ///
 /// | rule | draws | variance | for |
 /// |---|---|---|---|
-/// | [`XavierUniform`](Init::XavierUniform) | `U(−a, a)` | `2/(fan_in + fan_out)` | tanh, sigmoid |
-/// | [`KaimingNormal`](Init::KaimingNormal) | `N(0, 2 / fan_in)` | `2 / fan_in` | ReLU |
+/// | [`XavierUniform`](Self::XavierUniform) | `U(−a, a)` | `2/(fan_in + fan_out)` | tanh, sigmoid |
+/// | [`KaimingNormal`](Self::KaimingNormal) | `N(0, 2 / fan_in)` | `2 / fan_in` | ReLU |
 ///
 /// with `a = √(6 / (fan_in + fan_out))`, whose `a²/3` is that variance
 /// (Glorot & Bengio 2010; He et al. 2015).
@@ -212,7 +212,7 @@ impl Init {
     /// The variance of one entry: `2 / (fan_in + fan_out)` or `2 / fan_in`.
     pub fn variance(self, fan_in: usize, fan_out: usize) -> f64 {
         match self {
-            Init::XavierUniform => 2.0 / (fan_in + fan_out) as f64,
+            Init::XavierUniform => 2.0 / (fan_in as f64 + fan_out as f64),
             Init::KaimingNormal => 2.0 / fan_in as f64,
         }
     }
@@ -244,7 +244,7 @@ impl Init {
             ));
         }
         let spread = match self {
-            Init::XavierUniform => (6.0 / (fan_in + fan_out) as f64).sqrt(),
+            Init::XavierUniform => (3.0 * self.variance(fan_in, fan_out)).sqrt(),
             Init::KaimingNormal => self.variance(fan_in, fan_out).sqrt(),
         };
         Ok(match self {

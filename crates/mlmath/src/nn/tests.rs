@@ -129,6 +129,11 @@ fn linear_forward_is_x_w_plus_b() {
         .unwrap_err();
     let e = e.to_string();
     assert!(e.contains("Linear(4 → 3)") && e.contains("(2, 5)"), "{e}");
+    // A weight replaced by hand with one of another rank: an error, not a panic.
+    let mut layer = layer;
+    layer.weight = Tensor::param(ndarray::arr1(&[1.0]));
+    assert!(layer.forward(&Tensor::constant(x)).is_err());
+    assert_eq!(layer.describe(), "a Linear layer 1 → 0");
 }
 
 #[test]
@@ -155,6 +160,9 @@ fn mlp_parameter_count_names_and_sizes() {
     let mlp: Mlp = Mlp::new(&[64, 128, 10], Activation::Tanh, 0).unwrap();
     assert_eq!(mlp.parameter_count(), 64 * 128 + 128 + 128 * 10 + 10);
     assert_eq!(mlp.parameter_count(), 9610);
+    // Models of different kinds can be listed together.
+    let parts: [&dyn Module; 2] = [&mlp, &mlp.layers()[1]];
+    assert_eq!(parts.map(|m| m.parameter_count()), [9610, 128 * 10 + 10]);
     assert_eq!(mlp.sizes(), vec![64, 128, 10]);
     let named: Vec<(String, Vec<usize>)> = mlp
         .named_params()
@@ -168,6 +176,15 @@ fn mlp_parameter_count_names_and_sizes() {
         ("1.bias", vec![10]),
     ];
     assert_eq!(named.len(), 4);
+    let same = mlp
+        .params()
+        .iter()
+        .zip(mlp.named_params())
+        .all(|(p, (_, q))| p.value().as_ptr() == q.value().as_ptr());
+    assert!(
+        same,
+        "params() lists the tensors of named_params(), in order"
+    );
     for ((n, s), (en, es)) in named.iter().zip(&expected) {
         assert_eq!((n.as_str(), s), (*en, es));
     }
@@ -175,6 +192,8 @@ fn mlp_parameter_count_names_and_sizes() {
         mlp.describe(),
         "an Mlp with layers [64, 128, 10] and tanh activations"
     );
+    let e = Mlp::<f32>::new(&[usize::MAX, 2], Activation::Tanh, 0).unwrap_err();
+    assert!(e.to_string().contains("at most"), "{e}");
     for bad in [&[3][..], &[], &[2, 0, 1]] {
         let e = Mlp::<f32>::new(bad, Activation::Relu, 0)
             .unwrap_err()
@@ -370,7 +389,7 @@ fn bits<F: Float>(m: &impl Module<F>) -> Vec<Vec<u64>> {
         .map(|p| {
             p.value()
                 .iter()
-                .map(|v| Float::to_f64(*v).to_bits())
+                .map(|v| Float::as_f64(*v).to_bits())
                 .collect()
         })
         .collect()

@@ -3,9 +3,7 @@
 
 use std::fmt;
 
-use ndarray::{ArrayD, Zip};
-
-use super::{Optimizer, State, check, check_lr, slots, take_grads};
+use super::{Optimizer, State, check, check_lr, row_major, slots, take_grads};
 use crate::autodiff::{Engine, Float, Tensor};
 use crate::error::Result;
 
@@ -30,7 +28,7 @@ use crate::error::Result;
 /// `AdamW`, not its `Adam(weight_decay=…)`, which adds `λ p` to `g` instead.
 ///
 /// ```
-/// use mlmath::optim::{Adam, Optimizer};
+/// use mlmath::optim::Adam;
 /// let adam = Adam::new(3e-3);
 /// let adamw = Adam::new(3e-4).weight_decay(0.1).betas(0.9, 0.95);
 /// assert_eq!(adamw.lr(), 3e-4);
@@ -159,7 +157,7 @@ pub(crate) fn adam_step<F: Float>(opt: &mut Adam, params: &[Tensor<F>]) -> Resul
     let slots = slots::<F>(&mut opt.state, params, 2, "Adam")?;
     let grads = take_grads(params, "Adam")?;
     for (i, (p, g)) in params.iter().zip(grads).enumerate() {
-        let Some(g) = g else { continue };
+        let Some(mut g) = g else { continue };
         slots.steps[i] += 1;
         let t = slots.steps[i];
         let c = Coefficients {
@@ -174,24 +172,19 @@ pub(crate) fn adam_step<F: Float>(opt: &mut Adam, params: &[Tensor<F>]) -> Resul
         let [m, v] = &mut slots.buffers[i][..] else {
             unreachable!("Adam keeps two buffers per parameter")
         };
-        p.update(|p| update(p, &g, m, v, c));
+        let (m, v) = (row_major(m), row_major(v));
+        p.update(|p| update(row_major(p), row_major(&mut g), m, v, c));
     }
     Ok(())
 }
 
 /// One Adam(W) step, entry by entry (see [`Adam`]).
-fn update<F: Float>(
-    p: &mut ArrayD<F>,
-    g: &ArrayD<F>,
-    m: &mut ArrayD<F>,
-    v: &mut ArrayD<F>,
-    c: Coefficients<F>,
-) {
+fn update<F: Float>(p: &mut [F], g: &[F], m: &mut [F], v: &mut [F], c: Coefficients<F>) {
     let one = F::one();
-    Zip::from(p).and(g).and(m).and(v).for_each(|p, &g, m, v| {
+    for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m).zip(v) {
         *m = c.beta1 * *m + (one - c.beta1) * g;
         *v = c.beta2 * *v + (one - c.beta2) * g * g;
         let (m_hat, v_hat) = (*m / c.correction1, *v / c.correction2);
         *p = *p * c.shrink - c.lr * m_hat / (v_hat.sqrt() + c.eps);
-    });
+    }
 }

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 /// [`set_lr`](super::Optimizer::set_lr):
 ///
 /// ```
-/// use mlmath::optim::{Optimizer, Schedule, Sgd};
+/// use mlmath::optim::{Schedule, Sgd};
 /// let schedule = Schedule::warmup_cosine(0.1, 10, 100, 0.001)?;
 /// let mut opt = Sgd::new(schedule.lr(0));
 /// for t in 0..100 {

@@ -2,9 +2,7 @@
 
 use std::fmt;
 
-use ndarray::{ArrayD, Zip};
-
-use super::{Optimizer, State, check, check_lr, slots, take_grads};
+use super::{Optimizer, State, check, check_lr, row_major, slots, take_grads};
 use crate::autodiff::{Engine, Float, Tensor};
 use crate::error::Result;
 
@@ -22,7 +20,7 @@ use crate::error::Result;
 /// `η` is constant, different ones when a schedule changes `η`.)
 ///
 /// ```
-/// use mlmath::optim::{Optimizer, Sgd};
+/// use mlmath::optim::Sgd;
 /// let opt = Sgd::new(0.1).momentum(0.9).weight_decay(1e-4);
 /// assert_eq!(opt.lr(), 0.1);
 /// ```
@@ -120,19 +118,19 @@ pub(crate) fn sgd_step<F: Float>(opt: &mut Sgd, params: &[Tensor<F>]) -> Result<
     let grads = take_grads(params, "Sgd")?;
     let (lr, mu, wd) = (F::of(opt.lr), F::of(opt.momentum), F::of(opt.weight_decay));
     for (i, (p, g)) in params.iter().zip(grads).enumerate() {
-        let Some(g) = g else { continue };
-        let v = &mut slots.buffers[i][0];
-        p.update(|p| update(p, &g, v, lr, mu, wd));
+        let Some(mut g) = g else { continue };
+        let v = row_major(&mut slots.buffers[i][0]);
+        p.update(|p| update(row_major(p), row_major(&mut g), v, lr, mu, wd));
         slots.steps[i] += 1;
     }
     Ok(())
 }
 
 /// `g ← g + λp; v ← μv + g; p ← p − ηv`, entry by entry.
-fn update<F: Float>(p: &mut ArrayD<F>, g: &ArrayD<F>, v: &mut ArrayD<F>, lr: F, mu: F, wd: F) {
-    Zip::from(p).and(g).and(v).for_each(|p, &g, v| {
+fn update<F: Float>(p: &mut [F], g: &[F], v: &mut [F], lr: F, mu: F, wd: F) {
+    for ((p, &g), v) in p.iter_mut().zip(g).zip(v) {
         let g = g + wd * *p;
         *v = mu * *v + g;
         *p -= lr * *v;
-    });
+    }
 }

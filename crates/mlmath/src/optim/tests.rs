@@ -348,3 +348,34 @@ fn schedule_errors() {
         assert!(e.contains(name), "{e}");
     }
 }
+
+#[test]
+fn parameters_in_column_major_layout_update_entry_by_entry() {
+    // w is stored transposed (column-major); the update must still pair
+    // w[i, j] with g[i, j].
+    let w0 = array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]].t().to_owned();
+    assert!(!w0.is_standard_layout());
+    let c = array![[1.0, -1.0, 0.5], [2.0, 0.0, -3.0]];
+    for adam in [false, true] {
+        let w = Tensor::param(w0.clone());
+        linear_backward(&w, &c.clone().into_dyn());
+        if adam {
+            Adam::new(0.1).step(from_ref(&w)).unwrap();
+        } else {
+            Sgd::new(0.1).step(from_ref(&w)).unwrap();
+        }
+        for ((i, j), &c) in c.indexed_iter() {
+            // SGD: w − η c. Adam's first step: w − η sign(c) (0 where c = 0).
+            let step = if adam {
+                0.1 * c.signum() * f64::from(c != 0.0)
+            } else {
+                0.1 * c
+            };
+            let got = w.value()[[i, j]];
+            assert!(
+                (got - (w0[[i, j]] - step)).abs() < 1e-7,
+                "({i}, {j}): {got}"
+            );
+        }
+    }
+}

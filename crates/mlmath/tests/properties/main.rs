@@ -17,6 +17,7 @@ mod inputs;
 
 mod data;
 mod descent;
+mod engine;
 mod geometry;
 mod learners;
 mod numerics;
@@ -30,5 +31,6 @@ fn main() {
     learners::all(&mut suite);
     descent::all(&mut suite);
     pictures::all(&mut suite);
+    engine::all(&mut suite);
     std::process::exit(suite.finish());
 }

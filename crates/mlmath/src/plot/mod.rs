@@ -6,7 +6,7 @@
 //! the contour lines of a function of two variables ([`contour_lines`]) —
 //! and a cell that ends with a chart shows it. An [`ImageGrid`] shows small
 //! grey-scale images (digits) side by side; [`Panels`] puts charts side by
-//! side.
+//! side; a [`Graph`] draws a computational graph.
 //!
 //! Plots have a white background and black text, like a printed figure, so
 //! they read the same in JupyterLab's light and dark themes. Colours come
@@ -39,6 +39,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::data::Dataset;
 use crate::error::{Error, Result};
+
+mod graph;
+pub use graph::{Graph, MAX_GRAPH_NODES};
 
 /// The Okabe–Ito palette (blue, orange, green, vermillion, purple, sky,
 /// black, yellow), which stays distinct for colour-blind readers, followed
