@@ -364,7 +364,10 @@ impl KernelSide {
             "let rows = digits_rows()?;".to_string(),
         ];
         println!("  starting a notebook kernel and compiling workload 1's cell ...");
-        let answer = server.ask(&json!({"op": "start", "cells": cells}))?;
+        let config = repo().join("crates/course/cargo-config.toml");
+        let config = std::fs::read_to_string(&config)
+            .map_err(|e| format!("cannot read {}: {e}", config.display()))?;
+        let answer = server.ask(&json!({"op": "start", "cells": cells, "cargo_config": config}))?;
         Ok(KernelSide {
             server,
             startup_seconds: answer.get("seconds").and_then(Value::as_f64).unwrap_or(0.0),
