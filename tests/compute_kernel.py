@@ -6,11 +6,9 @@ notebooks use, started as `tests/notebooks.py` starts it (a fresh kernel, no
 pool, the notebooks' folder as its working folder). Requests are one JSON
 object a line on stdin, answers one a line on stdout:
 
-    {"op": "start", "cells": [source, ...], "cargo_config": text}
-        starts the kernel, gives its build folder these cargo settings (the
-        course's crates/course/cargo-config.toml, as setup installs it), and
-        runs the cells (the `:dep` line, the workload's code, its data):
-        {"seconds"}
+    {"op": "start", "cells": [source, ...]}
+        starts the kernel and runs these cells (the `:dep` line, the
+        workload's code, its data): {"seconds"}
     {"op": "run", "cell": source}
         runs one more cell in the same kernel: {"value", "seconds"}, where
         "value" is what the cell's last expression shows (text/plain)
@@ -26,7 +24,6 @@ import os
 import sys
 import time
 from contextlib import ExitStack
-from pathlib import Path
 
 import nbformat
 
@@ -93,17 +90,6 @@ def main() -> int:
                 if request["op"] == "start":
                     begin = time.perf_counter()
                     stack.enter_context(client.setup_kernel())
-                    if request.get("cargo_config"):
-                        # The kernel's build folder gets the course's cargo settings of
-                        # this repository, which cargo prefers to those setup copied
-                        # above all build folders (they may be older).
-                        cell, _ = run('std::env::var("EVCXR_TMPDIR").unwrap_or_default()')
-                        folder = value_of(cell).strip().strip('"')
-                        if not folder:
-                            raise RuntimeError("the kernel names no build folder (EVCXR_TMPDIR)")
-                        config = Path(folder) / ".cargo" / "config.toml"
-                        config.parent.mkdir(parents=True, exist_ok=True)
-                        config.write_text(request["cargo_config"])
                     for source in request["cells"]:
                         run(source)
                     answer = {"seconds": time.perf_counter() - begin}

@@ -13,7 +13,8 @@
 //! ```
 //!
 //! `--only NAME` runs the workloads whose key holds NAME (`mlp-digits`,
-//! `cnn-mnist20`); `--mlmath-only` runs mlmath's side alone (to profile it, or
+//! `cnn-mnist20`); `--mlmath-only` runs mlmath's rows alone, compiled and, with
+//! `--kernel-python`, from a cell (to profile them, or
 //! to compare builds); `--build` says, in the table, how it was built.
 //!
 //! Each workload is described once, in its file under `workloads/` (data,
@@ -364,10 +365,7 @@ impl KernelSide {
             "let rows = digits_rows()?;".to_string(),
         ];
         println!("  starting a notebook kernel and compiling workload 1's cell ...");
-        let config = repo().join("crates/course/cargo-config.toml");
-        let config = std::fs::read_to_string(&config)
-            .map_err(|e| format!("cannot read {}: {e}", config.display()))?;
-        let answer = server.ask(&json!({"op": "start", "cells": cells, "cargo_config": config}))?;
+        let answer = server.ask(&json!({"op": "start", "cells": cells}))?;
         Ok(KernelSide {
             server,
             startup_seconds: answer.get("seconds").and_then(Value::as_f64).unwrap_or(0.0),

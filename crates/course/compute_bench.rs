@@ -59,7 +59,7 @@ pub fn run(request: &Request) -> Result<(), String> {
             }
             Some(why) => println!(
                 "Workload 1 from a notebook cell is left out: {why}; \
-                 `cargo course setup` installs it."
+                 `cargo course setup` sets that right."
             ),
         }
     }
@@ -77,7 +77,20 @@ fn kernel_missing() -> Option<String> {
     if !places::course_kernelspec_dir().join("kernel.json").exists() {
         return Some("the course's kernelspec is not installed".into());
     }
-    None
+    // The kernel's builds read the copy setup made of cargo-config.toml; the
+    // benchmark is built with the file itself. Cell and benchmark compare
+    // only when they agree.
+    let installed = std::fs::read(places::builds().join(".cargo").join("config.toml"));
+    let wanted = std::fs::read(places::repo().join("crates/course/cargo-config.toml"));
+    match (installed, wanted) {
+        (Ok(a), Ok(b)) if a == b => None,
+        _ => Some(
+            "the kernel's cargo settings (builds/.cargo/config.toml) differ from \
+             crates/course/cargo-config.toml, so a cell would not build mlmath as the \
+             benchmark does"
+                .into(),
+        ),
+    }
 }
 
 /// The benchmark's Python, with PyTorch and scikit-learn: made on first use,
