@@ -107,7 +107,7 @@ fn reference_python() -> Result<PathBuf, String> {
     }
     println!(
         "The compute benchmark compares mlmath with PyTorch and scikit-learn. They go, once, into\n\
-         {}, pinned in crates/course/bench-requirements.txt: about 5.7 GB and\n\
+         {}, pinned in crates/course/bench-requirements.txt: about 6 GB and\n\
          3 minutes on 2 cores. PyPI's PyTorch for Linux cannot be imported without the CUDA\n\
          libraries it was built with, even on the CPU, and they are most of that size.\n\
          The course's notebooks never use this environment; deleting it frees the space.",

@@ -48,7 +48,7 @@ commands:
                    3), and workload 1 run from a notebook cell (--no-kernel leaves it out).
                    --compute: the compute table only, without setup. The first compute
                    run installs PyTorch and scikit-learn into a virtual environment of
-                   their own (5.7 GB, about 3 minutes). --json FILE writes every figure
+                   their own (about 6 GB, 3 minutes). --json FILE writes every figure
                    (the compute table's under the key \"compute\")
   export [DIR]     write student copies without solution cells (default: student/)
   clean            delete the notebooks' build folders (about 150 MB each)
