@@ -7,6 +7,8 @@ with the course's virtual environment, which has nbclient and nbformat:
     python tests/notebooks.py exercises [NOTEBOOK ...]  wrong answers typed in: every check must fail
     python tests/notebooks.py pool [NOTEBOOK]        the notebook through a pooled kernel, compared
                                                      with a cold one; JupyterLab leaves no kernel
+    python tests/notebooks.py interrupt [NOTEBOOK]   the Stop button during a training cell: what is
+                                                     lost, and that rerunning the cells above resumes
     python tests/notebooks.py bench [--json FILE]    time cells: probe notebook, course (cold and
                                                      pooled), Python
     python tests/notebooks.py warm plain|frames      compile the support crate into the cache
@@ -793,6 +795,147 @@ def command_bench(args) -> int:
     return 1 if any(r["problems"] for r in rows) else 0
 
 
+# The cell a notebook trains in for long enough that a learner may press Stop:
+# tagged so, the `interrupt` command stops a long cell run after the cells above it.
+INTERRUPT_TAG = "interrupt"
+# A cell that runs until it is stopped (five minutes at most).
+LONG_CELL = (
+    "let stop_me = std::time::Instant::now();\n"
+    "while stop_me.elapsed().as_secs() < 300 {\n    std::hint::black_box(stop_me);\n}"
+)
+
+
+def command_interrupt(args) -> int:
+    """What the Stop button does to a Rust kernel, as the notebook tells the
+    learner: a fresh kernel runs the cells above the notebook's training cell
+    (tagged `interrupt`), then a long cell, and is interrupted a few seconds
+    into it, as JupyterLab's Stop button does (an interrupt request: the
+    kernelspec's interrupt mode is "message"). evcxr 0.22 then kills the
+    process that holds the variables: the cell ends, the kernel answers the
+    next cell, every variable is gone, functions and types are kept. Should a
+    future evcxr keep the variables, this fails and says which sentence of
+    the notebook must change. Last, the cells above and the training cell run
+    again in the same kernel: that is how the notebook tells a learner to
+    resume."""
+    from jupyter_client.manager import KernelManager
+
+    path = pick([args.notebook])[0]
+    nb, problems = lint(path)
+    if nb is None or problems:
+        print(f"{path.name}: {problems}")
+        return 1
+    nb = with_solutions(nb)
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    training = next((i for i, c in code if INTERRUPT_TAG in tags(c)), None)
+    if training is None:
+        print(f"{path.name} has no code cell tagged {INTERRUPT_TAG!r} (its training cell)")
+        return 1
+    above = [c.source for i, c in code if i < training]
+    text = "\n".join(above)
+    variable = re.search(r"^let\s+(?:mut\s+)?([a-z_][a-z0-9_]*)\b", text, re.M)
+    function = re.search(r"^fn\s+([a-z_][a-z0-9_]*)\s*\(", text, re.M)  # not generic
+    if not variable or not function:
+        print(f"{path.name}: no variable (`let` at the start of a line) or function (`fn`) above cell {training}")
+        return 1
+    variable, function = variable.group(1), function.group(1)
+
+    os.environ["JPY_SESSION_NAME"] = str(path.resolve())
+    km = KernelManager(kernel_name=KERNEL)
+    km.start_kernel(cwd=str(path.parent))
+    kc = km.client()
+    kc.start_channels()
+
+    def run(source: str, timeout: float) -> tuple[str, str, float]:
+        """Runs a cell: its status, what it printed or raised, and its seconds."""
+        shown: list[str] = []
+
+        def hook(msg):
+            content = msg["content"]
+            kind = msg["msg_type"]
+            if kind == "stream":
+                shown.append(content["text"])
+            elif kind == "error":
+                shown.append(f"{content['ename']}: {content['evalue']}")
+            if kind == "stream" and content["name"] == "stderr":
+                shown.append("(stderr) ")
+
+        begin = time.perf_counter()
+        reply = kc.execute_interactive(source, timeout=timeout, output_hook=hook)
+        return reply["content"]["status"], ANSI.sub("", "".join(shown)), time.perf_counter() - begin
+
+    def run_all(sources: list[str], what: str) -> float:
+        begin = time.perf_counter()
+        for source in sources:
+            status, shown, _ = run(source, args.timeout)
+            if status != "ok" or "(stderr)" in shown or "panicked" in shown:
+                problems.append(f"{what}: the cell {source.splitlines()[0][:60]!r} failed:\n{indent(shown)}")
+                break
+        return time.perf_counter() - begin
+
+    try:
+        kc.wait_for_ready(timeout=180)
+        first = run_all(above, "before the interrupt")
+        if not problems:
+            asked = kc.execute(LONG_CELL)
+            time.sleep(args.after)
+            km.interrupt_kernel()
+            stopped = time.perf_counter()
+            reply = None
+            while time.perf_counter() - stopped < 60:
+                try:
+                    msg = kc.get_shell_msg(timeout=1)
+                except Exception:  # queue.Empty: nothing yet
+                    continue
+                if msg["parent_header"].get("msg_id") == asked:
+                    reply = msg
+                    break
+            ended = time.perf_counter() - stopped
+            if reply is None:
+                problems.append("the interrupted cell had not ended 60 s after the interrupt")
+            else:
+                # What the learner sees: the cell's error, sent on the output channel.
+                how = reply["content"]["status"]
+                while True:
+                    try:
+                        msg = kc.get_iopub_msg(timeout=10)
+                    except Exception:  # queue.Empty
+                        break
+                    if msg["parent_header"].get("msg_id") != asked:
+                        continue
+                    if msg["msg_type"] == "error":
+                        how = msg["content"]["evalue"]
+                    if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                        break
+                print(f"interrupted {args.after:.0f} s into a long cell: it ended {ended:.1f} s later ({how})")
+                status, shown, answer = run(f"let kernel_answers = 1 + 1;\nlet _ = {function};", args.timeout)
+                print(f"the next cell: {status} in {answer:.1f} s; the function `{function}` "
+                      f"{'is kept' if status == 'ok' else 'is gone'}")
+                if status != "ok":
+                    problems.append(f"after the interrupt, a new cell naming `{function}` failed:\n{indent(shown)}")
+                status, shown, _ = run(f"let _ = &{variable};", args.timeout)
+                if status == "ok":
+                    problems.append(
+                        f"the variable `{variable}`, made before the interrupt, is still there: this evcxr "
+                        f"keeps the variables when a cell is stopped, so the sentence of {path.name} before "
+                        f"its training cell (stopping forgets every variable; rerun the cells above) must change"
+                    )
+                elif "cannot find value" not in shown:
+                    problems.append(f"`{variable}` failed otherwise than as a missing variable:\n{indent(shown)}")
+                else:
+                    print(f"the variable `{variable}`, made before the interrupt, is gone")
+                again = run_all(above, "the cells above, again")
+                retrain = run_all([nb.cells[training].source], "the training cell, again")
+                print(f"the {len(above)} cells above ran in {first:.1f} s before the interrupt and {again:.1f} s "
+                      f"after it; the training cell (cell {training}) then ran in {retrain:.1f} s")
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+    for p in problems:
+        print(indent(f"- {p}", 60))
+    print(f"interrupt: {'ok' if not problems else 'FAILED'}")
+    return 1 if problems else 0
+
+
 def command_student(args) -> int:
     """Copies of the notebooks without the solution cells, for handing out."""
     out = Path(args.out)
@@ -829,16 +972,21 @@ def main() -> int:
     pool.add_argument("notebook", nargs="?", default="00")
     pool.add_argument("--timeout", type=float, default=120)
     pool.add_argument("--no-lab", action="store_true", help="skip the JupyterLab part")
+    interrupt = sub.add_parser("interrupt", help="stop a long cell: what the kernel keeps, and resuming")
+    interrupt.add_argument("notebook", nargs="?", default="08")
+    interrupt.add_argument("--timeout", type=float, default=120)
+    interrupt.add_argument("--after", type=float, default=4, help="seconds into the long cell (default 4)")
     warm = sub.add_parser("warm", help="compile the support crate into the kernel's cache")
     warm.add_argument("which", choices=["plain", "frames"])
     student = sub.add_parser("student", help="write copies without solutions")
     student.add_argument("out")
     student.add_argument("notebooks", nargs="*")
     args = parser.parse_args()
-    if args.command in ("test", "exercises", "warm"):
+    if args.command in ("test", "exercises", "warm", "interrupt"):
         # These run each notebook in a kernel of its own, started cold.
         os.environ["RUST_COURSE_POOL"] = "0"
-    commands = {"test": command_test, "exercises": command_exercises, "bench": command_bench, "warm": command_warm, "student": command_student, "pool": command_pool}
+    commands = {"test": command_test, "exercises": command_exercises, "bench": command_bench, "warm": command_warm, "student": command_student, "pool": command_pool,
+                "interrupt": command_interrupt}
     return commands[args.command](args)
 
 

@@ -27,6 +27,11 @@ if command -v flock >/dev/null 2>&1 && mkdir -p "$builds"; then
         exec 9>&-
     done
 fi
+# glibc gives freed blocks above 128 kB back to the system and maps them again
+# at the next training step: a third of a convolutional network's step went in
+# page faults. Keeping them (both thresholds raised) made that step 1.6-1.9x
+# faster; the memory stays with the kernel, which reuses it.
+export MALLOC_TRIM_THRESHOLD_=1000000000 MALLOC_MMAP_THRESHOLD_=1000000000
 # The kernel and everything it starts (cargo, rustc, the process that runs the
 # cells) form one process group, led by this process. Should the program that
 # started the kernel die without stopping it (JupyterLab killed), this watcher

@@ -35,7 +35,8 @@ commands:
                    0.8 GB each; --pool 0 turns the pool off)
   test [NOTEBOOK ...] [--notebooks-only] [--timeout S]
                    set up if needed; run the crate's tests and doctests, clippy,
-                   every notebook through the Rust kernel, and the kernel pool
+                   every notebook through the Rust kernel, the kernel pool, and
+                   the Stop button during a training cell (notebook 08)
   setup [--frames] install what is missing: rust-src, evcxr_jupyter, JupyterLab,
                    the kernelspec, the warm build cache (safe to run again);
                    --frames also compiles polars for notebook 03 (about 10 minutes)
@@ -312,6 +313,10 @@ fn test(args: &[String]) -> Result<(), String> {
              and JupyterLab leaves no kernel behind"
         );
         notebooks::python(&["pool", "00", "--timeout", timeout])?;
+        println!(
+            "\n== the Stop button: notebook 08's training cell interrupted; what the kernel keeps"
+        );
+        notebooks::python(&["interrupt", "08", "--timeout", timeout])?;
     }
     Ok(())
 }

@@ -68,6 +68,7 @@ pub use polars;
 
 /// What a notebook needs in scope: `use mlmath::prelude::*;`.
 pub mod prelude {
+    pub use crate::autodiff::{Tensor, no_grad};
     pub use crate::bayes::{GaussianClassifier, GaussianNaiveBayes};
     pub use crate::data::{self, AsFeatures, Dataset, Scores, Standardizer};
     pub use crate::descent::{GradientDescent, Lms};
@@ -85,7 +86,8 @@ pub mod prelude {
     pub use crate::show::{ShowDebug, ShowValue};
     pub use crate::table::{ShowTable, Table};
     pub use crate::{
-        bayes, descent, distance, geometry, linalg, metrics, neighbours, nn, optim, pca, perceptron,
+        autodiff, bayes, descent, distance, geometry, linalg, metrics, neighbours, nn, optim, pca,
+        perceptron,
     };
     pub use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, array, s};
 }

@@ -11,7 +11,7 @@
 //!   ∂L/∂x  =  Σ over the ops y = f(…, x, …) that used x of  (∂y/∂x)ᵀ · ∂L/∂y
 //! ```
 //!
-//! Each op in [`ops`](self::ops) is written once, with its forward value and
+//! Each op in [`ops`] is written once, with its forward value and
 //! its backward rule side by side, so that file reads as a table of
 //! derivatives; [`check`] verifies every rule against central differences.
 //!
@@ -37,7 +37,7 @@
 //! **Why every op goes through [`Engine`].** A notebook cell is compiled
 //! unoptimised, and Rust compiles a generic function where it is used: a
 //! generic op called from a cell would run at debug speed. So each op is a
-//! generic function in [`ops`](self::ops), compiled inside this crate for
+//! generic function in [`ops`], compiled inside this crate for
 //! `f32` and `f64` by the `compiled!` list below; the methods a cell calls
 //! are one-line forwards to those compiled copies.
 
@@ -69,9 +69,11 @@ pub trait Float: NdFloat {
 
 impl Float for f32 {
     type Ops = Compiled;
+    #[inline]
     fn of(x: f64) -> Self {
         x as f32
     }
+    #[inline]
     fn as_f64(self) -> f64 {
         self as f64
     }
@@ -80,9 +82,11 @@ impl Float for f32 {
 
 impl Float for f64 {
     type Ops = Compiled;
+    #[inline]
     fn of(x: f64) -> Self {
         x
     }
+    #[inline]
     fn as_f64(self) -> f64 {
         self
     }
@@ -306,8 +310,10 @@ impl<F: Float> Tensor<F> {
         Ok(())
     }
 
-    /// Updates the value in place with `f` (an optimiser's step).
-    pub fn update(&self, f: impl FnOnce(&mut ArrayD<F>)) {
+    /// Updates the value in place with `f` (an optimiser's step; `f` keeps the
+    /// shape, which the backward rules rely on — a learner uses the checked
+    /// [`set_value`](Tensor::set_value)).
+    pub(crate) fn update(&self, f: impl FnOnce(&mut ArrayD<F>)) {
         f(&mut self.0.value.borrow_mut());
     }
 
@@ -531,7 +537,7 @@ pub struct Compiled;
 /// method (or associated function) on `Tensor<F>` a cell calls, with the doc
 /// comment given here; a declaration in [`Engine`]; and that declaration's
 /// implementation for `f32` and for `f64`, which calls the generic function
-/// of the same name in [`ops`](self::ops). Entries of `kernels` (the inner
+/// of the same name in [`ops`]. Entries of `kernels` (the inner
 /// loops of layers and optimisers) get only the declaration and the two
 /// implementations, calling the function named after `=`; code in the crate
 /// calls them as `<F::Ops as Engine<F>>::name(…)`. The implementations are

@@ -24,11 +24,17 @@
 //! is an error that names the op and both shapes (or the value). Values are
 //! not checked: elementwise functions follow IEEE arithmetic as NumPy does
 //! (`log` of a negative number is NaN, a NaN stays NaN).
+//!
+//! In `f32` (training), `eˣ` and `tanh x` — in `exp`, `tanh`, `sigmoid`,
+//! `gelu`, the softmaxes and the cross-entropy — are computed by short
+//! polynomials (`exp_f32` and `tanh_f32` at the end of this file) that the
+//! compiler turns into vector instructions, within two units in the last
+//! place; in `f64` (gradient checks), by the standard library.
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{
-    Array1, Array2, Array3, ArrayD, ArrayView2, ArrayView3, Axis, CowArray, Ix1, Ix2, Ix3, IxDyn,
-    Order, Slice, Zip, arr0, concatenate,
+    Array1, Array2, Array3, ArrayD, ArrayView1, ArrayView2, ArrayView3, Axis, CowArray, Ix1, Ix2,
+    Ix3, IxDyn, Order, Slice, Zip, arr0, concatenate,
 };
 
 use super::{Float, Tensor, is_recording, shape_str};
@@ -132,7 +138,7 @@ pub fn powf<F: Float>(x: &Tensor<F>, p: F) -> Tensor<F> {
 
 /// `y = eˣ`: `∂L/∂x = y ⊙ g`.
 pub fn exp<F: Float>(x: &Tensor<F>) -> Tensor<F> {
-    let y = x.value().mapv(F::exp);
+    let y = x.value().mapv(exp_of);
     let ys = saved(&y, [x]);
     Tensor::from_op("exp", y, [x], move |g, _| vec![Some(chain(g, &ys, |y| y))])
 }
@@ -157,7 +163,7 @@ pub fn square<F: Float>(x: &Tensor<F>) -> Tensor<F> {
 
 /// `y = tanh x`: `∂L/∂x = (1 − y²) ⊙ g`.
 pub fn tanh<F: Float>(x: &Tensor<F>) -> Tensor<F> {
-    let y = x.value().mapv(F::tanh);
+    let y = x.value().mapv(tanh_of);
     let ys = saved(&y, [x]);
     Tensor::from_op("tanh", y, [x], move |g, _| {
         vec![Some(chain(g, &ys, |y| F::one() - y * y))]
@@ -168,11 +174,9 @@ pub fn tanh<F: Float>(x: &Tensor<F>) -> Tensor<F> {
 /// that no exponential overflows: `∂L/∂x = y (1 − y) ⊙ g`.
 pub fn sigmoid<F: Float>(x: &Tensor<F>) -> Tensor<F> {
     let y = x.value().mapv(|v| {
-        if v >= F::zero() {
-            F::one() / (F::one() + (-v).exp())
-        } else {
-            v.exp() / (F::one() + v.exp())
-        }
+        let e = exp_of(-v.abs());
+        let y = F::one() / (F::one() + e);
+        if v >= F::zero() { y } else { e * y }
     });
     let ys = saved(&y, [x]);
     Tensor::from_op("sigmoid", y, [x], move |g, _| {
@@ -180,12 +184,12 @@ pub fn sigmoid<F: Float>(x: &Tensor<F>) -> Tensor<F> {
     })
 }
 
-/// `y = max(x, 0)`: `∂L/∂x = g` where `x > 0`, `0` elsewhere (the kink at
-/// 0 gets 0).
+/// `y = max(x, 0)` (NaN stays NaN): `∂L/∂x = g` where `x > 0`, `0`
+/// elsewhere (the kink at 0 gets 0).
 pub fn relu<F: Float>(x: &Tensor<F>) -> Tensor<F> {
     let y = x
         .value()
-        .mapv(|v| if v > F::zero() { v } else { F::zero() });
+        .mapv(|v| if v < F::zero() { F::zero() } else { v });
     let t = x.clone();
     Tensor::from_op("relu", y, [x], move |g, _| {
         let step = |x: F| if x > F::zero() { F::one() } else { F::zero() };
@@ -206,7 +210,7 @@ pub fn gelu<F: Float>(x: &Tensor<F>) -> Tensor<F> {
         F::of(0.044715),
         F::of(0.5),
     );
-    let t = x.value().mapv(|v| (k * (v + c * v * v * v)).tanh());
+    let t = x.value().mapv(|v| tanh_of(k * (v + c * v * v * v)));
     let y = Zip::from(&*x.value())
         .and(&t)
         .map_collect(|&v, &t| half * v * (F::one() + t));
@@ -477,9 +481,9 @@ pub fn dropout<F: Float>(x: &Tensor<F>, p: F, rng: &mut StdRng) -> Result<Tensor
     if !is_recording() || p == F::zero() {
         return Ok(x.clone());
     }
-    let (keep, drop) = (F::one() / (F::one() - p), p.as_f64());
+    let (keep, p64) = (F::one() / (F::one() - p), p.as_f64());
     let mask = ArrayD::from_shape_simple_fn(x.value().raw_dim(), || {
-        if rng.random::<f64>() < drop {
+        if rng.random::<f64>() < p64 {
             F::zero()
         } else {
             keep
@@ -503,7 +507,7 @@ pub fn softmax<F: Float>(x: &Tensor<F>, axis: usize) -> Result<Tensor<F>> {
     let mut y = x.to_array();
     for mut line in y.lanes_mut(Axis(axis)) {
         let m = line.fold(F::neg_infinity(), |m, &v| m.max(v));
-        line.mapv_inplace(|v| (v - m).exp());
+        line.mapv_inplace(|v| exp_of(v - m));
         let total = line.sum();
         line.mapv_inplace(|e| e / total);
     }
@@ -527,7 +531,7 @@ pub fn log_softmax<F: Float>(x: &Tensor<F>, axis: usize) -> Result<Tensor<F>> {
     let mut y = x.to_array();
     for mut line in y.lanes_mut(Axis(axis)) {
         let m = line.fold(F::neg_infinity(), |m, &v| m.max(v));
-        let log_total = m + line.fold(F::zero(), |s, &v| s + (v - m).exp()).ln();
+        let log_total = m + line.fold(F::zero(), |s, &v| s + exp_of(v - m)).ln();
         line.mapv_inplace(|v| v - log_total);
     }
     let ys = saved(&y, [x]);
@@ -537,7 +541,7 @@ pub fn log_softmax<F: Float>(x: &Tensor<F>, axis: usize) -> Result<Tensor<F>> {
             .and(ys.lanes(Axis(axis)))
             .for_each(|mut d, y| {
                 let total = d.sum();
-                d.zip_mut_with(&y, |d, &y| *d -= y.exp() * total);
+                d.zip_mut_with(&y, |d, &y| *d -= exp_of(y) * total);
             });
         vec![Some(d)]
     }))
@@ -570,7 +574,10 @@ pub fn cross_entropy<F: Float>(logits: &Tensor<F>, targets: &[usize]) -> Result<
         ));
     }
     if n == 0 {
-        return Err(Error::empty("cross_entropy: the logits (0, c)"));
+        return Err(Error::empty(format!(
+            "cross_entropy: the logits of shape {}",
+            shape_str(&shape)
+        )));
     }
     if let Some((i, t)) = targets.iter().enumerate().find(|&(_, &t)| t >= c) {
         return Err(Error::parameter(
@@ -588,7 +595,7 @@ pub fn cross_entropy<F: Float>(logits: &Tensor<F>, targets: &[usize]) -> Result<
     let mut total = F::zero();
     for ((mut p, x), &t) in p.rows_mut().into_iter().zip(x.rows()).zip(targets) {
         let m = x.fold(F::neg_infinity(), |m, &v| m.max(v));
-        p.zip_mut_with(&x, |p, &v| *p = (v - m).exp());
+        p.zip_mut_with(&x, |p, &v| *p = exp_of(v - m));
         let sum = p.sum();
         total = total + m + sum.ln() - x[t];
         p.mapv_inplace(|e| e / sum);
@@ -720,48 +727,61 @@ pub fn layer_norm<F: Float>(
         y,
         [x, gamma, beta],
         move |g, needs| {
-            let g2 = g
+            let g = g
                 .to_shape(((rows, d), Order::RowMajor))
-                .expect("the output's shape");
-            let dx =
-                || {
-                    let gv = gt.value();
-                    let gamma = vector(&gv);
-                    let mut dx = Array2::zeros((rows, d));
-                    Zip::from(dx.rows_mut())
-                        .and(g2.rows())
-                        .and(xhat.rows())
-                        .and(&rstd)
-                        .for_each(|mut dx, g, h, &r| {
-                            let (mut mean_g, mut mean_gh) = (F::zero(), F::zero());
-                            Zip::from(&g).and(&h).and(&gamma).for_each(|&g, &h, &w| {
-                                mean_g += g * w;
-                                mean_gh += g * w * h;
-                            });
-                            let (mean_g, mean_gh) = (mean_g / dn, mean_gh / dn);
-                            Zip::from(&mut dx).and(&g).and(&h).and(&gamma).for_each(
-                                |dx, &g, &h, &w| *dx = r * (g * w - mean_g - h * mean_gh),
-                            );
-                        });
-                    dx.into_shape_with_order(IxDyn(&shape)).expect("same size")
-                };
+                .expect("output shape");
+            let dx = || {
+                let dx = layer_norm_dx(g.view(), xhat.view(), rstd.view(), vector(&gt.value()));
+                dx.into_shape_with_order(IxDyn(&shape)).expect("same size")
+            };
             let dgamma = || {
-                let mut dg = Array1::zeros(d);
-                for (g, h) in g2.rows().into_iter().zip(xhat.rows()) {
-                    Zip::from(&mut dg)
+                let mut dgamma = Array1::zeros(d);
+                for (g, h) in g.rows().into_iter().zip(xhat.rows()) {
+                    Zip::from(&mut dgamma)
                         .and(&g)
                         .and(&h)
                         .for_each(|a, &g, &h| *a += g * h);
                 }
-                dg.into_dyn()
+                dgamma.into_dyn()
             };
             vec![
                 needs[0].then(dx),
                 needs[1].then(dgamma),
-                needs[2].then(|| g2.sum_axis(Axis(0)).into_dyn()),
+                needs[2].then(|| g.sum_axis(Axis(0)).into_dyn()),
             ]
         },
     ))
+}
+
+/// The backward rule of [`layer_norm`] for `x`, row by row: with `r` the
+/// row's `1/√(σ² + ε)` and `ĝ = γ ⊙ g`,
+/// `∂L/∂x = r (ĝ − mean(ĝ) − x̂ mean(ĝ ⊙ x̂))`.
+fn layer_norm_dx<F: Float>(
+    g: ArrayView2<'_, F>,
+    xhat: ArrayView2<'_, F>,
+    rstd: ArrayView1<'_, F>,
+    gamma: ArrayView1<'_, F>,
+) -> Array2<F> {
+    let dn = F::of(gamma.len() as f64);
+    let mut dx = Array2::zeros(g.raw_dim());
+    Zip::from(dx.rows_mut())
+        .and(g.rows())
+        .and(xhat.rows())
+        .and(&rstd)
+        .for_each(|mut dx, g, h, &r| {
+            let (mut mean_g, mut mean_gh) = (F::zero(), F::zero());
+            Zip::from(&g).and(&h).and(&gamma).for_each(|&g, &h, &w| {
+                mean_g += g * w;
+                mean_gh += g * w * h;
+            });
+            let (mean_g, mean_gh) = (mean_g / dn, mean_gh / dn);
+            Zip::from(&mut dx)
+                .and(&g)
+                .and(&h)
+                .and(&gamma)
+                .for_each(|dx, &g, &h, &w| *dx = r * (g * w - mean_g - h * mean_gh));
+        });
+    dx
 }
 
 // ---------------------------------------------------------------- matrices
@@ -915,21 +935,32 @@ pub fn max_pool2d<F: Float>(x: &Tensor<F>, size: usize) -> Result<Tensor<F>> {
     let xv = x.value();
     let xs = xv.as_standard_layout();
     let xs = xs.as_slice().expect("standard layout");
+    // Window by window, without branches (comparisons of data are
+    // unpredictable): a larger entry replaces the maximum and its position,
+    // so a tie keeps the first; a window holding a NaN gets its first NaN.
     let mut y = Vec::with_capacity(n * c * oh * ow);
     let mut at = Vec::with_capacity(n * c * oh * ow);
-    for plane in 0..n * c {
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let corner = plane * h * w + oy * size * w + ox * size;
-                let mut best = corner;
-                for i in (0..size).flat_map(|u| (corner + u * w)..(corner + u * w + size)) {
-                    if beats(xs[i], xs[best]) {
-                        best = i;
-                    }
+    for r in 0..n * c * oh {
+        let corner = (r / oh) * h * w + (r % oh) * size * w;
+        for q in 0..ow {
+            let start = corner + q * size;
+            let (mut best, mut i, mut nan) = (xs[start], start, false);
+            for u in 0..size {
+                let row = start + u * w;
+                for (v, &value) in xs[row..row + size].iter().enumerate() {
+                    let take = value > best;
+                    best = if take { value } else { best };
+                    i ^= (i ^ (row + v)) & usize::from(take).wrapping_neg();
+                    nan |= value.is_nan();
                 }
-                y.push(xs[best]);
-                at.push(best);
             }
+            if nan {
+                let mut window = (0..size).flat_map(|u| (start + u * w)..(start + u * w + size));
+                i = window.find(|&k| xs[k].is_nan()).expect("a NaN");
+                best = xs[i];
+            }
+            y.push(best);
+            at.push(i);
         }
     }
     let y = ArrayD::from_shape_vec(IxDyn(&[n, c, oh, ow]), y).expect("n·c·oh·ow");
@@ -946,6 +977,80 @@ pub fn max_pool2d<F: Float>(x: &Tensor<F>, size: usize) -> Result<Tensor<F>> {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/// `eˣ` as the ops compute it: by the standard library in `f64` (gradient
+/// checks), by [`exp_f32`] in `f32` (training), which vectorises.
+#[inline]
+pub(crate) fn exp_of<F: Float>(x: F) -> F {
+    if size_of::<F>() == 4 {
+        F::of(f64::from(exp_f32(x.as_f64() as f32)))
+    } else {
+        x.exp()
+    }
+}
+
+/// `tanh x` as the ops compute it: by the standard library in `f64`, by
+/// [`tanh_f32`] in `f32`.
+#[inline]
+pub(crate) fn tanh_of<F: Float>(x: F) -> F {
+    if size_of::<F>() == 4 {
+        F::of(f64::from(tanh_f32(x.as_f64() as f32)))
+    } else {
+        x.tanh()
+    }
+}
+
+/// `eˣ` in `f32`, within one unit in the last place (tested against `f64`),
+/// in arithmetic a compiler turns into vector instructions (the standard
+/// library's `expf` is a call per number). With `n = round(x / ln 2)` and
+/// `r = x − n ln 2` (so `|r| ≤ ln 2 / 2`),
+///
+/// ```text
+///   eˣ = 2ⁿ · eʳ,   eʳ ≈ Σ_{k ≤ 7} rᵏ / k!   (the next term is below 10⁻⁸ eʳ)
+/// ```
+///
+/// `ln 2 = 355/512 − 2.1219444·10⁻⁴` in two parts, so that `n · 355/512` is
+/// exact; `n` is rounded by adding and subtracting `1.5·2²³`, which leaves
+/// it in the low bits of the sum; `2ⁿ` is built from its exponent bits, as
+/// `2^⌊n/2⌋ · 2^(n − ⌊n/2⌋)` so that neither factor overflows before the
+/// product does. NaN stays NaN, `+∞` gives `+∞`, `−∞` gives 0.
+#[inline]
+pub(crate) fn exp_f32(x: f32) -> f32 {
+    const ROUND: f32 = 12_582_912.0; // 1.5·2²³
+    let x = x.clamp(-104.0, 89.0); // e^-104 rounds to 0, e^89 to ∞
+    let shifted = x * std::f32::consts::LOG2_E + ROUND;
+    let n = shifted - ROUND;
+    let r = (x - n * 0.693_359_4) + n * 2.121_944_4e-4;
+    let mut p = 1.0 / 5040.0;
+    for k in [720.0, 120.0, 24.0, 6.0, 2.0, 1.0, 1.0] {
+        p = p * r + 1.0 / k;
+    }
+    let n = shifted.to_bits() as i32 - ROUND.to_bits() as i32;
+    let power = |k: i32| f32::from_bits(((k + 127) as u32) << 23);
+    p * power(n >> 1) * power(n - (n >> 1))
+}
+
+/// `tanh x` in `f32`, within two units in the last place (tested against
+/// `f64`), vectorisable: for `|x| < 1/2` its odd Taylor series to `x¹⁵`
+/// (the next term is below 10⁻⁸ of the sum), else
+/// `sign(x) (1 − 2 / (e^{2|x|} + 1))` with [`exp_f32`].
+#[inline]
+pub(crate) fn tanh_f32(x: f32) -> f32 {
+    const SERIES: [f32; 8] = [
+        1.0,
+        -1.0 / 3.0,
+        2.0 / 15.0,
+        -17.0 / 315.0,
+        62.0 / 2835.0,
+        -1382.0 / 155_925.0,
+        21_844.0 / 6_081_075.0,
+        -929_569.0 / 638_512_875.0,
+    ];
+    let x2 = x * x;
+    let series = x * SERIES.iter().rev().fold(0.0, |s, &c| s * x2 + c);
+    let far = (1.0 - 2.0 / (exp_f32(2.0 * x.abs()) + 1.0)).copysign(x);
+    if x.abs() < 0.5 { series } else { far }
+}
 
 /// The shape two shapes broadcast to (NumPy's rule: align on the right; a
 /// side of 1 stretches), or an error naming the op and both shapes.
@@ -1085,7 +1190,7 @@ fn spread<F: Float>(
 /// Whether `v` replaces `best` as the maximum so far: it is larger, or the
 /// first NaN (so that a NaN propagates, as in NumPy's `max`).
 fn beats<F: Float>(v: F, best: F) -> bool {
-    v > best || (v.is_nan() && !best.is_nan())
+    (v > best) | (v.is_nan() & !best.is_nan())
 }
 
 /// The number of entries of `shape`, or `None` when no array can have that
@@ -1113,7 +1218,7 @@ fn swapped<F: Float>(x: &ArrayD<F>, a: usize, b: usize) -> ArrayD<F> {
 }
 
 /// A 1-D value (shape checked by the caller) as a vector view.
-fn vector<F: Float>(x: &ArrayD<F>) -> ndarray::ArrayView1<'_, F> {
+fn vector<F: Float>(x: &ArrayD<F>) -> ArrayView1<'_, F> {
     x.view().into_dimensionality::<Ix1>().expect("checked 1-D")
 }
 
@@ -1320,13 +1425,19 @@ fn im2col<F: Float>(x: &ArrayD<F>, cv: &Conv) -> Array2<F> {
         let (ci, u, v) = (r / (cv.kh * cv.kw), r / cv.kw % cv.kh, r % cv.kw);
         let row = row.as_slice_mut().expect("a row of a fresh matrix");
         let qs = inside(v, cv, cv.w, cv.ow);
+        if qs.is_empty() {
+            continue;
+        }
         for i in 0..cv.n {
             let plane = &x[(i * cv.c + ci) * cv.h * cv.w..][..cv.h * cv.w];
             for oy in inside(u, cv, cv.h, cv.oh) {
-                let src = &plane[(oy * cv.s + u - cv.p) * cv.w..][..cv.w];
-                let dst = &mut row[i * l + oy * cv.ow..][..cv.ow];
-                for q in qs.clone() {
-                    dst[q] = src[q * cv.s + v - cv.p];
+                let dst = &mut row[i * l + oy * cv.ow..][qs.clone()];
+                let from = (oy * cv.s + u - cv.p) * cv.w + qs.start * cv.s + v - cv.p;
+                if cv.s == 1 {
+                    dst.copy_from_slice(&plane[from..from + dst.len()]);
+                } else {
+                    let src = plane[from..].iter().step_by(cv.s);
+                    dst.iter_mut().zip(src).for_each(|(d, &x)| *d = x);
                 }
             }
         }
@@ -1343,14 +1454,18 @@ fn col2im<F: Float>(cols: &Array2<F>, cv: &Conv) -> ArrayD<F> {
         let row = row.to_slice().expect("a row of a fresh matrix");
         let (ci, u, v) = (r / (cv.kh * cv.kw), r / cv.kw % cv.kh, r % cv.kw);
         let qs = inside(v, cv, cv.w, cv.ow);
+        if qs.is_empty() {
+            continue;
+        }
         for i in 0..cv.n {
             let plane = &mut x[(i * cv.c + ci) * cv.h * cv.w..][..cv.h * cv.w];
             for oy in inside(u, cv, cv.h, cv.oh) {
-                let dst = &mut plane[(oy * cv.s + u - cv.p) * cv.w..][..cv.w];
-                for q in qs.clone() {
-                    let d = &mut dst[q * cv.s + v - cv.p];
-                    *d += row[i * l + oy * cv.ow + q];
-                }
+                let src = &row[i * l + oy * cv.ow..][qs.clone()];
+                let dst = &mut plane[(oy * cv.s + u - cv.p) * cv.w + qs.start * cv.s + v - cv.p..];
+                dst.iter_mut()
+                    .step_by(cv.s)
+                    .zip(src)
+                    .for_each(|(d, &g)| *d += g);
             }
         }
     }

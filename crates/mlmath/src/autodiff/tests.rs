@@ -927,7 +927,10 @@ fn errors_name_the_op_and_the_shapes() {
         a.cross_entropy(&[0]),
         &["cross_entropy", "(2, 3)", "2 targets", "1 targets"],
     );
-    assert_error(t(&[0, 3]).cross_entropy(&[]), &["cross_entropy", "empty"]);
+    assert_error(
+        t(&[0, 3]).cross_entropy(&[]),
+        &["cross_entropy", "(0, 3)", "empty"],
+    );
     assert_error(
         t(&[2, 3, 4]).cross_entropy(&[0, 0]),
         &["cross_entropy", "(2, 3, 4)"],
@@ -1020,4 +1023,66 @@ fn column_major_inputs() {
         check(|t| t[0].softmax(0), &[cm(&[3, 4], 11)]),
     ];
     assert_op("column-major", &checks);
+}
+
+/// `|a − b|` in units of the spacing of f32 numbers at `b`.
+fn ulps(a: f32, b: f64) -> f64 {
+    let spacing = b.abs().max(1e-37).log2().floor().exp2() * f64::from(f32::EPSILON);
+    (f64::from(a) - b).abs() / spacing
+}
+
+#[test]
+fn exp_and_tanh_in_f32_are_within_two_units_in_the_last_place() {
+    use super::ops::{exp_f32, tanh_f32};
+    let (mut worst_exp, mut worst_tanh) = (0.0f64, 0.0f64);
+    for i in 0..400_000 {
+        // exp over its whole range without underflow, tanh densely near 0
+        // and out to where it is ±1.
+        let x = -87.0 + 175.0 * i as f32 / 400_000.0;
+        worst_exp = worst_exp.max(ulps(exp_f32(x), f64::from(x).exp()));
+        let t = 10.0 * (i as f32 / 200_000.0 - 1.0);
+        worst_tanh = worst_tanh.max(ulps(tanh_f32(t), f64::from(t).tanh()));
+        let tiny = 1e-30 * 1.0002f32.powi(i);
+        worst_tanh = worst_tanh.max(ulps(tanh_f32(tiny), f64::from(tiny).tanh()));
+    }
+    println!("f32 exp, tanh: at most {worst_exp:.2} and {worst_tanh:.2} units in the last place");
+    assert!(
+        worst_exp <= 2.0 && worst_tanh <= 2.0,
+        "{worst_exp} {worst_tanh}"
+    );
+    assert!(exp_f32(f32::NAN).is_nan() && tanh_f32(f32::NAN).is_nan());
+    assert_eq!(
+        [
+            exp_f32(f32::INFINITY),
+            exp_f32(f32::NEG_INFINITY),
+            exp_f32(89.0),
+            exp_f32(-104.0)
+        ],
+        [f32::INFINITY, 0.0, f32::INFINITY, 0.0]
+    );
+    assert_eq!(
+        [tanh_f32(f32::INFINITY), tanh_f32(-30.0), tanh_f32(0.0)],
+        [1.0, -1.0, 0.0]
+    );
+    // The ops in f32 use them: compare with f64 through the ops.
+    let x = random(&[50, 40], 3).mapv(|v| 4.0 * v);
+    let x32 = Tensor::<f32>::constant(x.mapv(|v| v as f32));
+    let x64 = Tensor::<f64>::constant(x.mapv(|v| f64::from(v as f32)));
+    type Op<F> = fn(&Tensor<F>) -> Tensor<F>;
+    // Softmax adds 40 rounded terms per row: its bound is wider.
+    let ops: [(Op<f32>, Op<f64>, f64); 4] = [
+        (Tensor::exp, Tensor::exp, 2.0),
+        (Tensor::tanh, Tensor::tanh, 2.0),
+        (Tensor::sigmoid, Tensor::sigmoid, 4.0),
+        (|t| t.softmax(1).unwrap(), |t| t.softmax(1).unwrap(), 40.0),
+    ];
+    for (i, (f32op, f64op, bound)) in ops.iter().enumerate() {
+        let (a, b) = (f32op(&x32).to_array(), f64op(&x64).to_array());
+        let worst = a
+            .iter()
+            .zip(&b)
+            .map(|(&a, &b)| ulps(a, b))
+            .fold(0.0, f64::max);
+        assert!(worst <= *bound, "op {i}: {worst} ulps");
+    }
 }
