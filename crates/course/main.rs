@@ -5,16 +5,18 @@
 //! cargo course test     the whole test suite: crate tests, clippy, every notebook
 //! cargo course setup    install what is missing (idempotent)
 //! cargo course doctor   what is installed, and the command that fixes what is not
-//! cargo course bench    kernel latency, cell by cell
+//! cargo course bench    kernel latency cell by cell, then the compute table
 //! cargo course export   student copies of the notebooks, without solutions
 //! cargo course clean    delete the notebooks' build folders
 //! ```
 
+mod compute_bench;
 mod doctor;
 mod notebooks;
 mod places;
 mod setup;
 
+use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
 /// The variable that tells the kernel pool its size (see course_pool.py).
@@ -39,9 +41,16 @@ commands:
                    the kernelspec, the warm build cache (safe to run again);
                    --frames also compiles polars for notebook 03 (about 10 minutes)
   doctor           show versions, the kernelspec, cache sizes, data checksums
-  bench [--json FILE] [--no-pool] [NOTEBOOK ...]
-                   time the kernel: a probe notebook and each course notebook,
-                   cold and from the pool, and the Python kernel for reference
+  bench [--compute] [--rounds N] [--no-kernel] [--json FILE] [--no-pool] [NOTEBOOK ...]
+                   set up if needed; time the kernel: a probe notebook and each course
+                   notebook, cold and from the pool, and the Python kernel for reference;
+                   then the compute table: the course's training workloads run by mlmath,
+                   by PyTorch on the CPU and by scikit-learn, median of N rounds (default
+                   3), and workload 1 run from a notebook cell (--no-kernel leaves it out).
+                   --compute: the compute table only, without setup. The first compute
+                   run installs PyTorch and scikit-learn into a virtual environment of
+                   their own (about 6 GB, 3 minutes). --json FILE writes every figure
+                   (the compute table's under the key \"compute\")
   export [DIR]     write student copies without solution cells (default: student/)
   clean            delete the notebooks' build folders (about 150 MB each)
 ";
@@ -75,9 +84,7 @@ fn main() -> ExitCode {
             );
             Ok(())
         }
-        "bench" => setup::setup()
-            .and_then(|()| setup::warm_frames())
-            .and_then(|()| notebooks::python(&[&["bench"], &strs(rest)[..]].concat())),
+        "bench" => bench(rest),
         "export" => {
             let out = rest.first().cloned().unwrap_or_else(|| {
                 places::repo()
@@ -104,8 +111,56 @@ fn main() -> ExitCode {
     }
 }
 
-fn strs(args: &[String]) -> Vec<&str> {
-    args.iter().map(String::as_str).collect()
+/// `cargo course bench`: kernel latency (tests/notebooks.py), then the
+/// compute table (crates/course/compute.rs); `--compute` runs the table alone.
+fn bench(args: &[String]) -> Result<(), String> {
+    let compute_only = args.iter().any(|a| a == "--compute");
+    let json = option(args, "--json").map(PathBuf::from);
+    let mut request = compute_bench::Request {
+        rounds: option(args, "--rounds").map(String::from),
+        json: json.clone(),
+        kernel: !args.iter().any(|a| a == "--no-kernel"),
+        only: None,
+    };
+    if compute_only {
+        return compute_bench::run(&request);
+    }
+    // The rest goes to the latency part, as before.
+    let mut latency = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--no-kernel" => {}
+            "--rounds" => i += 1,
+            other => latency.push(other),
+        }
+        i += 1;
+    }
+    setup::setup()?;
+    setup::warm_frames()?;
+    notebooks::python(&[&["bench"], &latency[..]].concat())?;
+    let Some(json) = json else {
+        return compute_bench::run(&request);
+    };
+    // One file for both: the compute figures join the latency figures.
+    let part = json.with_extension("compute.json");
+    request.json = Some(part.clone());
+    compute_bench::run(&request)?;
+    let read = |p: &PathBuf| -> Result<serde_json::Value, String> {
+        let text =
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))
+    };
+    let mut all = read(&json)?;
+    all["compute"] = read(&part)?;
+    std::fs::write(
+        &json,
+        serde_json::to_string_pretty(&all).expect("json") + "\n",
+    )
+    .map_err(|e| format!("cannot write {}: {e}", json.display()))?;
+    std::fs::remove_file(&part).ok();
+    println!("latency and compute figures written to {}", json.display());
+    Ok(())
 }
 
 /// The value after `flag` in `args`, if present.

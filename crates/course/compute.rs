@@ -1,0 +1,939 @@
+//! The compute benchmark: the course's training workloads run by mlmath, by
+//! PyTorch on the CPU and, where it applies, by scikit-learn, side by side in
+//! one run.
+//!
+//! `cargo course bench` builds this program with the `compute` profile (the
+//! support crate optimised as the notebooks' kernel optimises it: see
+//! Cargo.toml) and runs it:
+//!
+//! ```text
+//! compute-bench --reference-python PYTHON [--kernel-python PYTHON]
+//!               [--rounds N] [--json FILE] [--only NAME] [--mlmath-only]
+//!               [--build TEXT]
+//! ```
+//!
+//! `--only NAME` runs the workloads whose key holds NAME (`mlp-digits`,
+//! `cnn-mnist20`); `--mlmath-only` runs mlmath's rows alone, compiled and, with
+//! `--kernel-python`, from a cell (to profile them, or
+//! to compare builds); `--build` says, in the table, how it was built.
+//!
+//! Each workload is described once, in its file under `workloads/` (data,
+//! split, layers, optimiser, batch, epochs); the description and the split's
+//! row numbers are sent to `tests/compute_reference.py`, which trains the same
+//! network with PyTorch and scikit-learn in the benchmark's own Python. The
+//! sides take turns within each round (the first side moves on by one each
+//! round) and every figure is the median over the rounds, because the
+//! machine is shared. `--kernel-python` also runs workload 1 from a notebook
+//! cell (`tests/compute_kernel.py` drives a real kernel): the cell is the
+//! workload's file itself, so the same code is timed compiled here and run
+//! from a cell.
+
+#[path = "workloads/cnn_mnist20.rs"]
+mod cnn_mnist20;
+#[path = "workloads/mlp_digits.rs"]
+mod mlp_digits;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, Stdio};
+
+use serde_json::{Value, json};
+
+/// The repository's root folder.
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match Options::parse(&args).and_then(|options| run(&options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What the command line asked for.
+struct Options {
+    reference_python: PathBuf,
+    kernel_python: Option<PathBuf>,
+    rounds: usize,
+    json: Option<PathBuf>,
+    only: Option<String>,
+    mlmath_only: bool,
+    build: String,
+}
+
+impl Options {
+    fn parse(args: &[String]) -> Result<Options, String> {
+        let mut options = Options {
+            reference_python: PathBuf::new(),
+            kernel_python: None,
+            rounds: 3,
+            json: None,
+            only: None,
+            mlmath_only: false,
+            build: "cargo profile compute".into(),
+        };
+        let mut i = 0;
+        while i < args.len() {
+            let value = || {
+                args.get(i + 1)
+                    .cloned()
+                    .ok_or_else(|| format!("{} needs a value", args[i]))
+            };
+            match args[i].as_str() {
+                "--reference-python" => options.reference_python = value()?.into(),
+                "--kernel-python" => options.kernel_python = Some(value()?.into()),
+                "--json" => options.json = Some(value()?.into()),
+                "--only" => options.only = Some(value()?),
+                "--build" => options.build = value()?,
+                "--mlmath-only" => {
+                    options.mlmath_only = true;
+                    i += 1;
+                    continue;
+                }
+                "--rounds" => {
+                    let v = value()?;
+                    options.rounds = match v.parse() {
+                        Ok(n) if n >= 1 => n,
+                        _ => return Err(format!("--rounds takes a number from 1 up, got {v:?}")),
+                    }
+                }
+                other => {
+                    return Err(format!(
+                        "unknown option {other:?} (see crates/course/compute.rs)"
+                    ));
+                }
+            }
+            i += 2;
+        }
+        if options.reference_python.as_os_str().is_empty() && !options.mlmath_only {
+            return Err("--reference-python PYTHON is required (the benchmark's Python)".into());
+        }
+        Ok(options)
+    }
+}
+
+/// A library that trains a workload, with its thread count.
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Mlmath,
+    PyTorch(usize),
+    ScikitLearn(usize),
+    /// mlmath again, from a notebook kernel's cell.
+    Kernel,
+}
+
+impl Side {
+    fn label(self) -> String {
+        match self {
+            Side::Mlmath => "mlmath".into(),
+            Side::PyTorch(1) => "PyTorch, 1 thread".into(),
+            Side::PyTorch(t) => format!("PyTorch, {t} threads"),
+            Side::ScikitLearn(t) => format!("scikit-learn, {t} threads"),
+            Side::Kernel => "mlmath from a notebook cell".into(),
+        }
+    }
+}
+
+/// One workload, as both sides are told to train it.
+struct Workload {
+    key: &'static str,
+    title: &'static str,
+    detail: String,
+    /// The description sent to the reference side (data, layers, optimiser...).
+    spec: Value,
+    sides: Vec<Side>,
+    /// Why mlmath does not run it yet, if it does not.
+    missing: Option<&'static str>,
+}
+
+/// The workloads, in the issue's order.
+fn workloads() -> Vec<Workload> {
+    use cnn_mnist20::*;
+    use mlp_digits::*;
+    let data = |file: &str| {
+        repo()
+            .join("data")
+            .join(file)
+            .to_string_lossy()
+            .into_owned()
+    };
+    vec![
+        Workload {
+            key: "mlp-digits",
+            title: "1. MLP 64-128-10 tanh, digits",
+            detail: format!(
+                "SGD lr {MLP_LR}, batch {MLP_BATCH}, {MLP_EPOCHS} epochs, \
+                 80/20 split of a seeded permutation, pixels / {MLP_PIXEL_SCALE}"
+            ),
+            spec: json!({
+                "name": "mlp-digits",
+                "data": data("digits.csv"),
+                "pixels": 64,
+                "scale": MLP_PIXEL_SCALE,
+                "model": "mlp",
+                "layers": MLP_LAYERS,
+                "activation": "tanh",
+                "init": "xavier-uniform",
+                "optimiser": {"name": "sgd", "lr": MLP_LR},
+                "batch": MLP_BATCH,
+                "epochs": MLP_EPOCHS,
+            }),
+            sides: vec![
+                Side::Mlmath,
+                Side::PyTorch(2),
+                Side::PyTorch(1),
+                Side::ScikitLearn(2),
+                Side::Kernel,
+            ],
+            missing: None,
+        },
+        Workload {
+            key: "cnn-mnist20",
+            title: "2. CNN on mnist20",
+            detail: format!(
+                "conv 1→8 3x3 pad 1, ReLU, max-pool 2, conv 8→16 3x3 pad 1, ReLU, \
+                 max-pool 2, linear 400→10; Adam lr {CNN_LR}, batch {CNN_BATCH}, \
+                 {CNN_EPOCHS} epochs, {CNN_TRAIN_ROWS} training images of a seeded shuffle, \
+                 pixels / {CNN_PIXEL_SCALE}"
+            ),
+            spec: json!({
+                "name": "cnn-mnist20",
+                "data": data("mnist20.csv"),
+                "pixels": CNN_SIDE * CNN_SIDE,
+                "side": CNN_SIDE,
+                "scale": CNN_PIXEL_SCALE,
+                "model": "cnn",
+                "init": "kaiming-normal",
+                "optimiser": {"name": "adam", "lr": CNN_LR},
+                "batch": CNN_BATCH,
+                "epochs": CNN_EPOCHS,
+            }),
+            sides: vec![Side::Mlmath, Side::PyTorch(2), Side::PyTorch(1)],
+            missing: None,
+        },
+    ]
+}
+
+/// One process that answers JSON requests a line at a time.
+struct Server {
+    name: String,
+    child: Child,
+    input: Option<ChildStdin>,
+    output: BufReader<ChildStdout>,
+}
+
+impl Server {
+    fn start(name: &str, python: &Path, script: &str) -> Result<Server, String> {
+        let mut child = Command::new(python)
+            .arg(repo().join("tests").join(script))
+            .current_dir(repo())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("could not start {} with {}: {e}", script, python.display()))?;
+        let input = child.stdin.take().expect("stdin is piped");
+        let output = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        Ok(Server {
+            name: name.into(),
+            child,
+            input: Some(input),
+            output,
+        })
+    }
+
+    fn ask(&mut self, request: &Value) -> Result<Value, String> {
+        let input = self
+            .input
+            .as_mut()
+            .expect("open until the server is dropped");
+        writeln!(input, "{request}")
+            .and_then(|()| input.flush())
+            .map_err(|e| format!("{} stopped listening: {e}", self.name))?;
+        let answer: Value = loop {
+            let mut line = String::new();
+            self.output
+                .read_line(&mut line)
+                .map_err(|e| format!("{} did not answer: {e}", self.name))?;
+            if line.is_empty() {
+                return Err(format!(
+                    "{} stopped without answering (see above)",
+                    self.name
+                ));
+            }
+            match serde_json::from_str(&line) {
+                Ok(answer @ Value::Object(_)) => break answer,
+                // Not an answer: a message some library printed. Shown as it is.
+                _ => eprint!("{line}"),
+            }
+        };
+        match answer.get("error") {
+            Some(error) => Err(format!("{}: {}", self.name, error.as_str().unwrap_or(""))),
+            None => Ok(answer),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Closing its input ends the server's loop; it then stops by itself.
+        drop(self.input.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// What one run of one side measured.
+#[derive(Clone)]
+struct Measured {
+    seconds: f64,
+    steps: usize,
+    metric: f64,
+    loss: f64,
+}
+
+impl Measured {
+    fn from_answer(answer: &Value) -> Result<Measured, String> {
+        let number = |key: &str| {
+            answer
+                .get(key)
+                .and_then(Value::as_f64)
+                .ok_or_else(|| format!("the answer has no {key:?}: {answer}"))
+        };
+        Ok(Measured {
+            seconds: number("seconds")?,
+            steps: number("steps")? as usize,
+            metric: number("metric")?,
+            loss: number("loss")?,
+        })
+    }
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// A row of the table: one side of one workload, every round.
+struct Row {
+    workload: &'static str,
+    side: Side,
+    runs: Vec<Measured>,
+    note: Option<String>,
+}
+
+impl Row {
+    fn seconds(&self) -> f64 {
+        median(&mut self.runs.iter().map(|m| m.seconds).collect::<Vec<_>>())
+    }
+    fn metric(&self) -> f64 {
+        median(&mut self.runs.iter().map(|m| m.metric).collect::<Vec<_>>())
+    }
+    fn loss(&self) -> f64 {
+        median(&mut self.runs.iter().map(|m| m.loss).collect::<Vec<_>>())
+    }
+    fn steps(&self) -> usize {
+        self.runs.first().map_or(0, |m| m.steps)
+    }
+    fn ms_per_step(&self) -> f64 {
+        1e3 * self.seconds() / self.steps().max(1) as f64
+    }
+}
+
+/// The kernel of workload 1, driven from `tests/compute_kernel.py`.
+struct KernelSide {
+    server: Server,
+    startup_seconds: f64,
+}
+
+impl KernelSide {
+    fn start(python: &Path) -> Result<KernelSide, String> {
+        let mut server = Server::start("the notebook kernel", python, "compute_kernel.py")?;
+        let cells = [
+            ":dep mlmath = { path = \"../crates/mlmath\" }".to_string(),
+            "use mlmath::prelude::*;".to_string(),
+            include_str!("workloads/mlp_digits.rs").to_string(),
+            "let rows = digits_rows()?;".to_string(),
+        ];
+        println!("  starting a notebook kernel and compiling workload 1's cell ...");
+        let answer = server.ask(&json!({"op": "start", "cells": cells}))?;
+        Ok(KernelSide {
+            server,
+            startup_seconds: answer.get("seconds").and_then(Value::as_f64).unwrap_or(0.0),
+        })
+    }
+
+    fn train(&mut self, seed: u64) -> Result<Measured, String> {
+        let cell = format!(
+            "let trained = train_mlp_digits(&rows, {seed})?;\n\
+             format!(\"{{}} {{}} {{}} {{}}\", trained.seconds, trained.steps, \
+             trained.accuracy, trained.loss)"
+        );
+        let answer = self.server.ask(&json!({"op": "run", "cell": cell}))?;
+        let value = answer.get("value").and_then(Value::as_str).unwrap_or("");
+        let fields: Vec<f64> = value
+            .trim_matches('"')
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        match fields[..] {
+            [seconds, steps, metric, loss] => Ok(Measured {
+                seconds,
+                steps: steps as usize,
+                metric,
+                loss,
+            }),
+            _ => Err(format!("the kernel's cell answered {answer}")),
+        }
+    }
+}
+
+/// The machine: CPU model, vector extensions, the GEMM kernel, the load.
+struct Machine {
+    cpu: String,
+    cores: usize,
+    extensions: Vec<String>,
+    gemm: String,
+    gemm_rule: String,
+}
+
+/// The vector extensions the table names, in the order they appeared.
+const EXTENSIONS: [&str; 14] = [
+    "sse2",
+    "sse4_2",
+    "avx",
+    "f16c",
+    "fma",
+    "avx2",
+    "avx512f",
+    "avx512dq",
+    "avx512bw",
+    "avx512vl",
+    "avx512_vnni",
+    "avx512_bf16",
+    "amx_tile",
+    "amx_bf16",
+];
+
+impl Machine {
+    fn read() -> Machine {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let field = |name: &str| {
+            cpuinfo
+                .lines()
+                .find(|l| l.split(':').next().is_some_and(|k| k.trim() == name))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        };
+        let flags: Vec<String> = field("flags")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(String::from)
+            .collect();
+        let extensions = EXTENSIONS
+            .iter()
+            .filter(|e| flags.iter().any(|f| f == *e))
+            .map(|e| e.to_string())
+            .collect();
+        let has = |f: &str| flags.iter().any(|x| x == f);
+        let (gemm, gemm_rule) = gemm_kernel(&has);
+        Machine {
+            cpu: field("model name").unwrap_or_else(|| std::env::consts::ARCH.to_string()),
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            extensions,
+            gemm,
+            gemm_rule,
+        }
+    }
+}
+
+/// Which f32/f64 GEMM kernel matrixmultiply 0.3.11 picks, from the CPU's
+/// flags. matrixmultiply has no function that says; this is its rule, from
+/// `detect` in its `src/sgemm_kernel.rs` and `src/dgemm_kernel.rs` (the same
+/// for both): with its `avx512` feature (mlmath turns it on) and rustc ≥ 1.89,
+/// AVX-512F selects `KernelAvx512`; otherwise FMA and AVX2 together select
+/// `KernelFmaAvx2`; otherwise AVX selects `KernelAvx`; otherwise
+/// `KernelFallback`, plain Rust that the compiler vectorises for SSE2. It
+/// asks `is_x86_feature_detected!`, which reads the CPU's own report, as
+/// /proc/cpuinfo does; the environment variable `MMTEST_FEATURE`, a testing
+/// switch of matrixmultiply, would allow one feature only.
+fn gemm_kernel(has: &dyn Fn(&str) -> bool) -> (String, String) {
+    let avx512_built = std::fs::read_to_string(repo().join("crates/mlmath/Cargo.toml"))
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.starts_with("matrixmultiply") && l.contains("\"avx512\""));
+    let allowed = |f: &str| match std::env::var("MMTEST_FEATURE") {
+        Ok(only) => only == f,
+        Err(_) => true,
+    };
+    let on = |f: &str| has(f) && allowed(f);
+    let rule = "matrixmultiply's rule (src/sgemm_kernel.rs, dgemm_kernel.rs `detect`): avx512f \
+                (with its avx512 feature) → AVX-512; else fma + avx2 → FMA/AVX2; else avx → AVX; \
+                else the portable kernel"
+        .to_string();
+    let kernel = if !cfg!(target_arch = "x86_64") && !cfg!(target_arch = "x86") {
+        "not x86: see matrixmultiply's detect() for this architecture".to_string()
+    } else if avx512_built && on("avx512f") {
+        "KernelAvx512 (AVX-512F, f32 tile 32x16)".to_string()
+    } else if on("fma") && on("avx2") {
+        let why = if avx512_built {
+            "no avx512f"
+        } else {
+            "built without the avx512 feature"
+        };
+        format!("KernelFmaAvx2 (FMA + AVX2, f32 tile 8x8; {why})")
+    } else if on("avx") {
+        "KernelAvx (AVX, f32 tile 8x8)".to_string()
+    } else {
+        "KernelFallback (portable, SSE2 by the compiler)".to_string()
+    };
+    (kernel, rule)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// A package's version in Cargo.lock.
+fn locked_version(package: &str) -> String {
+    let lock = std::fs::read_to_string(repo().join("Cargo.lock")).unwrap_or_default();
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == format!("name = \"{package}\"")
+            && let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = "))
+        {
+            return v.trim_matches('"').to_string();
+        }
+    }
+    "?".into()
+}
+
+fn rustc_version() -> String {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    Command::new(rustc)
+        .arg("--version")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|| "rustc ?".into())
+}
+
+/// The data and the split for a workload, on mlmath's side, and the row
+/// numbers and checksum the reference side must agree with.
+struct Prepared {
+    rows: mlp_digits::Rows,
+    train: Vec<usize>,
+    test: Vec<usize>,
+    checksum: (f64, f64),
+}
+
+fn prepare(workload: &Workload) -> Result<Prepared, String> {
+    let e = |e: mlmath::Error| format!("{}: {e}", workload.key);
+    // The rows as the workload's own file takes them (a notebook cell calls
+    // the same function), and the row numbers of the same split for the
+    // reference side.
+    let (rows, (train, test)) = match workload.key {
+        "mlp-digits" => {
+            let rows = mlp_digits::digits_rows().map_err(e)?;
+            let n = rows.x_train.nrows() + rows.x_test.nrows();
+            let split = mlp_digits::split_rows(
+                n,
+                mlp_digits::MLP_TEST_FRACTION,
+                mlp_digits::MLP_SPLIT_SEED,
+            );
+            (rows, split)
+        }
+        "cnn-mnist20" => {
+            let rows = cnn_mnist20::mnist20_rows().map_err(e)?;
+            let n = rows.x_train.nrows() + rows.x_test.nrows();
+            let split = cnn_mnist20::shuffled_rows(
+                n,
+                cnn_mnist20::CNN_TRAIN_ROWS,
+                cnn_mnist20::CNN_SPLIT_SEED,
+            );
+            (rows, split)
+        }
+        other => return Err(format!("no data for workload {other}")),
+    };
+    let checksum = (
+        rows.x_train.iter().map(|&v| f64::from(v)).sum(),
+        rows.y_train.iter().sum::<usize>() as f64,
+    );
+    Ok(Prepared {
+        rows,
+        train,
+        test,
+        checksum,
+    })
+}
+
+fn run(options: &Options) -> Result<(), String> {
+    let machine = Machine::read();
+    let load_before = load_average();
+    let busy: f64 = load_before
+        .split_whitespace()
+        .next()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0.0);
+    if busy > 0.5 * machine.cores as f64 {
+        println!(
+            "  The machine is busy (load average {load_before} on {} cores): the figures will \
+             be noisy, and PyTorch with 2 threads suffers most (its threads wait for each \
+             other).",
+            machine.cores
+        );
+    }
+    let mut reference = match options.mlmath_only {
+        true => None,
+        false => Some(Server::start(
+            "the reference side (PyTorch, scikit-learn)",
+            &options.reference_python,
+            "compute_reference.py",
+        )?),
+    };
+    let about = match &mut reference {
+        Some(server) => server.ask(&json!({"op": "about"}))?,
+        None => json!({}),
+    };
+    let mut kernel = match &options.kernel_python {
+        Some(python) => Some(KernelSide::start(python)?),
+        None => None,
+    };
+    let mut rows: Vec<Row> = Vec::new();
+    let chosen: Vec<Workload> = workloads()
+        .into_iter()
+        .filter(|w| options.only.as_deref().is_none_or(|o| w.key.contains(o)))
+        .collect();
+    if chosen.is_empty() {
+        return Err(format!(
+            "--only {:?} names no workload (mlp-digits, cnn-mnist20)",
+            options.only.as_deref().unwrap_or("")
+        ));
+    }
+    for workload in &chosen {
+        let prepared = prepare(workload)?;
+        let sides: Vec<Side> = workload
+            .sides
+            .iter()
+            .copied()
+            .filter(|s| match s {
+                Side::Mlmath => workload.missing.is_none(),
+                Side::Kernel => kernel.is_some(),
+                _ => reference.is_some(),
+            })
+            .collect();
+        let first = rows.len();
+        rows.extend(sides.iter().map(|&side| Row {
+            workload: workload.key,
+            side,
+            runs: Vec::new(),
+            note: None,
+        }));
+        for round in 0..options.rounds {
+            let seed = 1 + round as u64;
+            for turn in 0..sides.len() {
+                let k = (turn + round) % sides.len();
+                let side = sides[k];
+                print!(
+                    "  {} round {}/{}: {:<32}",
+                    workload.key,
+                    round + 1,
+                    options.rounds,
+                    side.label()
+                );
+                std::io::stdout().flush().ok();
+                let measured = match side {
+                    Side::Mlmath => train_mlmath(workload, &prepared, seed)?,
+                    Side::Kernel => kernel.as_mut().expect("filtered").train(seed)?,
+                    Side::PyTorch(threads) | Side::ScikitLearn(threads) => {
+                        let library = match side {
+                            Side::PyTorch(_) => "pytorch",
+                            _ => "scikit-learn",
+                        };
+                        let server = reference.as_mut().expect("filtered");
+                        let answer = server.ask(&json!({
+                            "op": "run",
+                            "library": library,
+                            "threads": threads,
+                            "workload": workload.spec,
+                            "train": prepared.train,
+                            "test": prepared.test,
+                            "seed": seed,
+                        }))?;
+                        check_same_data(&answer, prepared.checksum, workload.key)?;
+                        Measured::from_answer(&answer)?
+                    }
+                };
+                println!(
+                    " {:>7.2} s  accuracy {:.3}",
+                    measured.seconds, measured.metric
+                );
+                rows[first + k].runs.push(measured);
+            }
+        }
+    }
+    if let Some(k) = &kernel {
+        for row in rows.iter_mut().filter(|r| r.side == Side::Kernel) {
+            row.note = Some(format!(
+                "kernel start and first compile of the cells: {:.0} s",
+                k.startup_seconds
+            ));
+        }
+    }
+    drop(kernel);
+    let load_after = load_average();
+    let header = Header {
+        machine,
+        about,
+        rounds: options.rounds,
+        load: format!("{load_before} before, {load_after} after"),
+        build: format!(
+            "{}; debug assertions {}",
+            options.build,
+            if cfg!(debug_assertions) { "on" } else { "off" }
+        ),
+    };
+    print_table(&header, &chosen, &rows);
+    if let Some(path) = &options.json {
+        let report = report(&header, &chosen, &rows);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).ok();
+        }
+        std::fs::write(
+            path,
+            serde_json::to_string_pretty(&report).expect("json") + "\n",
+        )
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        println!("written to {}", path.display());
+    }
+    Ok(())
+}
+
+fn train_mlmath(workload: &Workload, prepared: &Prepared, seed: u64) -> Result<Measured, String> {
+    let trained = match workload.key {
+        "mlp-digits" => mlp_digits::train_mlp_digits(&prepared.rows, seed),
+        "cnn-mnist20" => cnn_mnist20::train_cnn_mnist20(&prepared.rows, seed),
+        other => return Err(format!("mlmath has no trainer for {other}")),
+    }
+    .map_err(|e| format!("{}: {e}", workload.key))?;
+    Ok(Measured {
+        seconds: trained.seconds,
+        steps: trained.steps,
+        metric: trained.accuracy,
+        loss: trained.loss,
+    })
+}
+
+/// Both sides must have trained on the same numbers: the sums of the scaled
+/// training inputs and of the training labels agree.
+fn check_same_data(answer: &Value, ours: (f64, f64), key: &str) -> Result<(), String> {
+    let theirs = answer
+        .get("checksum")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_f64).collect::<Vec<_>>())
+        .unwrap_or_default();
+    match theirs[..] {
+        [x, y] if (x - ours.0).abs() <= 1e-6 * ours.0.abs().max(1.0) && y == ours.1 => Ok(()),
+        _ => Err(format!(
+            "{key}: the reference side's training data differ from mlmath's \
+             (sums of inputs and labels {theirs:?}, against {ours:?})"
+        )),
+    }
+}
+
+struct Header {
+    machine: Machine,
+    about: Value,
+    rounds: usize,
+    load: String,
+    build: String,
+}
+
+impl Header {
+    fn text(&self, key: &str) -> String {
+        match &self.about[key] {
+            Value::String(s) => s.clone(),
+            Value::Null => "?".into(),
+            other => other.to_string(),
+        }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        let m = &self.machine;
+        let blas = self.about["numpy_blas"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        vec![
+            format!(
+                "CPU: {} ({} cores); vector extensions: {}",
+                m.cpu,
+                m.cores,
+                m.extensions.join(" ")
+            ),
+            format!(
+                "GEMM kernel matrixmultiply {} picks: {}",
+                locked_version("matrixmultiply"),
+                m.gemm
+            ),
+            format!("  ({})", m.gemm_rule),
+            format!(
+                "mlmath {}, 1 thread ({}; {})",
+                locked_version("mlmath"),
+                rustc_version(),
+                self.build
+            ),
+            format!(
+                "PyTorch {} on the CPU ({} kernels), 2 threads (torch.set_num_threads), \
+                 and 1 thread for comparison; Python {}",
+                self.text("pytorch"),
+                self.text("pytorch_cpu_capability"),
+                self.text("python")
+            ),
+            format!(
+                "scikit-learn {} (numpy {}, {blas}), BLAS limited to 2 threads",
+                self.text("scikit_learn"),
+                self.text("numpy")
+            ),
+            format!(
+                "median of {} rounds, the sides taking turns in each; load average {}",
+                self.rounds, self.load
+            ),
+        ]
+    }
+}
+
+fn ratio(mlmath: Option<f64>, other: f64) -> String {
+    match mlmath {
+        Some(m) if other > 0.0 => format!("{:.2}", m / other),
+        _ => "-".into(),
+    }
+}
+
+fn print_table(header: &Header, workloads: &[Workload], rows: &[Row]) {
+    println!(
+        "\nCompute benchmark: the course's workloads, mlmath beside PyTorch (CPU) and scikit-learn"
+    );
+    for line in header.lines() {
+        println!("{line}");
+    }
+    println!(
+        "\n{:<30} {:>9} {:>9} {:>9} {:>9} {:>12}",
+        "library", "seconds", "ms/step", "accuracy", "loss", "mlmath/this"
+    );
+    for workload in workloads {
+        println!("{}  ({})", workload.title, workload.detail);
+        let mine = rows
+            .iter()
+            .find(|r| r.workload == workload.key && r.side == Side::Mlmath && !r.runs.is_empty())
+            .map(Row::seconds);
+        if let Some(why) = workload.missing {
+            println!("  {:<28} not yet: {why}", "mlmath");
+        }
+        for row in rows.iter().filter(|r| r.workload == workload.key) {
+            let last = match row.side {
+                Side::Mlmath => String::new(),
+                Side::Kernel => match mine {
+                    Some(m) => format!("cell/binary {:.2}", row.seconds() / m),
+                    None => "-".into(),
+                },
+                _ => ratio(mine, row.seconds()),
+            };
+            println!(
+                "  {:<28} {:>9.2} {:>9.3} {:>9.3} {:>9.4} {:>12}",
+                row.side.label(),
+                row.seconds(),
+                row.ms_per_step(),
+                row.metric(),
+                row.loss(),
+                last
+            );
+            if let Some(note) = &row.note {
+                println!("  {:<28} ({note})", "");
+            }
+        }
+    }
+    println!(
+        "3. Char transformer step  (2 layers, 4 heads, d 64, context 64, batch 32, AdamW): \
+         with chapter 12"
+    );
+    println!(
+        "seconds: the training loop alone; ms/step: seconds / optimiser steps; accuracy: \
+         test rows; loss: mean cross-entropy of the last epoch;\nmlmath/this: mlmath's \
+         seconds over that row's (below 1: mlmath is faster); cell/binary: the same code \
+         run from a notebook cell, over the compiled benchmark"
+    );
+}
+
+fn report(header: &Header, workloads: &[Workload], rows: &[Row]) -> Value {
+    let m = &header.machine;
+    json!({
+        "date": Command::new("date").arg("+%Y-%m-%d %H:%M").output().ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok()).unwrap_or_default().trim(),
+        "machine": {
+            "cpu": m.cpu,
+            "cores": m.cores,
+            "vector_extensions": m.extensions,
+            "gemm_kernel": m.gemm,
+            "gemm_rule": m.gemm_rule,
+            "load_average": header.load,
+        },
+        "versions": {
+            "mlmath": locked_version("mlmath"),
+            "matrixmultiply": locked_version("matrixmultiply"),
+            "rustc": rustc_version(),
+            "mlmath_build": header.build,
+            "reference": header.about,
+        },
+        "rounds": header.rounds,
+        "workloads": workloads.iter().map(|w| json!({
+            "key": w.key,
+            "title": w.title,
+            "detail": w.detail,
+            "spec": w.spec,
+            "mlmath": w.missing.map_or("runs".to_string(), |why| format!("not yet: {why}")),
+        })).collect::<Vec<_>>(),
+        "rows": rows.iter().map(|r| {
+            let mine = rows.iter()
+                .find(|o| o.workload == r.workload && o.side == Side::Mlmath && !o.runs.is_empty())
+                .map(Row::seconds);
+            json!({
+                "workload": r.workload,
+                "library": r.side.label(),
+                "seconds": r.runs.iter().map(|m| m.seconds).collect::<Vec<_>>(),
+                "median_seconds": r.seconds(),
+                "steps": r.steps(),
+                "ms_per_step": r.ms_per_step(),
+                "accuracy": r.runs.iter().map(|m| m.metric).collect::<Vec<_>>(),
+                "median_accuracy": r.metric(),
+                "median_loss": r.loss(),
+                "mlmath_over_this": match (r.side, mine) {
+                    (Side::PyTorch(_) | Side::ScikitLearn(_), Some(m)) => json!(m / r.seconds()),
+                    _ => Value::Null,
+                },
+                "cell_over_binary": match (r.side, mine) {
+                    (Side::Kernel, Some(m)) => json!(r.seconds() / m),
+                    _ => Value::Null,
+                },
+                "note": r.note,
+            })
+        }).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,250 @@
+"""The reference side of the compute benchmark: PyTorch on the CPU, and scikit-learn.
+
+Started by the compute benchmark (`cargo course bench`, crates/course/compute.rs)
+with the benchmark's own Python (bench-venv, pinned in
+crates/course/bench-requirements.txt). It answers requests, one JSON object a
+line on stdin, with one JSON object a line on stdout:
+
+    {"op": "about"}
+        the libraries' versions and thread counts
+    {"op": "run", "library": "pytorch" | "scikit-learn", "workload": {...},
+     "train": [row, ...], "test": [row, ...], "seed": n, "threads": t}
+        trains the workload on the given rows of its data file and answers
+        {"seconds", "steps", "metric", "loss", "checksum"}
+
+The workload (data file, pixel scale, layers, optimiser, learning rate, batch,
+epochs) comes from the benchmark, which sends the same description to both
+sides; so do the row indices of the split. Only the seed is this side's own.
+`seconds` is the training loop alone (50 epochs of mini-batches), not loading
+or evaluation; `metric` is the accuracy on the test rows; `checksum` is the sum
+of the scaled training inputs and of the training labels, which the benchmark
+compares with its own to show both sides trained on the same numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import sys
+import time
+import warnings
+
+import numpy as np
+
+# The machine has two cores: PyTorch (and the BLAS under scikit-learn) use both
+# unless a request says otherwise.
+THREADS = 2
+
+
+def load(workload: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The data file's pixels (scaled, float32, (n, pixels)) and labels ((n,) int64)."""
+    with open(workload["data"]) as f:
+        header = f.readline().strip().split(",")
+    table = np.loadtxt(workload["data"], delimiter=",", skiprows=1, dtype=np.float64)
+    pixels = [header.index(f"p{i}") for i in range(workload["pixels"])]
+    x = (table[:, pixels] / workload["scale"]).astype(np.float32)
+    y = table[:, header.index("label")].astype(np.int64)
+    return x, y
+
+
+def checksum(x: np.ndarray, y: np.ndarray) -> list[float]:
+    return [float(x.astype(np.float64).sum()), float(y.sum())]
+
+
+def steps_per_epoch(n: int, batch: int) -> int:
+    return math.ceil(n / batch)
+
+
+def torch_model(workload: dict, torch):
+    """The workload's network, initialised as the course's engine initialises it:
+    Xavier (Glorot) uniform for tanh layers, He (Kaiming) for ReLU layers, zero biases."""
+    nn = torch.nn
+    if workload["model"] == "mlp":
+        sizes = workload["layers"]
+        layers = []
+        for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
+            layers.append(nn.Linear(a, b))
+            if i < len(sizes) - 2:
+                layers.append({"tanh": nn.Tanh, "relu": nn.ReLU}[workload["activation"]]())
+        model = nn.Sequential(*layers)
+    elif workload["model"] == "cnn":
+        side = workload["side"]
+        model = nn.Sequential(
+            nn.Unflatten(1, (1, side, side)),
+            nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(16 * (side // 4) ** 2, 10),
+        )
+    else:
+        raise ValueError(f"unknown model {workload['model']!r}")
+    init = workload.get("init", "xavier-uniform")
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (nn.Linear, nn.Conv2d)):
+                if init == "xavier-uniform":
+                    nn.init.xavier_uniform_(m.weight)
+                elif init == "kaiming-normal":
+                    nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+                elif init == "kaiming-uniform":
+                    nn.init.kaiming_uniform_(m.weight, nonlinearity="relu")
+                elif init != "pytorch-default":
+                    raise ValueError(f"unknown initialisation {init!r}")
+                if init != "pytorch-default":
+                    nn.init.zeros_(m.bias)
+    return model
+
+
+def run_pytorch(workload: dict, x, y, train, test, seed: int, threads: int) -> dict:
+    import torch
+    import torch.nn.functional as F
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
+    x_train, y_train = torch.from_numpy(x[train]), torch.from_numpy(y[train])
+    x_test, y_test = torch.from_numpy(x[test]), torch.from_numpy(y[test])
+    model = torch_model(workload, torch)
+    spec = workload["optimiser"]
+    if spec["name"] == "sgd":
+        optimiser = torch.optim.SGD(model.parameters(), lr=spec["lr"], momentum=0.0)
+    elif spec["name"] == "adam":
+        optimiser = torch.optim.Adam(model.parameters(), lr=spec["lr"])
+    else:
+        raise ValueError(f"unknown optimiser {spec['name']!r}")
+    batch, n = workload["batch"], len(train)
+    steps, loss_sum, loss_count = 0, 0.0, 0
+    model.train()
+    begin = time.perf_counter()
+    for epoch in range(workload["epochs"]):
+        order = torch.randperm(n, generator=generator)
+        last = epoch == workload["epochs"] - 1
+        for start in range(0, n, batch):
+            rows = order[start:start + batch]
+            loss = F.cross_entropy(model(x_train[rows]), y_train[rows])
+            optimiser.zero_grad(set_to_none=True)
+            loss.backward()
+            optimiser.step()
+            steps += 1
+            if last:
+                # The last epoch's mean loss (reading it waits for nothing on the CPU).
+                loss_sum += loss.item()
+                loss_count += 1
+    seconds = time.perf_counter() - begin
+    model.eval()
+    with torch.no_grad():
+        accuracy = (model(x_test).argmax(dim=1) == y_test).double().mean().item()
+    return {
+        "seconds": seconds,
+        "steps": steps,
+        "metric": accuracy,
+        "loss": loss_sum / max(loss_count, 1),
+        "checksum": checksum(x[train], y[train]),
+    }
+
+
+def run_sklearn(workload: dict, x, y, train, test, seed: int, threads: int) -> dict:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+    from threadpoolctl import threadpool_limits
+
+    if workload["model"] != "mlp" or workload["optimiser"]["name"] != "sgd":
+        raise ValueError("scikit-learn runs the MLP workload with plain SGD only")
+    epochs = workload["epochs"]
+    model = MLPClassifier(
+        hidden_layer_sizes=tuple(workload["layers"][1:-1]),
+        activation=workload["activation"],
+        solver="sgd",
+        alpha=0.0,
+        batch_size=workload["batch"],
+        learning_rate="constant",
+        learning_rate_init=workload["optimiser"]["lr"],
+        momentum=0.0,
+        nesterovs_momentum=False,
+        max_iter=epochs,
+        shuffle=True,
+        random_state=seed,
+        tol=0.0,
+        # Never stop early: every run trains the same number of epochs.
+        n_iter_no_change=epochs + 1,
+        early_stopping=False,
+    )
+    with warnings.catch_warnings(), threadpool_limits(threads):
+        # It warns that 50 epochs did not converge to tol = 0: as intended.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        begin = time.perf_counter()
+        model.fit(x[train], y[train])
+        seconds = time.perf_counter() - begin
+    if model.n_iter_ != epochs:
+        raise RuntimeError(f"scikit-learn trained {model.n_iter_} epochs, not {epochs}")
+    accuracy = float((model.predict(x[test]) == y[test]).mean())
+    return {
+        "seconds": seconds,
+        "steps": epochs * steps_per_epoch(len(train), workload["batch"]),
+        "metric": accuracy,
+        "loss": float(model.loss_curve_[-1]),
+        "checksum": checksum(x[train], y[train]),
+    }
+
+
+def about() -> dict:
+    import sklearn
+    import threadpoolctl
+    import torch
+
+    blas = threadpoolctl.threadpool_info()
+    numpy_blas = [
+        f"{b.get('internal_api')} {b.get('version')} ({b.get('num_threads')} threads)"
+        for b in blas
+        if b.get("user_api") == "blas"
+    ]
+    return {
+        "python": platform.python_version(),
+        "pytorch": torch.__version__,
+        "pytorch_threads": torch.get_num_threads(),
+        "pytorch_interop_threads": torch.get_num_interop_threads(),
+        "pytorch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
+        "pytorch_mkldnn": torch.backends.mkldnn.is_available(),
+        "scikit_learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "numpy_blas": numpy_blas,
+    }
+
+
+def main() -> int:
+    # Answers go to the benchmark through stdout's file; anything else that
+    # writes to stdout (a library, a child process) is sent to stderr instead.
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    import torch
+
+    torch.set_num_threads(THREADS)
+    data: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            if request["op"] == "about":
+                answer = about()
+            elif request["op"] == "run":
+                workload = request["workload"]
+                if workload["data"] not in data:
+                    data[workload["data"]] = load(workload)
+                x, y = data[workload["data"]]
+                train = np.asarray(request["train"], dtype=np.int64)
+                test = np.asarray(request["test"], dtype=np.int64)
+                run = {"pytorch": run_pytorch, "scikit-learn": run_sklearn}[request["library"]]
+                seed, threads = int(request["seed"]), int(request.get("threads", THREADS))
+                answer = run(workload, x, y, train, test, seed, threads)
+            else:
+                raise ValueError(f"unknown request {request['op']!r}")
+        except Exception as e:  # reported to the benchmark, which names the request
+            answer = {"error": f"{type(e).__name__}: {e}"}
+        print(json.dumps(answer), file=answers, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
