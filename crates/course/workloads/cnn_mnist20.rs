@@ -1,10 +1,8 @@
 // Workload 2 of the compute benchmark: a small CNN on the 20x20 MNIST
 // crops, trained by Adam. The data helpers are workload 1's.
 
-use std::time::Instant;
-
-use crate::mlp_digits::{Rows, Trained, accuracy, batch_rows, matrix, select_rows};
-use mlmath::autodiff::{Tensor, no_grad};
+use crate::mlp_digits::{Rows, Trained, select_rows, train};
+use mlmath::autodiff::Tensor;
 use mlmath::nn::{Conv2d, Init, Linear, Module};
 use mlmath::optim::Adam;
 use mlmath::random::{permutation, seeded};
@@ -76,36 +74,12 @@ impl SmallCnn {
 
 /// Trains workload 2: each epoch visits the training rows in a new seeded
 /// order, in mini-batches of `CNN_BATCH`; each step is forward, mean
-/// cross-entropy, backward and one Adam update.
+/// cross-entropy, backward and one Adam update (workload 1's loop).
 pub fn train_cnn_mnist20(rows: &Rows, seed: u64) -> mlmath::Result<Trained> {
     let model = SmallCnn::new(seed)?;
-    let params = model.params();
     let mut optimiser = Adam::new(CNN_LR);
-    let mut rng = seeded(seed.wrapping_add(1));
-    let inputs = Tensor::constant(rows.x_train.clone());
-    let n = rows.x_train.nrows();
-    let (mut steps, mut loss_sum, mut loss_count) = (0, 0.0, 0);
-    let start = Instant::now();
-    for epoch in 0..CNN_EPOCHS {
-        let order = permutation(n, &mut rng).to_vec();
-        for batch in order.chunks(CNN_BATCH) {
-            let (x, y) = batch_rows(&inputs, &rows.y_train, batch)?;
-            let loss = model.forward(&x)?.cross_entropy(&y)?;
-            loss.backward()?;
-            optimiser.step(&params)?;
-            steps += 1;
-            if epoch + 1 == CNN_EPOCHS {
-                loss_sum += loss.item()? as f64;
-                loss_count += 1;
-            }
-        }
-    }
-    let seconds = start.elapsed().as_secs_f64();
-    let logits = no_grad(|| model.forward(&Tensor::constant(rows.x_test.clone())))?;
-    Ok(Trained {
-        seconds,
-        steps,
-        accuracy: accuracy(&matrix(&logits)?, &rows.y_test),
-        loss: loss_sum / loss_count.max(1) as f64,
+    let schedule = (CNN_EPOCHS, CNN_BATCH, seed);
+    train(rows, &model.params(), &mut optimiser, schedule, |x| {
+        model.forward(x)
     })
 }

@@ -8,7 +8,7 @@ use std::time::Instant;
 use mlmath::autodiff::{Tensor, no_grad};
 use mlmath::ndarray::{Array2, Axis};
 use mlmath::nn::{Activation, Mlp, Module};
-use mlmath::optim::Sgd;
+use mlmath::optim::{Optimizer, Sgd};
 use mlmath::random::{permutation, seeded};
 
 /// The layer widths: 64 pixels in, 128 hidden units, 10 classes out.
@@ -121,29 +121,45 @@ pub fn matrix(t: &Tensor) -> mlmath::Result<Array2<f32>> {
 /// cross-entropy, backward and one SGD update.
 pub fn train_mlp_digits(rows: &Rows, seed: u64) -> mlmath::Result<Trained> {
     let model = Mlp::new(&MLP_LAYERS, Activation::Tanh, seed)?;
-    let params = model.params();
     let mut optimiser = Sgd::new(MLP_LR);
+    let schedule = (MLP_EPOCHS, MLP_BATCH, seed);
+    train(rows, &model.params(), &mut optimiser, schedule, |x| {
+        model.forward(x)
+    })
+}
+
+/// The training loop of every workload: `epochs` passes over the training
+/// rows, each in a new order drawn from `seed + 1`, in mini-batches of
+/// `batch`; a step is `forward`, mean cross-entropy, backward and one
+/// update of `params`. Times the loop alone, then scores the test rows.
+pub fn train(
+    rows: &Rows,
+    params: &[Tensor],
+    optimiser: &mut impl Optimizer,
+    (epochs, batch, seed): (usize, usize, u64),
+    forward: impl Fn(&Tensor) -> mlmath::Result<Tensor>,
+) -> mlmath::Result<Trained> {
     let mut rng = seeded(seed.wrapping_add(1));
     let inputs = Tensor::constant(rows.x_train.clone());
     let n = rows.x_train.nrows();
     let (mut steps, mut loss_sum, mut loss_count) = (0, 0.0, 0);
     let start = Instant::now();
-    for epoch in 0..MLP_EPOCHS {
+    for epoch in 0..epochs {
         let order = permutation(n, &mut rng).to_vec();
-        for batch in order.chunks(MLP_BATCH) {
-            let (x, y) = batch_rows(&inputs, &rows.y_train, batch)?;
-            let loss = model.forward(&x)?.cross_entropy(&y)?;
+        for rows_of_batch in order.chunks(batch) {
+            let (x, y) = batch_rows(&inputs, &rows.y_train, rows_of_batch)?;
+            let loss = forward(&x)?.cross_entropy(&y)?;
             loss.backward()?;
-            optimiser.step(&params)?;
+            optimiser.step(params)?;
             steps += 1;
-            if epoch + 1 == MLP_EPOCHS {
+            if epoch + 1 == epochs {
                 loss_sum += loss.item()? as f64;
                 loss_count += 1;
             }
         }
     }
     let seconds = start.elapsed().as_secs_f64();
-    let logits = no_grad(|| model.forward(&Tensor::constant(rows.x_test.clone())))?;
+    let logits = no_grad(|| forward(&Tensor::constant(rows.x_test.clone())))?;
     Ok(Trained {
         seconds,
         steps,
