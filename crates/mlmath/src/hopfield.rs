@@ -137,7 +137,8 @@ fn check_patterns(patterns: ArrayView2<'_, f64>) -> Result<()> {
 ///
 /// ```
 /// use ndarray::array;
-/// let m = mlmath::hopfield::overlap(&array![1.0, 1.0, -1.0, -1.0], &array![1.0, -1.0, -1.0, -1.0]);
+/// let (xi, s) = (array![1.0, 1.0, -1.0, -1.0], array![1.0, -1.0, -1.0, -1.0]);
+/// let m = mlmath::hopfield::overlap(&xi, &s);
 /// assert_eq!(m.unwrap(), 0.5);
 /// ```
 pub fn overlap<'a, 'b>(
@@ -221,7 +222,8 @@ impl Hopfield {
     /// use mlmath::hopfield::Hopfield;
     /// use ndarray::array;
     /// let net = Hopfield::hebbian(&array![[1.0, -1.0, 1.0]]).unwrap();
-    /// assert_eq!(net.weights(), array![[0.0, -1.0, 1.0], [-1.0, 0.0, -1.0], [1.0, -1.0, 0.0]] / 3.0);
+    /// let expected = array![[0.0, -1.0, 1.0], [-1.0, 0.0, -1.0], [1.0, -1.0, 0.0]] / 3.0;
+    /// assert_eq!(net.weights(), expected);
     /// assert!(Hopfield::hebbian(&array![[1.0, 0.0, 1.0]]).is_err());
     /// ```
     pub fn hebbian<'a>(patterns: impl AsArray<'a, f64, Ix2>) -> Result<Self> {
