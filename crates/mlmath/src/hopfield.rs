@@ -50,9 +50,10 @@
 //!
 //! ## Dense associative memory
 //!
-//! Krotov and Hopfield (2016) replaced the quadratic energy by a sharper one;
-//! with the exponential and continuous states (Ramsauer et al., 2020) the
-//! update of a state ξ becomes one weighted average of the stored patterns:
+//! Krotov and Hopfield (2016) replaced the quadratic energy by a sharper one,
+//! Demircigil et al. (2017) by the exponential; with continuous states
+//! (Ramsauer et al., 2020) the update of a state ξ becomes one weighted
+//! average of the stored patterns:
 //!
 //! ```text
 //! ξ_new = X softmax(β Xᵀ ξ),      X = (ξ¹ … ξᴾ), the patterns as columns,
@@ -75,6 +76,10 @@ pub const MAX_UNITS: usize = 4000;
 /// retrieval states close to its stored patterns (Amit, Gutfreund and
 /// Sompolinsky, 1985 and 1987).
 pub const AGS_CAPACITY: f64 = 0.138;
+
+/// The most patterns a network, a sweep or a comparison may store (P · N
+/// entries are drawn and kept).
+pub const MAX_PATTERNS: usize = 10_000;
 
 /// The sweeps [`capacity_sweep`] and [`retrieval_comparison`] allow a run
 /// before calling it unconverged (runs from stored patterns settle in a few).
@@ -108,19 +113,18 @@ fn check_signs<D: ndarray::Dimension>(
         Some((index, v)) => Err(Error::parameter(
             format!("every entry of {what}"),
             "−1 or +1 (map 0/1 pixels with 2·x − 1, or take the sign)",
-            format!(
-                "{v} at index {:?}",
-                ndarray::IntoDimension::into_dimension(index)
-            ),
+            format!("{v} at index {index:?}"),
         )),
     }
 }
 
-/// Checks `patterns: (P, N)`: at least one row, 1 to [`MAX_UNITS`] columns, ±1 entries.
+/// Checks `patterns: (P, N)`: 1 to [`MAX_PATTERNS`] rows, 1 to [`MAX_UNITS`] columns, ±1
+/// entries.
 fn check_patterns(patterns: ArrayView2<'_, f64>) -> Result<()> {
     if patterns.nrows() == 0 {
         return Err(Error::empty("patterns"));
     }
+    check_pattern_count("the rows of patterns", patterns.nrows())?;
     if patterns.ncols() == 0 || patterns.ncols() > MAX_UNITS {
         return Err(Error::shape(
             "patterns",
@@ -129,6 +133,18 @@ fn check_patterns(patterns: ArrayView2<'_, f64>) -> Result<()> {
         ));
     }
     check_signs("patterns", patterns)
+}
+
+/// An error unless 1 ≤ `count` ≤ [`MAX_PATTERNS`] (`what` names it).
+fn check_pattern_count(what: &str, count: usize) -> Result<()> {
+    if !(1..=MAX_PATTERNS).contains(&count) {
+        return Err(Error::parameter(
+            what,
+            format!("1 to {MAX_PATTERNS} patterns (far past any capacity: store fewer)"),
+            count,
+        ));
+    }
+    Ok(())
 }
 
 /// The overlap m = ξ·s / N of a pattern and a state, both ±1 vectors of one
@@ -146,13 +162,13 @@ pub fn overlap<'a, 'b>(
     state: impl AsArray<'b, f64, Ix1>,
 ) -> Result<f64> {
     let (pattern, state) = (pattern.into(), state.into());
-    if pattern.len() != state.len() || pattern.is_empty() {
+    if pattern.is_empty() {
+        return Err(Error::empty("pattern"));
+    }
+    if pattern.len() != state.len() {
         return Err(Error::shape(
             "state",
-            format!(
-                "{} entries, one per entry of the pattern (at least 1)",
-                pattern.len()
-            ),
+            format!("{} entries, one per entry of the pattern", pattern.len()),
             format!("{} entries", state.len()),
         ));
     }
@@ -174,7 +190,8 @@ pub fn overlaps<'a>(patterns: impl AsArray<'a, f64, Ix2>) -> Result<Array2<f64>>
 /// W = counts / N.
 #[derive(Debug, Clone)]
 pub struct Hopfield {
-    /// Σ_μ ξ_i^μ ξ_j^μ for i ≠ j, 0 on the diagonal: (N, N).
+    /// Σ_μ ξ_i^μ ξ_j^μ for i ≠ j, 0 on the diagonal: (N, N). W = counts / N, and N > 0,
+    /// so the sign of counts · s is the sign of W s: the updates need no division.
     counts: Array2<f64>,
     n_patterns: usize,
 }
@@ -215,8 +232,8 @@ impl Hopfield {
     /// Stores `patterns: (P, N)` (rows are ±1 patterns) with Hebb's rule
     /// W = (1/N) Σ_μ ξ^μ ξ^μᵀ, diagonal set to 0.
     ///
-    /// Errors: no rows, no columns or more than [`MAX_UNITS`], an entry
-    /// other than ±1.
+    /// Errors: no rows or more than [`MAX_PATTERNS`], no columns or more
+    /// than [`MAX_UNITS`], an entry other than ±1.
     ///
     /// ```
     /// use mlmath::hopfield::Hopfield;
@@ -328,6 +345,7 @@ impl Hopfield {
                 unit,
             ));
         }
+        // counts = N · W: the same sign as h_i = Σ_j w_ij s_j.
         let field = self.counts.row(unit).dot(state);
         let wanted = if field > 0.0 {
             1.0
@@ -414,6 +432,7 @@ impl Hopfield {
         order.shuffle(rng);
         let mut flips = 0;
         for i in order {
+            // fields = counts · s = N · (W s): the sign of h_i, without the 1/N.
             let (h, si) = (fields[i], s[i]);
             if h * si < 0.0 {
                 let delta = -2.0 * si;
@@ -457,26 +476,19 @@ impl Hopfield {
         if starts == 0 {
             return Err(Error::parameter("starts", "at least 1", 0));
         }
-        Ok(self.score_starts(patterns, starts, None, &mut seeded(seed)))
+        Ok(self.score_starts(patterns, starts, &mut seeded(seed)))
     }
 
-    /// Runs from the first `starts` rows of `patterns` and scores the ends;
-    /// `stored`, when given, must be the very patterns the counts were made of.
+    /// Runs from the first `starts` rows of `patterns` and scores the ends.
     fn score_starts(
         &self,
         patterns: ArrayView2<'_, f64>,
         starts: usize,
-        stored: Option<ArrayView2<'_, f64>>,
         rng: &mut StdRng,
     ) -> RecallScore {
         let starts = starts.min(patterns.nrows());
         let chosen = patterns.slice_axis(Axis(0), (0..starts).into());
-        let fields = match stored {
-            // The stored patterns X: (P, N) give counts = XᵀX − P·I, so the fields of the
-            // starts S are (S Xᵀ) X − P S: 4·starts·P·N operations instead of 2·starts·N².
-            Some(x) => chosen.dot(&x.t()).dot(&x) - &chosen * x.nrows() as f64,
-            None => chosen.dot(&self.counts), // the counts are symmetric
-        };
+        let fields = chosen.dot(&self.counts); // the counts are symmetric
         let (mut exact, mut overlap_sum, mut unconverged) = (0, 0.0, 0);
         for (pattern, field) in chosen.rows().into_iter().zip(fields.rows()) {
             let mut s = pattern.to_owned();
@@ -530,13 +542,14 @@ pub fn random_patterns(
     }))
 }
 
-/// A copy of `pattern` with `flips` of its entries, chosen at random, inverted.
+/// A copy of the ±1 `pattern` with `flips` of its entries, chosen at random, inverted.
 pub fn corrupt<'a>(
     pattern: impl AsArray<'a, f64, Ix1>,
     flips: usize,
     rng: &mut StdRng,
 ) -> Result<Array1<f64>> {
     let pattern = pattern.into();
+    check_signs("the pattern", pattern)?;
     if flips > pattern.len() {
         return Err(Error::parameter(
             "flips",
@@ -605,7 +618,8 @@ fn mean_sd(values: &[f64]) -> (f64, f64) {
 /// deviation over seeds.
 ///
 /// Errors: `n_units` below 2 or above [`MAX_UNITS`], no loads, a load not
-/// finite or ≤ 0, fewer than 1 seed or start, more than 10 000 patterns.
+/// finite, ≤ 0 or above 10, fewer than 1 seed or start, more than
+/// [`MAX_PATTERNS`] patterns.
 pub fn capacity_sweep(
     n_units: usize,
     loads: &[f64],
@@ -644,13 +658,7 @@ pub fn capacity_sweep(
         .map(|a| ((a * n_units as f64).round() as usize).max(1))
         .collect();
     let most = counts.iter().copied().max().unwrap_or(1);
-    if most > 10_000 {
-        return Err(Error::parameter(
-            "the largest P = load · N",
-            "at most 10000",
-            most,
-        ));
-    }
+    check_pattern_count("the largest P = load · N", most)?;
     // Visit the loads in increasing P so each seed's network only grows.
     let mut order: Vec<usize> = (0..loads.len()).collect();
     order.sort_by_key(|&k| counts[k]);
@@ -668,7 +676,7 @@ pub fn capacity_sweep(
             let p = counts[k];
             net.add_patterns(patterns.slice_axis(Axis(0), (net.n_patterns..p).into()));
             let stored = patterns.slice_axis(Axis(0), (0..p).into());
-            let score = net.score_starts(stored, starts, Some(stored), &mut rng);
+            let score = net.score_starts(stored, starts, &mut rng);
             exact[k].push(score.exact);
             overlap[k].push(score.overlap);
             unconverged[k] += score.unconverged;
@@ -710,7 +718,8 @@ impl Capacity {
         self.points.iter().map(|p| p.overlap_mean).collect()
     }
 
-    /// The points as a table: N, P, P/N, starts, exact recall mean ± sd, overlap mean ± sd.
+    /// The points as a table: N, P, P/N, starts, exact recall mean ± sd, overlap mean ± sd,
+    /// and the runs that did not settle.
     pub fn table(&self) -> Table {
         let mut table = Table::new([
             "N",
@@ -721,6 +730,7 @@ impl Capacity {
             "± sd",
             "overlap m",
             "± sd",
+            "unsettled",
         ]);
         for p in &self.points {
             table.push_row(crate::row![
@@ -731,7 +741,8 @@ impl Capacity {
                 p.exact_mean,
                 p.exact_sd,
                 p.overlap_mean,
-                p.overlap_sd
+                p.overlap_sd,
+                p.unconverged
             ]);
         }
         table
@@ -768,7 +779,8 @@ fn with_bars(
 /// The weights softmax(β Xᵀ ξ) that the dense update puts on each stored
 /// pattern: p_μ = exp(β ξ^μ·ξ) / Σ_ν exp(β ξ^ν·ξ), computed with the largest
 /// exponent subtracted so that no exp overflows. `patterns: (P, N)` are the
-/// rows ξ^μ (any finite numbers), `query: (N)`.
+/// rows ξ^μ (any finite numbers), `query: (N)`. An error if a score β ξ^μ·ξ
+/// overflows (is not finite).
 pub fn attention_weights<'a, 'b>(
     patterns: impl AsArray<'a, f64, Ix2>,
     query: impl AsArray<'b, f64, Ix1>,
@@ -794,6 +806,13 @@ pub fn attention_weights<'a, 'b>(
     crate::error::check_finite("patterns", patterns)?;
     crate::error::check_finite("query", query)?;
     let scores = patterns.dot(&query) * beta;
+    if let Some(bad) = scores.iter().find(|v| !v.is_finite()) {
+        return Err(Error::parameter(
+            "beta · ξ^μ·ξ",
+            "a finite score (use a smaller beta or scale the patterns down)",
+            bad,
+        ));
+    }
     let top = scores.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
     let weights = scores.mapv(|v| (v - top).exp());
     let total = weights.sum();
@@ -832,6 +851,7 @@ pub fn retrieve_sign<'a, 'b>(
 ) -> Result<Array1<f64>> {
     let query = query.into();
     let out = retrieve(patterns, query, beta)?;
+    crate::error::check_finite("the retrieved state", out.view())?;
     Ok(Array1::from_shape_fn(out.len(), |i| {
         if out[i] > 0.0 {
             1.0
@@ -863,17 +883,26 @@ pub struct RetrievalComparison {
     pub dense_exact: f64,
     /// Mean overlap of that sign with the pattern.
     pub dense_overlap: f64,
+    /// Fraction that the nearest stored pattern, argmax_μ ξ^μ·ξ (the first on a tie),
+    /// is the one asked for: plain look-up, the limit β → ∞ of the dense step.
+    pub nearest_exact: f64,
     /// Fraction the classical network's fixed point returns exactly.
     pub classical_exact: f64,
     /// Mean overlap of the classical fixed point with the pattern.
     pub classical_overlap: f64,
+    /// Classical runs that had not settled after [`MAX_SWEEPS`] sweeps (scored as they stood).
+    pub classical_unconverged: usize,
 }
 
 /// Stores `n_patterns` random ±1 patterns of `n_units` (from `seeded(seed)`)
 /// and asks `queries` questions: stored pattern μ = q mod P with `flipped`
 /// random bits inverted. Each is answered by one dense step
-/// sign(X softmax(β Xᵀ ξ)) and by the classical Hebbian network run to a
-/// fixed point; both are scored by exact recall and overlap.
+/// sign(X softmax(β Xᵀ ξ)), by the nearest stored pattern argmax_μ ξ^μ·ξ,
+/// and by the classical Hebbian network run to a fixed point; they are scored
+/// by exact recall (and the first two and the last by overlap).
+///
+/// Errors: `n_units` below 2 or above [`MAX_UNITS`], `n_patterns` not in 1 to
+/// [`MAX_PATTERNS`], no queries, `flipped` above `n_units`, a bad `beta`.
 pub fn retrieval_comparison(
     n_units: usize,
     n_patterns: usize,
@@ -889,28 +918,38 @@ pub fn retrieval_comparison(
             n_units,
         ));
     }
-    if n_patterns == 0 || queries == 0 {
+    check_pattern_count("n_patterns", n_patterns)?;
+    if queries == 0 {
+        return Err(Error::parameter("queries", "at least 1", 0));
+    }
+    if flipped > n_units {
         return Err(Error::parameter(
-            "n_patterns and queries",
-            "at least 1 each",
-            format!("{n_patterns} and {queries}"),
+            "flipped",
+            format!("at most n_units = {n_units} (bits to invert in each query)"),
+            flipped,
         ));
     }
     let mut rng = seeded(seed);
     let patterns = random_patterns(n_patterns, n_units, 0.5, &mut rng)?;
     let net = Hopfield::hebbian(&patterns)?;
     let n = n_units as f64;
-    let mut sums = [0.0; 4];
+    let mut sums = [0.0; 5];
+    let mut unconverged = 0;
     for q in 0..queries {
         let pattern = patterns.row(q % n_patterns);
         let query = corrupt(pattern, flipped, &mut rng)?;
         let dense = retrieve_sign(&patterns, &query, beta)?;
+        let scores = patterns.dot(&query);
+        let nearest =
+            (0..n_patterns).fold(0, |best, m| if scores[m] > scores[best] { m } else { best });
         let mut classical = query.clone();
-        net.settle(&mut classical, net.counts.dot(&query), &mut rng);
+        let settled = net.settle(&mut classical, net.counts.dot(&query), &mut rng);
+        unconverged += usize::from(!settled);
         sums[0] += f64::from(u8::from(dense == pattern));
         sums[1] += pattern.dot(&dense) / n;
         sums[2] += f64::from(u8::from(classical == pattern));
         sums[3] += pattern.dot(&classical) / n;
+        sums[4] += f64::from(u8::from(nearest == q % n_patterns));
     }
     let q = queries as f64;
     Ok(RetrievalComparison {
@@ -921,9 +960,87 @@ pub fn retrieval_comparison(
         queries,
         dense_exact: sums[0] / q,
         dense_overlap: sums[1] / q,
+        nearest_exact: sums[4] / q,
         classical_exact: sums[2] / q,
         classical_overlap: sums[3] / q,
+        classical_unconverged: unconverged,
     })
+}
+
+/// The standard normal tail Φ(−z) = ∫_z^∞ e^{−t²/2} dt / √(2π), by Simpson's
+/// rule on [z, z + 12] (4000 intervals); for z < 0 it is 1 − Φ(z). Accurate
+/// to about 1e-12 for finite z; NaN gives NaN.
+///
+/// ```
+/// let tail = mlmath::hopfield::normal_tail(1.0);
+/// assert!((tail - 0.158_655_253_931_457).abs() < 1e-12);
+/// ```
+pub fn normal_tail(z: f64) -> f64 {
+    if z.is_nan() {
+        return f64::NAN;
+    }
+    if z < 0.0 {
+        return 1.0 - normal_tail(-z);
+    }
+    if z > 40.0 {
+        return 0.0;
+    }
+    let (steps, width) = (4000, 12.0);
+    let h = width / steps as f64;
+    let density = |t: f64| (-0.5 * t * t).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    let inner: f64 = (1..steps)
+        .map(|k| {
+            let weight = if k % 2 == 1 { 4.0 } else { 2.0 };
+            weight * density(z + k as f64 * h)
+        })
+        .sum();
+    (density(z) + inner + density(z + width)) * h / 3.0
+}
+
+/// The load at which a stored pattern of `n_units` random bits is a fixed
+/// point with probability ½, if each bit's crosstalk were an independent
+/// normal of variance α against a signal of 1: the α with
+/// (1 − Φ(−1/√α))ᴺ ≈ exp(−N Φ(−1/√α)) = ½, that is N Φ(−1/√α) = ln 2,
+/// solved by bisection on α in (0, 10]. An error for `n_units` < 2.
+pub fn half_recall_load(n_units: usize) -> Result<f64> {
+    if n_units < 2 {
+        return Err(Error::parameter("n_units", "at least 2", n_units));
+    }
+    let target = std::f64::consts::LN_2 / n_units as f64;
+    // Φ(−1/√α) rises with α: bisect on where it meets ln 2 / N.
+    let (mut low, mut high) = (1e-6_f64, 10.0_f64);
+    for _ in 0..200 {
+        let mid = 0.5 * (low + high);
+        if normal_tail(1.0 / mid.sqrt()) < target {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    Ok(0.5 * (low + high))
+}
+
+/// The stabilities ξ_i^μ h_i^μ at the stored patterns: stores `n_patterns`
+/// random unbiased patterns of `n_units` (from `seeded(seed)`) and returns,
+/// for every pattern μ and unit i, ξ_i^μ Σ_j w_ij ξ_j^μ = (N − 1)/N (the
+/// signal) + ξ_i^μ · (crosstalk). Bit i of pattern μ is stable when it is ≥ 0.
+/// P · N values, pattern by pattern.
+///
+/// Errors: `n_units` below 2 or above [`MAX_UNITS`], `n_patterns` not in 1 to
+/// [`MAX_PATTERNS`].
+pub fn stabilities(n_units: usize, n_patterns: usize, seed: u64) -> Result<Vec<f64>> {
+    if !(2..=MAX_UNITS).contains(&n_units) {
+        return Err(Error::parameter(
+            "n_units",
+            format!("2 to {MAX_UNITS}"),
+            n_units,
+        ));
+    }
+    check_pattern_count("n_patterns", n_patterns)?;
+    let patterns = random_patterns(n_patterns, n_units, 0.5, &mut seeded(seed))?;
+    let net = Hopfield::hebbian(&patterns)?;
+    let fields = patterns.dot(&net.counts) / n_units as f64; // rows: h at each pattern
+    Ok((&patterns * &fields).iter().copied().collect())
 }
 
 /// The mixture sign(ξ^a + ξ^b + ξ^c) of three rows `[a, b, c]` of `patterns`,
@@ -1126,13 +1243,69 @@ mod tests {
         assert!((p[0] - e2 / (1.0 + e2)).abs() < 1e-15 && (p[1] - 1.0 / (1.0 + e2)).abs() < 1e-15);
         // No overflow at a huge β.
         assert!(attention_weights(&two, &array![1.0, 1.0, 1.0], 1e300).unwrap()[0] == 1.0);
+        // A score that overflows is an error, not NaN weights or the query handed back.
+        let ones = array![1.0, 1.0, 1.0];
+        let e = attention_weights(&two, &ones, 1e308)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("smaller beta"), "{e}");
+        assert!(retrieve_sign(&two, &ones, 1e308).is_err());
+        assert!(retrieve_sign(&(&two * 1e200), &(&ones * 1e200), 1.0).is_err());
+    }
+
+    #[test]
+    fn normal_tail_matches_tabulated_values_and_the_half_load_solves_its_equation() {
+        // Φ(−1), Φ(−2), Φ(−3) from tables of the standard normal.
+        for (z, tail) in [
+            (1.0, 0.158_655_253_931_457),
+            (2.0, 0.022_750_131_948_179),
+            (3.0, 0.001_349_898_031_630),
+            (0.0, 0.5),
+        ] {
+            assert!((normal_tail(z) - tail).abs() < 1e-12, "z = {z}");
+            assert!((normal_tail(-z) - (1.0 - tail)).abs() < 1e-12, "z = −{z}");
+        }
+        for n in [100, 400, 1000] {
+            let a = half_recall_load(n).unwrap();
+            let survive = (-(n as f64) * normal_tail(1.0 / a.sqrt())).exp();
+            assert!((survive - 0.5).abs() < 1e-9, "N = {n}: {survive}");
+        }
+        assert!(half_recall_load(100).unwrap() > half_recall_load(1000).unwrap());
+    }
+
+    #[test]
+    fn stabilities_are_signal_plus_crosstalk_by_loops() {
+        let (n, p) = (30, 4);
+        let values = stabilities(n, p, 5).unwrap();
+        let patterns = random_patterns(p, n, 0.5, &mut seeded(5)).unwrap();
+        assert_eq!(values.len(), n * p);
+        for mu in 0..p {
+            for i in 0..n {
+                let mut h = 0.0;
+                for j in (0..n).filter(|&j| j != i) {
+                    let w: f64 = (0..p).map(|m| patterns[[m, i]] * patterns[[m, j]]).sum();
+                    h += w / n as f64 * patterns[[mu, j]];
+                }
+                assert!((values[mu * n + i] - patterns[[mu, i]] * h).abs() < 1e-12);
+            }
+        }
+        // One pattern: no crosstalk, every stability is the signal (N − 1)/N.
+        let one = stabilities(n, 1, 2).unwrap();
+        assert!(
+            one.iter()
+                .all(|&v| (v - (n as f64 - 1.0) / n as f64).abs() < 1e-12)
+        );
     }
 
     #[test]
     fn dense_memory_retrieves_far_above_the_classical_capacity() {
         let c = retrieval_comparison(100, 200, 1.0, 10, 50, 3).unwrap();
         assert_eq!(c.dense_exact, 1.0);
+        assert_eq!(c.nearest_exact, 1.0);
         assert!(c.classical_exact == 0.0 && c.classical_overlap < 0.9);
+        // With half the bits flipped a query says nothing: the nearest pattern is rarely it.
+        let blind = retrieval_comparison(100, 200, 1.0, 50, 50, 3).unwrap();
+        assert!(blind.nearest_exact < 0.2, "{}", blind.nearest_exact);
     }
 
     #[test]
@@ -1175,5 +1348,18 @@ mod tests {
         assert!(capacity_sweep(100, &[0.1], 0, 1).is_err());
         assert!(random_patterns(2, 2, 1.5, &mut seeded(0)).is_err());
         assert!(corrupt(&array![1.0], 2, &mut seeded(0)).is_err());
+        assert!(corrupt(&array![0.0, 1.0, 0.0], 1, &mut seeded(0)).is_err());
+        let e = overlap(&Array1::<f64>::zeros(0), &Array1::<f64>::zeros(0))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("pattern") && !e.contains("expected 0"), "{e}");
+        let e = retrieval_comparison(10, 5, 1.0, 11, 1, 0)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("flipped"), "{e}");
+        assert!(retrieval_comparison(4000, 25_000, 1.0, 1, 1, 0).is_err());
+        assert!(Hopfield::hebbian(&Array2::<f64>::ones((MAX_PATTERNS + 1, 2))).is_err());
+        assert!(overlaps(&Array2::<f64>::ones((MAX_PATTERNS + 1, 1))).is_err());
+        assert!(stabilities(10, 0, 0).is_err() && half_recall_load(1).is_err());
     }
 }
