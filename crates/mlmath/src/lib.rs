@@ -32,6 +32,7 @@
 //! | [`autodiff`] | reverse-mode automatic differentiation on tensors: the [`Tensor`](autodiff::Tensor), its ops with their derivatives side by side, gradient checks |
 //! | [`nn`] | layers on the engine: [`Linear`](nn::Linear), [`Mlp`](nn::Mlp), [`Embedding`](nn::Embedding), [`LayerNorm`](nn::LayerNorm), [`Conv2d`](nn::Conv2d); seeded Xavier/Kaiming initialisation; saving and loading parameters, checksummed |
 //! | [`optim`] | optimisers: SGD with momentum, Adam and AdamW; gradient clipping; a warm-up + cosine learning-rate schedule |
+//! | [`hopfield`] | Hopfield networks: Hebbian storage, asynchronous updates and the energy, capacity against load; the dense associative memory (softmax retrieval) |
 //! | [`pca`] | covariance and correlation, principal component analysis, explained variance |
 //!
 //! Functions that take a learner's data check it and return
@@ -47,6 +48,7 @@ pub mod descent;
 pub mod distance;
 pub mod error;
 pub mod geometry;
+pub mod hopfield;
 pub mod linalg;
 pub mod metrics;
 pub mod neighbours;
@@ -74,6 +76,7 @@ pub mod prelude {
     pub use crate::descent::{GradientDescent, Lms};
     pub use crate::distance::Metric;
     pub use crate::error::Error;
+    pub use crate::hopfield::Hopfield;
     pub use crate::neighbours::Knn;
     pub use crate::nn::{Activation, Conv2d, Embedding, Init, LayerNorm, Linear, Mlp, Module};
     pub use crate::optim::{Adam, Optimizer, Schedule, Sgd, clip_grad_norm};
