@@ -71,7 +71,7 @@ use crate::error::{Error, Result, check_finite};
 use crate::metrics::score_classifier;
 use crate::table::{ShowTable, Table, format_number};
 use kernel::RowMajor;
-use smo::{Failure, QRows, RowCache};
+use smo::{Failure, QRows, Source};
 
 /// The hyperparameters of the C-SVM: [`new`](Self::new) with a kernel, the
 /// setters, then [`fit`](Self::fit).
@@ -214,18 +214,17 @@ impl Svm {
                 .iter()
                 .map(|&t| if data.y()[t] == positive { 1.0 } else { -1.0 })
                 .collect();
-            let mut q = match &shared {
-                Some(k) => dense_q(k, &rows, &y),
-                None => {
-                    let sub = x.select(Axis(0), &rows);
-                    QRows::Cached(RowCache::new(
-                        &self.kernel,
-                        RowMajor::new(sub.view()),
-                        y.clone(),
-                        budget,
-                    ))
-                }
+            let source = match &shared {
+                Some(k) => Source::Matrix {
+                    k,
+                    rows: rows.clone(),
+                },
+                None => Source::Kernel {
+                    kernel: self.kernel.clone(),
+                    x: RowMajor::new(x.select(Axis(0), &rows).view()),
+                },
             };
+            let mut q = QRows::new(source, y.clone(), budget);
             let cap = self
                 .max_iterations
                 .unwrap_or_else(|| 10_000_000usize.max(100 * rows.len()));
@@ -276,17 +275,6 @@ impl Svm {
             ),
         }
     }
-}
-
-/// Q_st = y_s y_t K[rows_s, rows_t], gathered from the shared kernel matrix.
-fn dense_q(k: &Array2<f64>, rows: &[usize], y: &[f64]) -> QRows {
-    let n = rows.len();
-    let mut q = Vec::with_capacity(n * n);
-    for (s, &r) in rows.iter().enumerate() {
-        let krow = k.row(r);
-        q.extend(rows.iter().zip(y).map(|(&c, &yt)| y[s] * yt * krow[c]));
-    }
-    QRows::Dense { q, n }
 }
 
 /// One trained two-class machine: y = +1 for the class [`positive`](Self::positive),
