@@ -207,12 +207,14 @@ impl Svm {
         };
         let mut machines = Vec::with_capacity(pairs.len());
         for (negative, positive) in pairs {
-            let rows: Vec<usize> = (0..n)
-                .filter(|&t| data.y()[t] == negative || data.y()[t] == positive)
-                .collect();
+            // As libsvm: the rows of the first class, then of the second, the
+            // first written y = +1 in the solver. The machine is stored with
+            // the signs flipped (f > 0 for the second class); α is the same.
+            let of = |class: usize| (0..n).filter(move |&t| data.y()[t] == class);
+            let rows: Vec<usize> = of(negative).chain(of(positive)).collect();
             let y: Vec<f64> = rows
                 .iter()
-                .map(|&t| if data.y()[t] == positive { 1.0 } else { -1.0 })
+                .map(|&t| if data.y()[t] == negative { 1.0 } else { -1.0 })
                 .collect();
             let source = match &shared {
                 Some(k) => Source::Matrix {
@@ -237,7 +239,9 @@ impl Svm {
                     format!("k(x_{}, x_{}) = {v}", rows[i], rows[j]),
                 ));
             }
-            let solution = solved.map_err(|f| self.failure(f, data, negative, positive))?;
+            let mut solution = solved.map_err(|f| self.failure(f, data, negative, positive))?;
+            solution.bias = -solution.bias;
+            let y: Vec<f64> = y.iter().map(|v| -v).collect();
             machines.push(BinarySvm::new(
                 x, &rows, &y, solution, positive, negative, self,
             ));
@@ -309,7 +313,14 @@ impl BinarySvm {
         svm: &Svm,
     ) -> BinarySvm {
         let c = svm.c;
-        let local: Vec<usize> = (0..rows.len()).filter(|&t| s.alpha[t] > 0.0).collect();
+        // Back to the order of the training data.
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_unstable_by_key(|&t| rows[t]);
+        let local: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&t| s.alpha[t] > 0.0)
+            .collect();
         let support: Vec<usize> = local.iter().map(|&t| rows[t]).collect();
         // αᵀQα = Σ α_t (G_t + 1), and y_t f(x_t) = G_t + 1 + y_t b.
         let quadratic: f64 = s
@@ -338,7 +349,7 @@ impl BinarySvm {
             dual_coefficients: local.iter().map(|&t| y[t] * s.alpha[t]).collect(),
             support,
             n_bounded: s.alpha.iter().filter(|&&a| a >= c).count(),
-            alphas: Array1::from(s.alpha),
+            alphas: order.iter().map(|&t| s.alpha[t]).collect(),
             bias: s.bias,
             dual,
             primal,

@@ -26,7 +26,10 @@ pub(crate) enum Source<'a> {
     /// k(x_i, x_t) computed for each row asked for.
     Kernel { kernel: Kernel, x: RowMajor },
     /// K[rows_i, rows_t] read from the matrix.
-    Matrix { k: &'a Array2<f64>, rows: Vec<usize> },
+    Matrix {
+        k: &'a Array2<f64>,
+        rows: Vec<usize>,
+    },
 }
 
 /// The rows of Q = (y_i y_j K_ij) the solver asks for, computed when first
