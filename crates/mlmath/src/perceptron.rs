@@ -688,7 +688,7 @@ fn inseparable(a: ArrayView2<'_, f64>, alpha: &[f64]) -> Option<String> {
     let mut rhs = Array1::<f64>::zeros(m + 1);
     rhs[m] = 1.0;
     let lambda = crate::linalg::solve_least_squares(&system, &rhs).ok()?;
-    if lambda.iter().any(|&l| !(l >= 0.0)) {
+    if lambda.iter().any(|&l| l.is_nan() || l < 0.0) {
         return None;
     }
     let (members, weights): (Vec<usize>, Vec<f64>) = members

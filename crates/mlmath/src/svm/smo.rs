@@ -144,10 +144,10 @@ impl<'a> QRows<'a> {
         for (v, &yt) in row.iter_mut().zip(&self.y) {
             *v *= yi * yt;
         }
-        if self.bad.is_none() {
-            if let Some(t) = row.iter().position(|v| !v.is_finite()) {
-                self.bad = Some((i, t, row[t]));
-            }
+        if self.bad.is_none()
+            && let Some(t) = row.iter().position(|v| !v.is_finite())
+        {
+            self.bad = Some((i, t, row[t]));
         }
         s
     }
@@ -556,7 +556,7 @@ fn face_step(a: ArrayView2<'_, f64>, alpha: &mut [f64]) -> bool {
         chosen.sort_by(|&i, &j| alpha[i].total_cmp(&alpha[j]));
         chosen.truncate(m + 1);
         let basis = a.select(Axis(0), &chosen[..m]);
-        let Ok(head) = crate::linalg::solve(&basis.t(), &a.row(chosen[m]).mapv(|x| -x)) else {
+        let Ok(head) = crate::linalg::solve(basis.t(), &a.row(chosen[m]).mapv(|x| -x)) else {
             return moved;
         };
         let mut d: Vec<f64> = head.iter().copied().chain([1.0]).collect();
