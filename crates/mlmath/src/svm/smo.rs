@@ -566,12 +566,7 @@ fn face_step(a: ArrayView2<'_, f64>, alpha: &mut [f64]) -> bool {
         if d.iter().all(|&x| x >= 0.0) {
             return moved; // a direction without end: left to the probe
         }
-        let target: Vec<f64> = chosen
-            .iter()
-            .zip(&d)
-            .map(|(&i, &di)| alpha[i] + di * 1e300)
-            .collect();
-        // The step to the first zero along d (the far target is never reached).
+        // The step along d to the first α_i = 0.
         let (mut t, mut blocking) = (f64::INFINITY, 0);
         for (k, (&i, &di)) in chosen.iter().zip(&d).enumerate() {
             if di < 0.0 && alpha[i] / -di < t {
@@ -579,7 +574,6 @@ fn face_step(a: ArrayView2<'_, f64>, alpha: &mut [f64]) -> bool {
                 blocking = k;
             }
         }
-        let _ = target;
         for (k, (&i, &di)) in chosen.iter().zip(&d).enumerate() {
             alpha[i] = if k == blocking {
                 0.0
