@@ -29,7 +29,7 @@ pub type KernelFn = dyn Fn(ArrayView1<'_, f64>, ArrayView1<'_, f64>) -> f64 + Se
 /// // (a·b)² is the dot product of the features (a₁², √2 a₁a₂, a₂²).
 /// let k = Kernel::polynomial(2, 1.0, 0.0);
 /// let (a, b) = (array![1.0, 2.0], array![3.0, -1.0]);
-/// assert_eq!(k.eval(a.view(), b.view()), 1.0);
+/// assert_eq!(k.eval(a.view(), b.view()).unwrap(), 1.0);
 /// assert_eq!(k.to_string(), "polynomial (degree 2, γ = 1, c₀ = 0)");
 /// assert_eq!(Kernel::rbf(0.001).to_string(), "RBF (γ = 0.001)");
 /// ```
@@ -90,7 +90,7 @@ impl Kernel {
     /// ```
     /// use mlmath::prelude::*;
     /// let k = Kernel::custom("a·b + 1", |a, b| a.dot(&b) + 1.0);
-    /// assert_eq!(k.eval(array![1.0, 2.0].view(), array![3.0, 4.0].view()), 12.0);
+    /// assert_eq!(k.eval(array![1.0, 2.0].view(), array![3.0, 4.0].view()).unwrap(), 12.0);
     /// ```
     pub fn custom(
         name: &str,
@@ -102,10 +102,35 @@ impl Kernel {
         }
     }
 
-    /// k(a, b) for two points of the same length (unchecked: a length
-    /// mismatch panics, a bad γ gives a meaningless number; use
-    /// [`matrix`](Self::matrix) for checked input).
-    pub fn eval(&self, a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
+    /// k(a, b) for two points of the same length.
+    ///
+    /// An error if the lengths differ or a parameter is out of range (γ ≤ 0,
+    /// degree 0), as [`matrix`](Self::matrix) checks them.
+    ///
+    /// ```
+    /// use mlmath::prelude::*;
+    /// let k = Kernel::polynomial(2, 1.0, 1.0);
+    /// // (1·3 + 2·4 + 1)² = 144
+    /// assert_eq!(k.eval(array![1.0, 2.0].view(), array![3.0, 4.0].view()).unwrap(), 144.0);
+    /// assert!(k.eval(array![1.0, 2.0].view(), array![3.0].view()).is_err());
+    /// ```
+    pub fn eval(&self, a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> Result<f64> {
+        self.check()?;
+        if a.len() != b.len() {
+            return Err(Error::shape(
+                "Kernel::eval",
+                format!(
+                    "two points of the same length ({} entries, as the first)",
+                    a.len()
+                ),
+                format!("{} entries", b.len()),
+            ));
+        }
+        Ok(self.value(a, b))
+    }
+
+    /// k(a, b), unchecked: the solver's inner loop, on data already checked.
+    pub(crate) fn value(&self, a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
         match self {
             Kernel::Linear => a.dot(&b),
             Kernel::Polynomial {

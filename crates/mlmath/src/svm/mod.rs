@@ -418,8 +418,13 @@ impl BinarySvm {
         self.primal
     }
 
-    /// primal − dual ≥ 0: zero exactly at the optimum, small when the KKT
-    /// violation is small.
+    /// primal − dual: zero exactly at the optimum, small when the KKT
+    /// violation is small. For finite C it is ≥ 0 (weak duality: w = Σ α_i
+    /// y_i φ(x_i), the fitted b and the slacks ξ_i = max(0, 1 − y_i f(x_i))
+    /// are a feasible primal point); its size grows with C and n, not only
+    /// with the tolerance. For C = ∞ the primal is ½‖w‖² alone, which is
+    /// feasible only if every y_i f(x_i) ≥ 1 holds exactly: at a loose
+    /// tolerance the gap can be negative.
     pub fn duality_gap(&self) -> f64 {
         self.primal - self.dual
     }

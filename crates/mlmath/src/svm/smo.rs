@@ -56,7 +56,7 @@ impl<'a> QRows<'a> {
             Source::Kernel { kernel, x } => (0..n)
                 .map(|i| {
                     let r = ndarray::ArrayView1::from(x.row(i));
-                    kernel.eval(r, r)
+                    kernel.value(r, r)
                 })
                 .collect(),
             Source::Matrix { k, rows } => rows.iter().map(|&r| k[(r, r)]).collect(),

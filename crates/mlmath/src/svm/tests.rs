@@ -373,7 +373,7 @@ fn kernels_compute_their_formulas() {
     let gram = kernel.gram(x.view()).unwrap();
     for i in 0..9 {
         for j in 0..9 {
-            let direct = kernel.eval(x.row(i), x.row(j));
+            let direct = kernel.eval(x.row(i), x.row(j)).unwrap();
             assert!((gram[(i, j)] - direct).abs() < 1e-14, "{i} {j}");
         }
     }
@@ -432,6 +432,44 @@ fn the_pair_update_is_platts_step() {
     // L = 0, and α_i − α_j = 0 stays: α = (0, 0).
     let (ai, aj) = smo_pair_update(0.5, 0.5, 1.0, -1.0, 0.5, -0.5, 1.0, 1.0, 1.0, 1.0);
     assert_eq!((ai, aj), (0.0, 0.0));
+}
+
+#[test]
+fn the_solver_takes_platts_step() {
+    // The solver steps in libsvm's terms: the gradient G_t = y_t E_t (with
+    // b = 0, so y_t G_t = f(x_t) − y_t) and Q_ij = y_i y_j K_ij. On the same
+    // pair it must land where Platt's update in errors does, the function
+    // chapter 06's exercise checks the learner's step against.
+    let draws = uniform_matrix(2000, 9, 0.0, 1.0, &mut seeded(12)).unwrap();
+    let mut clipped = 0;
+    for d in draws.rows() {
+        let c = 0.2 + 2.0 * d[0];
+        let (ai, aj) = (d[1] * c, d[2] * c);
+        let (yi, yj) = (
+            if d[3] > 0.5 { 1.0 } else { -1.0 },
+            if d[4] > 0.5 { 1.0 } else { -1.0 },
+        );
+        let (ei, ej) = (6.0 * d[5] - 3.0, 6.0 * d[6] - 3.0);
+        let (p, q) = (array![d[7], 1.0 - d[5]], array![d[8], d[2] - 0.5]);
+        let (kii, kjj, kij) = (p.dot(&p), q.dot(&q), p.dot(&q));
+        if kii + kjj - 2.0 * kij < 1e-6 {
+            continue;
+        }
+        let platt = smo_pair_update(ai, aj, yi, yj, ei, ej, kii, kjj, kij, c);
+        let (gi, gj) = (yi * ei, yj * ej);
+        let solver = smo::pair_step(ai, aj, yi, yj, gi, gj, kii, kjj, yi * yj * kij, c);
+        assert!(
+            close(platt.0, solver.0, 1e-9) && close(platt.1, solver.1, 1e-9),
+            "Platt {platt:?}, solver {solver:?}"
+        );
+        if [platt.0, platt.1].iter().any(|&v| v == 0.0 || v == c) {
+            clipped += 1;
+        }
+    }
+    assert!(
+        clipped > 200,
+        "the cases must reach the box's edges ({clipped})"
+    );
 }
 
 #[test]
