@@ -135,6 +135,7 @@ impl Side {
             Side::Mlmath => "mlmath".into(),
             Side::PyTorch(1) => "PyTorch, 1 thread".into(),
             Side::PyTorch(t) => format!("PyTorch, {t} threads"),
+            Side::ScikitLearn(1) => "scikit-learn, 1 thread".into(),
             Side::ScikitLearn(t) => format!("scikit-learn, {t} threads"),
             Side::Kernel => "mlmath from a notebook cell".into(),
         }
@@ -166,6 +167,7 @@ enum Kind {
 fn workloads() -> Vec<Workload> {
     use cnn_mnist20::*;
     use mlp_digits::*;
+    use svm_digits::*;
     let data = |file: &str| {
         repo()
             .join("data")
@@ -933,17 +935,22 @@ fn print_table(header: &Header, workloads: &[Workload], rows: &[Row]) {
                 },
                 _ => ratio(mine, row.seconds()),
             };
-            let (steps, loss) = match workload.kind {
+            let (seconds, steps, loss) = match workload.kind {
                 Kind::Network => (
+                    format!("{:.2}", row.seconds()),
                     format!("{:.3}", row.ms_per_step()),
                     format!("{:.4}", row.loss()),
                 ),
-                Kind::Svm => (row.steps().to_string(), format!("{:.0}", row.loss())),
+                Kind::Svm => (
+                    format!("{:.3}", row.seconds()),
+                    row.steps().to_string(),
+                    format!("{:.0}", row.loss()),
+                ),
             };
             println!(
-                "  {:<28} {:>9.2} {:>9} {:>9.3} {:>9} {:>12}",
+                "  {:<28} {:>9} {:>9} {:>9.3} {:>9} {:>12}",
                 row.side.label(),
-                row.seconds(),
+                seconds,
                 steps,
                 row.metric(),
                 loss,
