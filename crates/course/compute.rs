@@ -13,7 +13,7 @@
 //! ```
 //!
 //! `--only NAME` runs the workloads whose key holds NAME (`mlp-digits`,
-//! `cnn-mnist20`); `--mlmath-only` runs mlmath's rows alone, compiled and, with
+//! `cnn-mnist20`, `svm-digits`); `--mlmath-only` runs mlmath's rows alone, compiled and, with
 //! `--kernel-python`, from a cell (to profile them, or
 //! to compare builds); `--build` says, in the table, how it was built.
 //!
@@ -32,6 +32,8 @@
 mod cnn_mnist20;
 #[path = "workloads/mlp_digits.rs"]
 mod mlp_digits;
+#[path = "workloads/svm_digits.rs"]
+mod svm_digits;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -133,6 +135,7 @@ impl Side {
             Side::Mlmath => "mlmath".into(),
             Side::PyTorch(1) => "PyTorch, 1 thread".into(),
             Side::PyTorch(t) => format!("PyTorch, {t} threads"),
+            Side::ScikitLearn(1) => "scikit-learn, 1 thread".into(),
             Side::ScikitLearn(t) => format!("scikit-learn, {t} threads"),
             Side::Kernel => "mlmath from a notebook cell".into(),
         }
@@ -149,12 +152,22 @@ struct Workload {
     sides: Vec<Side>,
     /// Why mlmath does not run it yet, if it does not.
     missing: Option<&'static str>,
+    /// What is trained: a network (steps and a loss) or a support vector
+    /// machine (SMO iterations and support vectors).
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Network,
+    Svm,
 }
 
 /// The workloads, in the issue's order.
 fn workloads() -> Vec<Workload> {
     use cnn_mnist20::*;
     use mlp_digits::*;
+    use svm_digits::*;
     let data = |file: &str| {
         repo()
             .join("data")
@@ -191,6 +204,7 @@ fn workloads() -> Vec<Workload> {
                 Side::Kernel,
             ],
             missing: None,
+            kind: Kind::Network,
         },
         Workload {
             key: "cnn-mnist20",
@@ -215,6 +229,32 @@ fn workloads() -> Vec<Workload> {
             }),
             sides: vec![Side::Mlmath, Side::PyTorch(2), Side::PyTorch(1)],
             missing: None,
+            kind: Kind::Network,
+        },
+        Workload {
+            key: "svm-digits",
+            title: "3. RBF-SVM, digits (chapter 06)",
+            detail: format!(
+                "C-SVM by SMO, one-vs-one, γ {SVM_GAMMA}, C {SVM_C}, tolerance \
+                 {SVM_TOLERANCE}, cache {SVM_CACHE_MB} MB; first half of the rows trains, \
+                 second half tests, raw 0-16 pixels"
+            ),
+            spec: json!({
+                "name": "svm-digits",
+                "data": data("digits.csv"),
+                "pixels": 64,
+                "scale": 1.0,
+                "model": "svm",
+                "kernel": "rbf",
+                "gamma": SVM_GAMMA,
+                "c": SVM_C,
+                "tolerance": SVM_TOLERANCE,
+                "cache_mb": SVM_CACHE_MB,
+            }),
+            // libsvm, under scikit-learn's SVC, fits on one thread, as mlmath does.
+            sides: vec![Side::Mlmath, Side::ScikitLearn(1)],
+            missing: None,
+            kind: Kind::Svm,
         },
     ]
 }
@@ -533,10 +573,18 @@ fn rustc_version() -> String {
 /// The data and the split for a workload, on mlmath's side, and the row
 /// numbers and checksum the reference side must agree with.
 struct Prepared {
-    rows: mlp_digits::Rows,
+    data: Data,
     train: Vec<usize>,
     test: Vec<usize>,
     checksum: (f64, f64),
+}
+
+/// A workload's data on mlmath's side.
+enum Data {
+    /// A network's: inputs scaled to f32.
+    Rows(mlp_digits::Rows),
+    /// A support vector machine's: the training and test rows as datasets.
+    Sets(mlmath::data::Dataset, mlmath::data::Dataset),
 }
 
 fn prepare(workload: &Workload) -> Result<Prepared, String> {
@@ -545,6 +593,20 @@ fn prepare(workload: &Workload) -> Result<Prepared, String> {
     // the same function), and the row numbers of the same split for the
     // reference side.
     let (rows, (train, test)) = match workload.key {
+        "svm-digits" => {
+            let (train_set, test_set) = svm_digits::svm_digits_split().map_err(e)?;
+            let split = svm_digits::halves(train_set.len() + test_set.len());
+            let checksum = (
+                train_set.x().sum(),
+                train_set.y().iter().sum::<usize>() as f64,
+            );
+            return Ok(Prepared {
+                data: Data::Sets(train_set, test_set),
+                train: split.0,
+                test: split.1,
+                checksum,
+            });
+        }
         "mlp-digits" => {
             let rows = mlp_digits::digits_rows().map_err(e)?;
             let n = rows.x_train.nrows() + rows.x_test.nrows();
@@ -572,7 +634,7 @@ fn prepare(workload: &Workload) -> Result<Prepared, String> {
         rows.y_train.iter().sum::<usize>() as f64,
     );
     Ok(Prepared {
-        rows,
+        data: Data::Rows(rows),
         train,
         test,
         checksum,
@@ -618,7 +680,7 @@ fn run(options: &Options) -> Result<(), String> {
         .collect();
     if chosen.is_empty() {
         return Err(format!(
-            "--only {:?} names no workload (mlp-digits, cnn-mnist20)",
+            "--only {:?} names no workload (mlp-digits, cnn-mnist20, svm-digits)",
             options.only.as_deref().unwrap_or("")
         ));
     }
@@ -722,12 +784,23 @@ fn run(options: &Options) -> Result<(), String> {
 }
 
 fn train_mlmath(workload: &Workload, prepared: &Prepared, seed: u64) -> Result<Measured, String> {
-    let trained = match workload.key {
-        "mlp-digits" => mlp_digits::train_mlp_digits(&prepared.rows, seed),
-        "cnn-mnist20" => cnn_mnist20::train_cnn_mnist20(&prepared.rows, seed),
-        other => return Err(format!("mlmath has no trainer for {other}")),
+    let e = |e: mlmath::Error| format!("{}: {e}", workload.key);
+    let trained = match (workload.key, &prepared.data) {
+        ("mlp-digits", Data::Rows(rows)) => mlp_digits::train_mlp_digits(rows, seed),
+        ("cnn-mnist20", Data::Rows(rows)) => cnn_mnist20::train_cnn_mnist20(rows, seed),
+        // The fit is deterministic: the seed has nothing to choose.
+        ("svm-digits", Data::Sets(train, test)) => {
+            let fitted = svm_digits::fit_svm_digits(train, test).map_err(e)?;
+            return Ok(Measured {
+                seconds: fitted.seconds,
+                steps: fitted.iterations,
+                metric: fitted.accuracy,
+                loss: fitted.support_vectors as f64,
+            });
+        }
+        (other, _) => return Err(format!("mlmath has no trainer for {other}")),
     }
-    .map_err(|e| format!("{}: {e}", workload.key))?;
+    .map_err(e)?;
     Ok(Measured {
         seconds: trained.seconds,
         steps: trained.steps,
@@ -840,6 +913,12 @@ fn print_table(header: &Header, workloads: &[Workload], rows: &[Row]) {
     );
     for workload in workloads {
         println!("{}  ({})", workload.title, workload.detail);
+        if workload.kind == Kind::Svm {
+            println!(
+                "  {:<28} {:>9} {:>9} {:>9} {:>9}",
+                "", "", "SMO iter.", "", "SVs"
+            );
+        }
         let mine = rows
             .iter()
             .find(|r| r.workload == workload.key && r.side == Side::Mlmath && !r.runs.is_empty())
@@ -856,13 +935,25 @@ fn print_table(header: &Header, workloads: &[Workload], rows: &[Row]) {
                 },
                 _ => ratio(mine, row.seconds()),
             };
+            let (seconds, steps, loss) = match workload.kind {
+                Kind::Network => (
+                    format!("{:.2}", row.seconds()),
+                    format!("{:.3}", row.ms_per_step()),
+                    format!("{:.4}", row.loss()),
+                ),
+                Kind::Svm => (
+                    format!("{:.3}", row.seconds()),
+                    row.steps().to_string(),
+                    format!("{:.0}", row.loss()),
+                ),
+            };
             println!(
-                "  {:<28} {:>9.2} {:>9.3} {:>9.3} {:>9.4} {:>12}",
+                "  {:<28} {:>9} {:>9} {:>9.3} {:>9} {:>12}",
                 row.side.label(),
-                row.seconds(),
-                row.ms_per_step(),
+                seconds,
+                steps,
                 row.metric(),
-                row.loss(),
+                loss,
                 last
             );
             if let Some(note) = &row.note {
@@ -871,12 +962,14 @@ fn print_table(header: &Header, workloads: &[Workload], rows: &[Row]) {
         }
     }
     println!(
-        "3. Char transformer step  (2 layers, 4 heads, d 64, context 64, batch 32, AdamW): \
+        "4. Char transformer step  (2 layers, 4 heads, d 64, context 64, batch 32, AdamW): \
          with chapter 12"
     );
     println!(
         "seconds: the training loop alone; ms/step: seconds / optimiser steps; accuracy: \
-         test rows; loss: mean cross-entropy of the last epoch;\nmlmath/this: mlmath's \
+         test rows; loss: mean cross-entropy of the last epoch;\nfor the SVM, seconds: \
+         the fit alone, SMO iter.: iterations summed over the one-vs-one machines, \
+         SVs: training rows that are support vectors;\nmlmath/this: mlmath's \
          seconds over that row's (below 1: mlmath is faster); cell/binary: the same code \
          run from a notebook cell, over the compiled benchmark"
     );
@@ -914,6 +1007,7 @@ fn report(header: &Header, workloads: &[Workload], rows: &[Row]) -> Value {
             let mine = rows.iter()
                 .find(|o| o.workload == r.workload && o.side == Side::Mlmath && !o.runs.is_empty())
                 .map(Row::seconds);
+            let svm = workloads.iter().any(|w| w.key == r.workload && w.kind == Kind::Svm);
             json!({
                 "workload": r.workload,
                 "library": r.side.label(),
@@ -923,7 +1017,9 @@ fn report(header: &Header, workloads: &[Workload], rows: &[Row]) -> Value {
                 "ms_per_step": r.ms_per_step(),
                 "accuracy": r.runs.iter().map(|m| m.metric).collect::<Vec<_>>(),
                 "median_accuracy": r.metric(),
-                "median_loss": r.loss(),
+                "median_loss": if svm { Value::Null } else { json!(r.loss()) },
+                "support_vectors": if svm { json!(r.loss()) } else { Value::Null },
+                "smo_iterations": if svm { json!(r.steps()) } else { Value::Null },
                 "mlmath_over_this": match (r.side, mine) {
                     (Side::PyTorch(_) | Side::ScikitLearn(_), Some(m)) => json!(m / r.seconds()),
                     _ => Value::Null,
