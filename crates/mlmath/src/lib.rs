@@ -33,6 +33,7 @@
 //! | [`nn`] | layers on the engine: [`Linear`](nn::Linear), [`Mlp`](nn::Mlp), [`Embedding`](nn::Embedding), [`LayerNorm`](nn::LayerNorm), [`Conv2d`](nn::Conv2d); seeded Xavier/Kaiming initialisation; saving and loading parameters, checksummed |
 //! | [`optim`] | optimisers: SGD with momentum, Adam and AdamW; gradient clipping; a warm-up + cosine learning-rate schedule |
 //! | [`pca`] | covariance and correlation, principal component analysis, explained variance |
+//! | [`svm`] | support vector machines: the C-SVM ([`Svm`](svm::Svm)) trained by SMO with libsvm's working-set rule; linear, polynomial, RBF and custom [kernels](svm::Kernel); one-vs-one for several classes |
 //!
 //! Functions that take a learner's data check it and return
 //! [`Result<T, Error>`](Result): a wrong shape, an empty dataset or a NaN is
@@ -58,6 +59,7 @@ pub mod plot;
 pub mod progress;
 pub mod random;
 pub mod show;
+pub mod svm;
 pub mod table;
 
 pub use error::{Error, Result};
@@ -84,10 +86,11 @@ pub mod prelude {
     pub use crate::random::{Rng, seeded};
     pub use crate::row;
     pub use crate::show::{ShowDebug, ShowValue};
+    pub use crate::svm::{FittedSvm, Kernel, Svm};
     pub use crate::table::{ShowTable, Table};
     pub use crate::{
         autodiff, bayes, descent, distance, geometry, linalg, metrics, neighbours, nn, optim, pca,
-        perceptron,
+        perceptron, svm,
     };
     pub use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, array, s};
 }
