@@ -71,7 +71,7 @@ use crate::error::{Error, Result, check_finite};
 use crate::metrics::score_classifier;
 use crate::table::{ShowTable, Table, format_number};
 use kernel::RowMajor;
-use smo::{Failure, QRows, RowCache};
+use smo::{Failure, QRows, Source};
 
 /// The hyperparameters of the C-SVM: [`new`](Self::new) with a kernel, the
 /// setters, then [`fit`](Self::fit).
@@ -207,25 +207,26 @@ impl Svm {
         };
         let mut machines = Vec::with_capacity(pairs.len());
         for (negative, positive) in pairs {
-            let rows: Vec<usize> = (0..n)
-                .filter(|&t| data.y()[t] == negative || data.y()[t] == positive)
-                .collect();
+            // As libsvm: the rows of the first class, then of the second, the
+            // first written y = +1 in the solver. The machine is stored with
+            // the signs flipped (f > 0 for the second class); α is the same.
+            let of = |class: usize| (0..n).filter(move |&t| data.y()[t] == class);
+            let rows: Vec<usize> = of(negative).chain(of(positive)).collect();
             let y: Vec<f64> = rows
                 .iter()
-                .map(|&t| if data.y()[t] == positive { 1.0 } else { -1.0 })
+                .map(|&t| if data.y()[t] == negative { 1.0 } else { -1.0 })
                 .collect();
-            let mut q = match &shared {
-                Some(k) => dense_q(k, &rows, &y),
-                None => {
-                    let sub = x.select(Axis(0), &rows);
-                    QRows::Cached(RowCache::new(
-                        &self.kernel,
-                        RowMajor::new(sub.view()),
-                        y.clone(),
-                        budget,
-                    ))
-                }
+            let source = match &shared {
+                Some(k) => Source::Matrix {
+                    k,
+                    rows: rows.clone(),
+                },
+                None => Source::Kernel {
+                    kernel: self.kernel.clone(),
+                    x: RowMajor::new(x.select(Axis(0), &rows).view()),
+                },
             };
+            let mut q = QRows::new(source, y.clone(), budget);
             let cap = self
                 .max_iterations
                 .unwrap_or_else(|| 10_000_000usize.max(100 * rows.len()));
@@ -238,7 +239,9 @@ impl Svm {
                     format!("k(x_{}, x_{}) = {v}", rows[i], rows[j]),
                 ));
             }
-            let solution = solved.map_err(|f| self.failure(f, data, negative, positive))?;
+            let mut solution = solved.map_err(|f| self.failure(f, data, negative, positive))?;
+            solution.bias = -solution.bias;
+            let y: Vec<f64> = y.iter().map(|v| -v).collect();
             machines.push(BinarySvm::new(
                 x, &rows, &y, solution, positive, negative, self,
             ));
@@ -278,17 +281,6 @@ impl Svm {
     }
 }
 
-/// Q_st = y_s y_t K[rows_s, rows_t], gathered from the shared kernel matrix.
-fn dense_q(k: &Array2<f64>, rows: &[usize], y: &[f64]) -> QRows {
-    let n = rows.len();
-    let mut q = Vec::with_capacity(n * n);
-    for (s, &r) in rows.iter().enumerate() {
-        let krow = k.row(r);
-        q.extend(rows.iter().zip(y).map(|(&c, &yt)| y[s] * yt * krow[c]));
-    }
-    QRows::Dense { q, n }
-}
-
 /// One trained two-class machine: y = +1 for the class [`positive`](Self::positive),
 /// −1 for [`negative`](Self::negative), and
 /// f(x) = Σ_i α_i y_i k(x_i, x) + b over its support vectors.
@@ -321,7 +313,14 @@ impl BinarySvm {
         svm: &Svm,
     ) -> BinarySvm {
         let c = svm.c;
-        let local: Vec<usize> = (0..rows.len()).filter(|&t| s.alpha[t] > 0.0).collect();
+        // Back to the order of the training data.
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_unstable_by_key(|&t| rows[t]);
+        let local: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&t| s.alpha[t] > 0.0)
+            .collect();
         let support: Vec<usize> = local.iter().map(|&t| rows[t]).collect();
         // αᵀQα = Σ α_t (G_t + 1), and y_t f(x_t) = G_t + 1 + y_t b.
         let quadratic: f64 = s
@@ -350,7 +349,7 @@ impl BinarySvm {
             dual_coefficients: local.iter().map(|&t| y[t] * s.alpha[t]).collect(),
             support,
             n_bounded: s.alpha.iter().filter(|&&a| a >= c).count(),
-            alphas: Array1::from(s.alpha),
+            alphas: order.iter().map(|&t| s.alpha[t]).collect(),
             bias: s.bias,
             dual,
             primal,

@@ -11,67 +11,32 @@
 //! and the gradient G = Qα − 1 is kept up to date: a step that changes α_i
 //! and α_j by Δα_i, Δα_j adds Q_i Δα_i + Q_j Δα_j to it, two rows of Q.
 
+use ndarray::Array2;
+
 use super::kernel::{Kernel, RowMajor};
 
 /// τ, the curvature used when a = K_ii + K_jj − 2K_ij ≤ 0 (a kernel that is
 /// not positive definite, or two equal points).
 pub(crate) const TAU: f64 = 1e-12;
 
-/// The rows of Q the solver asks for: all of Q at once when it fits the
-/// cache, else computed on demand and kept in a least-recently-used cache.
-pub(crate) enum QRows {
-    /// Q row-major, n × n.
-    Dense { q: Vec<f64>, n: usize },
-    /// Rows computed from the kernel when first asked for.
-    Cached(RowCache),
+/// Where the rows of K come from: the kernel, evaluated on the rows of
+/// the problem, or a kernel matrix already computed (shared by the
+/// one-vs-one machines), of which the problem uses the rows `rows`.
+pub(crate) enum Source<'a> {
+    /// k(x_i, x_t) computed for each row asked for.
+    Kernel { kernel: Kernel, x: RowMajor },
+    /// K[rows_i, rows_t] read from the matrix.
+    Matrix {
+        k: &'a Array2<f64>,
+        rows: Vec<usize>,
+    },
 }
 
-impl QRows {
-    /// The diagonal Q_ii = K_ii.
-    pub(crate) fn diagonal(&self) -> Vec<f64> {
-        match self {
-            QRows::Dense { q, n } => (0..*n).map(|i| q[i * n + i]).collect(),
-            QRows::Cached(c) => c.diagonal.clone(),
-        }
-    }
-
-    /// Row i of Q.
-    fn row(&mut self, i: usize) -> &[f64] {
-        match self {
-            QRows::Dense { q, n } => &q[i * *n..(i + 1) * *n],
-            QRows::Cached(c) => {
-                let s = c.fetch(i);
-                &c.slots[s]
-            }
-        }
-    }
-
-    /// Rows i and j of Q at once.
-    fn rows(&mut self, i: usize, j: usize) -> (&[f64], &[f64]) {
-        match self {
-            QRows::Dense { q, n } => (&q[i * *n..(i + 1) * *n], &q[j * *n..(j + 1) * *n]),
-            QRows::Cached(c) => {
-                let si = c.fetch(i);
-                let sj = c.fetch(j);
-                (&c.slots[si], &c.slots[sj])
-            }
-        }
-    }
-
-    /// The first kernel value that was NaN or ±∞, if any: (i, j, value).
-    pub(crate) fn bad_value(&self) -> Option<(usize, usize, f64)> {
-        match self {
-            QRows::Dense { .. } => None,
-            QRows::Cached(c) => c.bad,
-        }
-    }
-}
-
-/// A least-recently-used cache of rows of Q = (y_i y_j K_ij), holding at
-/// most `capacity` rows (at least 2: the solver needs two rows at once).
-pub(crate) struct RowCache {
-    kernel: Kernel,
-    x: RowMajor,
+/// The rows of Q = (y_i y_j K_ij) the solver asks for, computed when first
+/// asked for and kept in a least-recently-used cache of at most `capacity`
+/// rows (at least 2: a step needs two rows at once).
+pub(crate) struct QRows<'a> {
+    source: Source<'a>,
     y: Vec<f64>,
     diagonal: Vec<f64>,
     capacity: usize,
@@ -83,20 +48,26 @@ pub(crate) struct RowCache {
     bad: Option<(usize, usize, f64)>,
 }
 
-impl RowCache {
-    /// A cache for the rows of `x` with signs `y`, within `bytes` bytes.
-    pub(crate) fn new(kernel: &Kernel, x: RowMajor, y: Vec<f64>, bytes: f64) -> RowCache {
+impl<'a> QRows<'a> {
+    /// A cache for the problem with signs `y`, within `bytes` bytes.
+    pub(crate) fn new(source: Source<'a>, y: Vec<f64>, bytes: f64) -> QRows<'a> {
         let n = y.len();
-        let diagonal: Vec<f64> = (0..n)
-            .map(|i| {
-                let r = ndarray::ArrayView1::from(x.row(i));
-                kernel.eval(r, r)
-            })
-            .collect();
+        let diagonal: Vec<f64> = match &source {
+            Source::Kernel { kernel, x } => (0..n)
+                .map(|i| {
+                    let r = ndarray::ArrayView1::from(x.row(i));
+                    kernel.eval(r, r)
+                })
+                .collect(),
+            Source::Matrix { k, rows } => rows.iter().map(|&r| k[(r, r)]).collect(),
+        };
         let capacity = ((bytes / (8.0 * n.max(1) as f64)) as usize).clamp(2, n.max(2));
-        let mut cache = RowCache {
-            kernel: kernel.clone(),
-            x,
+        let bad = diagonal
+            .iter()
+            .position(|v| !v.is_finite())
+            .map(|i| (i, i, diagonal[i]));
+        QRows {
+            source,
             y,
             diagonal,
             capacity,
@@ -105,12 +76,31 @@ impl RowCache {
             last_used: Vec::new(),
             slot_of: vec![None; n],
             clock: 0,
-            bad: None,
-        };
-        if let Some(i) = cache.diagonal.iter().position(|v| !v.is_finite()) {
-            cache.bad = Some((i, i, cache.diagonal[i]));
+            bad,
         }
-        cache
+    }
+
+    /// The diagonal Q_ii = K_ii.
+    pub(crate) fn diagonal(&self) -> Vec<f64> {
+        self.diagonal.clone()
+    }
+
+    /// The first kernel value that was NaN or ±∞, if any: (i, j, value).
+    pub(crate) fn bad_value(&self) -> Option<(usize, usize, f64)> {
+        self.bad
+    }
+
+    /// Row i of Q.
+    fn row(&mut self, i: usize) -> &[f64] {
+        let s = self.fetch(i);
+        &self.slots[s]
+    }
+
+    /// Rows i and j of Q at once (fetching j cannot evict i, just used).
+    fn rows(&mut self, i: usize, j: usize) -> (&[f64], &[f64]) {
+        let si = self.fetch(i);
+        let sj = self.fetch(j);
+        (&self.slots[si], &self.slots[sj])
     }
 
     /// The slot holding row i, computing it (into a free slot or the least
@@ -141,7 +131,15 @@ impl RowCache {
         self.last_used[s] = self.clock;
         self.slot_of[i] = Some(s);
         let row = &mut self.slots[s];
-        self.kernel.row_into(&self.x, i, row);
+        match &self.source {
+            Source::Kernel { kernel, x } => kernel.row_into(x, i, row),
+            Source::Matrix { k, rows } => {
+                let full = k.row(rows[i]);
+                for (v, &r) in row.iter_mut().zip(rows) {
+                    *v = full[r];
+                }
+            }
+        }
         let yi = self.y[i];
         for (v, &yt) in row.iter_mut().zip(&self.y) {
             *v *= yi * yt;
@@ -183,7 +181,7 @@ pub(crate) enum Failure {
 /// `select_working_set`. Returns `None` when m(α) − M(α) ≤ tol (with the
 /// violation), else the pair.
 fn select(
-    q: &mut QRows,
+    q: &mut QRows<'_>,
     qd: &[f64],
     y: &[f64],
     alpha: &[f64],
@@ -253,7 +251,7 @@ fn select(
 /// at most `max_iterations` two-variable steps, stopping when the maximal
 /// KKT violation m(α) − M(α) is at most `tol`.
 pub(crate) fn solve(
-    q: &mut QRows,
+    q: &mut QRows<'_>,
     y: &[f64],
     c: f64,
     tol: f64,
