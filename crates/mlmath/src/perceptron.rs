@@ -70,6 +70,7 @@ use crate::geometry::{
     augment_of, check_columns, radius_of, scaled_dot, scaled_norm, signs, times_power_of_two,
 };
 use crate::metrics::{accuracy, check_same_classes};
+use crate::svm::smo::{self, Through};
 
 /// The most epochs [`Perceptron::max_epochs`] accepts. Each epoch's weights
 /// are kept, so `fit` also refuses `max_epochs × (features + 1)` above
@@ -482,27 +483,32 @@ fn novikoff_bound_of(data: &Dataset, u: ArrayView1<'_, f64>) -> Result<NovikoffB
 /// (y = +1 for class 1, −1 for class 0): the best u for
 /// [`novikoff_bound`], which then gives the smallest bound the theorem allows.
 ///
-/// Write a_i = y_i x̃_i. For a unit u and any mixture z = Σ λ_i a_i
-/// (λ_i ≥ 0, Σ λ_i = 1), min_i u·a_i ≤ u·z ≤ ‖z‖: no margin exceeds the
-/// distance from the origin to the convex hull of the a_i. The nearest
-/// point z* of the hull reaches it: every a_i has a_i·z* ≥ ‖z*‖² (else the
-/// segment from z* to a_i would come nearer), so u = z*/‖z*‖ has margin
-/// γ* = ‖z*‖. This is the hard-margin support vector machine through the
-/// origin of the augmented space (chapter 06 derives it another way).
-/// If z* = 0, the λ with Σ λ_i y_i x̃_i = 0 are a certificate that no
-/// hyperplane separates the classes: the last entry says that the λ of
-/// each class sum to ½, and the others that the two classes' mixtures are
-/// the same point, inside both convex hulls.
+/// Write a_i = y_i x̃_i. This is the hard-margin support vector machine
+/// through the origin of the augmented space: the shortest v with
+/// a_i·v ≥ 1 for every i has margin 1/‖v‖ = γ*, and u = v/‖v‖. Its dual,
 ///
-/// The nearest point is found by Wolfe's algorithm (P. Wolfe, 1976,
-/// "Finding the nearest point in a polytope", Mathematical Programming 11,
-/// 128–149), exact up to rounding after finitely many steps. Because the
-/// features may be far larger than the constant 1 of x̃ (data far from the
-/// origin), the answer is then polished: the points on which the margin is
-/// reached are solved for exactly, with every column rescaled to entries
-/// near 1, and kept if it passes the optimality check (the multipliers of
-/// the support vectors are ≥ 0 and every point is at least the margin
-/// away). The answer is certified: its margin is within 10⁻⁸ of γ*.
+/// ```text
+/// maximise Σ α_i − ½ ‖Σ α_i a_i‖²   over α ≥ 0,   v = Σ α_i a_i,
+/// ```
+///
+/// has no equality constraint (the bias is one more weight), and is solved
+/// by the SMO of [`svm`](crate::svm) with a working set of one multiplier
+/// (chapter 06 derives it). For any α ≥ 0, λ = α/Σα mixes the a_i into
+/// z = Σ λ_i a_i, and min_i u·a_i ≤ u·z ≤ ‖z‖ for every unit u: ‖z‖ bounds
+/// γ* from above. If the classes are not separable the dual has no maximum
+/// (Σ α grows without limit) and λ tends to a certificate: Σ λ_i y_i x̃_i = 0,
+/// whose last entry says that the λ of each class sum to ½, and the others
+/// that the two classes' mixtures are the same point, inside both convex
+/// hulls.
+///
+/// Because the features may be far larger than the constant 1 of x̃ (data
+/// far from the origin), separability is decided on the columns rescaled
+/// (exactly, by powers of two) to entries near 1, and the answer is then
+/// polished: the points on which the margin is reached are solved for
+/// exactly, with every column rescaled, and kept if it passes the
+/// optimality check (the multipliers of the support vectors are ≥ 0 and
+/// every point is at least the margin away). The answer is certified: its
+/// margin is within 10⁻⁸ of γ*.
 ///
 /// Errors: data that are not linearly separable, named by the certificate
 /// (the rows and their λ: each column of Σ λ_i y_i x̃_i is below 10⁻¹² of
@@ -533,9 +539,9 @@ pub fn max_margin_separator(data: &Dataset) -> Result<Array1<f64>> {
         column.mapv_inplace(|v| times_power_of_two(v, -e));
     }
     // A separator of the rescaled columns, mapped back, separates the data.
-    let rescaled = match nearest_point(balanced.view()) {
-        Nearest::Origin { members, weights } => {
-            if let Some(message) = certificate(balanced.view(), &members, &weights) {
+    let rescaled = match widest_margin(balanced.view()) {
+        Through::Unbounded { alpha } => {
+            if let Some(message) = inseparable(balanced.view(), &alpha) {
                 return Err(Error::parameter(
                     format!("the classes of {}", data.name()),
                     "linearly separable (a hyperplane with every point of class 1 on one side \
@@ -545,8 +551,9 @@ pub fn max_margin_separator(data: &Dataset) -> Result<Array1<f64>> {
             }
             None
         }
-        Nearest::Point { z, .. } => Some(
-            z.iter()
+        Through::Solved { alpha } | Through::Stopped { alpha } => Some(
+            combination(balanced.view(), &alpha)
+                .iter()
                 .zip(&column_scales)
                 .map(|(&v, &e)| times_power_of_two(v, -e))
                 .collect::<Array1<f64>>(),
@@ -557,24 +564,24 @@ pub fn max_margin_separator(data: &Dataset) -> Result<Array1<f64>> {
     let largest = a.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
     let k = largest.log2().floor() as i32;
     a.mapv_inplace(|v| times_power_of_two(v, -k));
-    let (z, members, weights) = match nearest_point(a.view()) {
-        Nearest::Point {
-            z,
-            members,
-            weights,
-        } => (z, members, weights),
-        Nearest::Origin { members, weights } => {
-            let z = combination(a.view(), &members, &weights);
-            (z, members, weights)
+    let alpha = match widest_margin(a.view()) {
+        Through::Solved { alpha } | Through::Stopped { alpha } | Through::Unbounded { alpha } => {
+            alpha
         }
     };
-    // ‖z‖ bounds γ* from above, up to the rounding of z = Σ λ_i a_i.
+    let total: f64 = alpha.iter().sum();
+    let members: Vec<usize> = (0..alpha.len()).filter(|&i| alpha[i] > 0.0).collect();
+    let z = combination(a.view(), &alpha);
+    // ‖z‖/Σα = ‖Σ λ_i a_i‖ bounds γ* from above, up to the rounding of z.
     let spread: f64 = members
         .iter()
-        .zip(&weights)
-        .map(|(&i, &w)| w * scaled_norm(a.row(i)))
+        .map(|&i| alpha[i] * scaled_norm(a.row(i)))
         .sum();
-    let upper = scaled_norm(z.view()) + 1e-15 * (members.len() as f64) * spread;
+    let upper = if total > 0.0 {
+        (scaled_norm(z.view()) + 1e-15 * (members.len() as f64) * spread) / total
+    } else {
+        f64::INFINITY
+    };
     let mut best: Option<(f64, Array1<f64>)> = None;
     let consider = |candidate: Array1<f64>, best: &mut Option<(f64, Array1<f64>)>| {
         let length = scaled_norm(candidate.view());
@@ -592,6 +599,12 @@ pub fn max_margin_separator(data: &Dataset) -> Result<Array1<f64>> {
     }
     if let Some(v) = polish(a.view(), &members) {
         if optimal(a.view(), &members, &v) {
+            return Ok(&v / scaled_norm(v.view()));
+        }
+        consider(v, &mut best);
+    }
+    if let Some((v, alpha)) = on_support(a.view(), &members) {
+        if alpha.iter().all(|&x| x >= 0.0) && feasible(a.view(), &v) {
             return Ok(&v / scaled_norm(v.view()));
         }
         consider(v, &mut best);
@@ -642,173 +655,49 @@ pub fn max_margin_separator(data: &Dataset) -> Result<Array1<f64>> {
     }
 }
 
-/// The outcome of Wolfe's algorithm on the points a_i (the rows): the
-/// nearest point z = Σ λ_i a_i of their convex hull to the origin, with the
-/// members i and weights λ_i; or the origin itself, inside the hull.
-enum Nearest {
-    Point {
-        z: Array1<f64>,
-        members: Vec<usize>,
-        weights: Vec<f64>,
-    },
-    Origin {
-        members: Vec<usize>,
-        weights: Vec<f64>,
-    },
+/// The hard-margin SVM through the origin on the rows a_i, run to a KKT
+/// violation of 10⁻⁹ (the polish then makes the answer exact); stopped
+/// early if α/Σα becomes a certificate that the rows cannot all be on one
+/// side of a hyperplane through 0.
+fn widest_margin(a: ArrayView2<'_, f64>) -> Through {
+    let cap = 2_000 + 20 * a.nrows();
+    smo::solve_without_bias(a, 1e-9, cap, &mut |alpha| inseparable(a, alpha).is_some())
 }
 
-/// Wolfe's algorithm. It keeps a "corral" S of affinely independent rows
-/// and convex weights λ > 0 on them, z = Σ_S λ_i a_i. A major step adds the
-/// row with the smallest a_j·z; it stops when a_j·z ≥ (1 − 10⁻¹²) ‖z‖²
-/// (z is then the nearest point). A minor step moves z to the point of the
-/// affine hull of S nearest the origin, or, if that point has a weight
-/// ≤ 0, as far towards it as the weights stay ≥ 0, dropping the member
-/// whose weight reaches 0.
-fn nearest_point(a: ArrayView2<'_, f64>) -> Nearest {
-    let n = a.nrows();
-    let norms: Vec<f64> = a.rows().into_iter().map(|r| r.dot(&r)).collect();
-    let radius2 = norms.iter().fold(0.0, |m: f64, &v| m.max(v));
-    let start = (0..n)
-        .min_by(|&i, &j| norms[i].total_cmp(&norms[j]))
-        .unwrap_or(0);
-    let mut members = vec![start];
-    let mut weights = vec![1.0];
-    let mut z = a.row(start).to_owned();
-    let max_steps = 50 * (n + a.ncols()) + 1000;
-    let mut previous = f64::INFINITY;
-    for _ in 0..max_steps {
-        let zz = z.dot(&z);
-        if zz <= 1e-26 * radius2 {
-            return Nearest::Origin { members, weights };
-        }
-        if zz.is_nan() || zz >= previous {
-            break; // no progress: rounding has the last word
-        }
-        previous = zz;
-        let scores = a.dot(&z);
-        let (j, closest) = scores
-            .iter()
-            .enumerate()
-            .min_by(|p, q| p.1.total_cmp(q.1))
-            .map(|(j, &s)| (j, s))
-            .unwrap_or((0, zz));
-        if zz - closest <= 1e-12 * zz || members.contains(&j) {
-            break;
-        }
-        members.push(j);
-        weights.push(0.0);
-        let mut settled = false;
-        for _ in 0..=a.ncols() + 1 {
-            let Some(v) = affine_minimizer(a, &members) else {
-                break;
-            };
-            if v.iter().all(|&t| t > 0.0) {
-                weights = v;
-                settled = true;
-                break;
-            }
-            // Move from λ towards v until the first weight reaches 0.
-            let (mut theta, mut leaving) = (1.0, 0);
-            for (i, (&w, &t)) in weights.iter().zip(&v).enumerate() {
-                if t <= 0.0 && w / (w - t) < theta {
-                    theta = w / (w - t);
-                    leaving = i;
-                }
-            }
-            for (w, &t) in weights.iter_mut().zip(&v) {
-                *w = (1.0 - theta) * *w + theta * t;
-            }
-            weights[leaving] = 0.0;
-            let kept: Vec<(usize, f64)> = members
-                .iter()
-                .zip(&weights)
-                .filter(|p| *p.1 > 0.0)
-                .map(|(&i, &w)| (i, w))
-                .collect();
-            (members, weights) = kept.into_iter().unzip();
-        }
-        if !settled || members.is_empty() {
-            break;
-        }
-        z = combination(a, &members, &weights);
-    }
-    if members.is_empty() {
-        members = vec![start];
-        weights = vec![1.0];
-    }
-    let z = combination(a, &members, &weights);
-    if z.dot(&z) <= 1e-26 * radius2 {
-        return Nearest::Origin { members, weights };
-    }
-    Nearest::Point {
-        z,
-        members,
-        weights,
-    }
+/// Σ α_i a_i.
+fn combination(a: ArrayView2<'_, f64>, alpha: &[f64]) -> Array1<f64> {
+    a.t().dot(&ArrayView1::from(alpha))
 }
 
-/// Σ λ_i a_i over the members.
-fn combination(a: ArrayView2<'_, f64>, members: &[usize], weights: &[f64]) -> Array1<f64> {
-    let mut z = Array1::zeros(a.ncols());
-    for (&i, &w) in members.iter().zip(weights) {
-        z.scaled_add(w, &a.row(i));
+/// The certificate of inseparability from the multipliers of a run whose
+/// Σα grows: on the rows with α_i > 0 (at most d + 2 of them, the largest),
+/// the λ with Σ λ_i a_i = 0 and Σ λ_i = 1 by least squares; if every λ_i ≥ 0
+/// and [`certificate`] accepts them, its message.
+fn inseparable(a: ArrayView2<'_, f64>, alpha: &[f64]) -> Option<String> {
+    let mut members: Vec<usize> = (0..alpha.len()).filter(|&i| alpha[i] > 0.0).collect();
+    members.sort_by(|&i, &j| alpha[j].total_cmp(&alpha[i]));
+    members.truncate(a.ncols() + 1);
+    members.sort_unstable();
+    let m = a.ncols();
+    let mut system = Array2::<f64>::ones((m + 1, members.len()));
+    for (c, &i) in members.iter().enumerate() {
+        for j in 0..m {
+            system[(j, c)] = a[(i, j)];
+        }
     }
-    z
-}
-
-/// The weights v (Σ v = 1) of the point of the affine hull of the members
-/// nearest the origin: with p_0 the first member and B the matrix of
-/// p_k − p_0, the least-squares t of B t ≈ −p_0 (Householder QR, no normal
-/// equations) gives v = (1 − Σ t, t). `None` if the members are (nearly)
-/// affinely dependent.
-fn affine_minimizer(a: ArrayView2<'_, f64>, members: &[usize]) -> Option<Vec<f64>> {
-    let (m, k) = (a.ncols(), members.len() - 1);
-    if k == 0 {
-        return Some(vec![1.0]);
-    }
-    if k > m {
+    let mut rhs = Array1::<f64>::zeros(m + 1);
+    rhs[m] = 1.0;
+    let lambda = crate::linalg::solve_least_squares(&system, &rhs).ok()?;
+    if lambda.iter().any(|&l| l.is_nan() || l < 0.0) {
         return None;
     }
-    let p0 = a.row(members[0]);
-    let mut b = Array2::<f64>::zeros((m, k));
-    for (c, &i) in members[1..].iter().enumerate() {
-        b.column_mut(c).assign(&(&a.row(i) - &p0));
-    }
-    let mut rhs = p0.mapv(|v| -v);
-    let widest = b
-        .columns()
-        .into_iter()
-        .map(|c| c.dot(&c).sqrt())
-        .fold(0.0, f64::max);
-    for j in 0..k {
-        // The Householder reflection that zeroes column j below row j.
-        let mut h: Vec<f64> = (j..m).map(|r| b[(r, j)]).collect();
-        let length = h.iter().map(|v| v * v).sum::<f64>().sqrt();
-        if length.is_nan() || length <= 1e-13 * widest {
-            return None;
-        }
-        let alpha = if h[0] > 0.0 { -length } else { length };
-        h[0] -= alpha;
-        let hh: f64 = h.iter().map(|v| v * v).sum();
-        for c in j..k {
-            let f = 2.0 * (j..m).map(|r| h[r - j] * b[(r, c)]).sum::<f64>() / hh;
-            for r in j..m {
-                b[(r, c)] -= f * h[r - j];
-            }
-        }
-        let f = 2.0 * (j..m).map(|r| h[r - j] * rhs[r]).sum::<f64>() / hh;
-        for r in j..m {
-            rhs[r] -= f * h[r - j];
-        }
-    }
-    let mut t = vec![0.0; k];
-    for j in (0..k).rev() {
-        let rest: f64 = (j + 1..k).map(|c| b[(j, c)] * t[c]).sum();
-        t[j] = (rhs[j] - rest) / b[(j, j)];
-    }
-    let first = 1.0 - t.iter().sum::<f64>();
-    let v: Vec<f64> = std::iter::once(first).chain(t).collect();
-    v.iter().all(|x| x.is_finite()).then_some(v)
+    let (members, weights): (Vec<usize>, Vec<f64>) = members
+        .iter()
+        .zip(&lambda)
+        .filter(|p| *p.1 > 0.0)
+        .map(|(&i, &l)| (i, l))
+        .unzip();
+    certificate(a, &members, &weights)
 }
 
 /// For each column, the exponent e with 2ᵉ ≤ max_i |a_ij| < 2ᵉ⁺¹ (0 for a
@@ -885,14 +774,32 @@ fn polish(a: ArrayView2<'_, f64>, members: &[usize]) -> Option<Array1<f64>> {
     v.iter().all(|x| x.is_finite()).then_some(v)
 }
 
+/// The v with a_i·v = 1 on each member and v = Σ α_i a_i over the members
+/// (the shortest such v), and those α: they solve (A_S A_Sᵀ) α = 1 on the
+/// members' Gram matrix. For fewer members than dimensions, where [`polish`]
+/// does not apply. `None` if there are none, or the system is singular.
+/// With every α ≥ 0 and every a_i·v ≥ 1, v meets the KKT conditions.
+fn on_support(a: ArrayView2<'_, f64>, members: &[usize]) -> Option<(Array1<f64>, Array1<f64>)> {
+    if members.is_empty() || members.len() >= a.ncols() {
+        return None;
+    }
+    let rows = a.select(Axis(0), members);
+    let alpha = solve_square(rows.dot(&rows.t()), Array1::ones(members.len()))?;
+    let v = rows.t().dot(&alpha);
+    v.iter().all(|x| x.is_finite()).then_some((v, alpha))
+}
+
+/// Whether every row has a_i·v ≥ 1 (to 10⁻⁹).
+fn feasible(a: ArrayView2<'_, f64>, v: &Array1<f64>) -> bool {
+    a.rows()
+        .into_iter()
+        .all(|r| scaled_dot(r, v.view()) >= 1.0 - 1e-9)
+}
+
 /// The optimality (KKT) check of a polished v: every row has a_i·v ≥ 1
 /// (to 10⁻⁹), and v = Σ α_i a_i over the members with every α_i ≥ 0.
 fn optimal(a: ArrayView2<'_, f64>, members: &[usize], v: &Array1<f64>) -> bool {
-    let feasible = a
-        .rows()
-        .into_iter()
-        .all(|r| scaled_dot(r, v.view()) >= 1.0 - 1e-9);
-    if !feasible {
+    if !feasible(a, v) {
         return false;
     }
     // Aᵀ α = v, with row j of the system rescaled as column j of A was.

@@ -143,7 +143,7 @@ impl Svm {
     }
 
     fn check(&self) -> Result<()> {
-        if !(self.c > 0.0) {
+        if self.c.is_nan() || self.c <= 0.0 {
             return Err(Error::parameter(
                 "C",
                 "a positive number (f64::INFINITY for the hard margin); try 1",

@@ -11,7 +11,7 @@
 //! and the gradient G = Qα − 1 is kept up to date: a step that changes α_i
 //! and α_j by Δα_i, Δα_j adds Q_i Δα_i + Q_j Δα_j to it, two rows of Q.
 
-use ndarray::Array2;
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 
 use super::kernel::{Kernel, RowMajor};
 
@@ -144,10 +144,10 @@ impl<'a> QRows<'a> {
         for (v, &yt) in row.iter_mut().zip(&self.y) {
             *v *= yi * yt;
         }
-        if self.bad.is_none() {
-            if let Some(t) = row.iter().position(|v| !v.is_finite()) {
-                self.bad = Some((i, t, row[t]));
-            }
+        if self.bad.is_none()
+            && let Some(t) = row.iter().position(|v| !v.is_finite())
+        {
+            self.bad = Some((i, t, row[t]));
         }
         s
     }
@@ -421,53 +421,66 @@ fn bias(y: &[f64], alpha: &[f64], g: &[f64], c: f64) -> f64 {
 
 /// What the one-variable solver (no bias) returns.
 pub(crate) enum Through {
-    /// Converged: the multipliers and the steps taken.
+    /// Converged: the multipliers.
     Solved { alpha: Vec<f64> },
     /// `probe` accepted α as growing without bound (no separator).
     Unbounded { alpha: Vec<f64> },
-    /// The cap was reached: the last multipliers.
+    /// The cap was reached, or no step could lower f: the last multipliers.
     Stopped { alpha: Vec<f64> },
 }
 
-/// The hard-margin SVM through the origin, with no equality constraint:
+/// The hard-margin SVM through the origin for the rows a_i of `a` (each
+/// already multiplied by its label), with no bias and so no equality
+/// constraint:
 ///
 /// ```text
-/// minimise ½ αᵀQα − Σ α_i   over α ≥ 0,
+/// minimise ½ ‖Σ α_i a_i‖² − Σ α_i   over α ≥ 0,   i.e. ½ αᵀQα − Σ α_i,  Q = A Aᵀ,
 /// ```
 ///
-/// for a dense Q (n × n, row-major), by SMO with a working set of one
-/// variable: the α_i whose exact clipped step α_i ← max(0, α_i − G_i/Q_ii)
-/// lowers f the most, with G = Qα − 1 kept up to date. Stops when the
-/// largest KKT violation (|G_i| where α_i > 0, max(0, −G_i) where α_i = 0)
-/// is at most `tol`. Each time Σα doubles, `probe(α)` may declare the
-/// problem unbounded.
+/// whose solution gives v = Σ α_i a_i, the shortest v with a_i·v ≥ 1 for
+/// every i. SMO with a working set of one variable: the α_i whose exact
+/// clipped step α_i ← max(0, α_i − G_i/Q_ii) lowers f the most, with the
+/// gradient G = Qα − 1 = A v − 1 (computed from v, kept up to date with α).
+/// Stops when the largest KKT violation (|G_i| where α_i > 0, max(0, −G_i)
+/// where α_i = 0) is at most `tol`. Each time Σα doubles, `probe(α)` may
+/// declare the problem unbounded (data that no hyperplane through the
+/// origin separates, where Σα grows without limit).
+///
+/// One-variable steps crawl when the rows are nearly parallel, so every
+/// max(n, 16) steps the solver also takes a face step, as active-set
+/// methods do: with S = {i : α_i > 0} (at most as many rows as columns),
+/// the minimiser β of f with α = 0 off S solves (A_S A_Sᵀ) β = 1, and α
+/// moves towards β as far as α ≥ 0 allows (f is convex, so it falls).
 pub(crate) fn solve_without_bias(
-    q: &[f64],
-    n: usize,
+    a: ArrayView2<'_, f64>,
     tol: f64,
     max_iterations: usize,
     probe: &mut dyn FnMut(&[f64]) -> bool,
 ) -> Through {
-    let qd: Vec<f64> = (0..n).map(|i| q[i * n + i]).collect();
-    let mut alpha = vec![0.0; n];
-    let mut g = vec![-1.0f64; n];
-    let mut checkpoint = 0.0;
-    let mut sum = 0.0;
+    let (n, m) = a.dim();
+    let rows = RowMajor::new(a);
+    let qd: Vec<f64> = (0..n).map(|t| dot(rows.row(t), rows.row(t))).collect();
+    let mut alpha = vec![0.0f64; n];
+    let mut v = vec![0.0f64; m];
+    let (mut sum, mut checkpoint) = (0.0, 0.0);
+    let (mut lowest, mut since) = (f64::INFINITY, 0);
     for iteration in 0..max_iterations {
+        // G_t = a_t·v − 1, the KKT violations, and the best step, in one pass.
         let mut best = (0.0, usize::MAX, 0.0);
         let mut violation = 0.0f64;
         for t in 0..n {
-            let v = if alpha[t] > 0.0 {
-                g[t].abs()
+            let g = dot(rows.row(t), &v) - 1.0;
+            let kkt = if alpha[t] > 0.0 {
+                g.abs()
             } else {
-                (-g[t]).max(0.0)
+                (-g).max(0.0)
             };
-            violation = violation.max(v);
-            if v == 0.0 || qd[t] <= 0.0 {
+            violation = violation.max(kkt);
+            if kkt == 0.0 || qd[t] <= 0.0 {
                 continue;
             }
-            let step = (-g[t] / qd[t]).max(-alpha[t]);
-            let gain = -(g[t] * step + 0.5 * qd[t] * step * step);
+            let step = (-g / qd[t]).max(-alpha[t]);
+            let gain = -(g * step + 0.5 * qd[t] * step * step);
             if gain > best.0 {
                 best = (gain, t, step);
             }
@@ -486,27 +499,107 @@ pub(crate) fn solve_without_bias(
         };
         let d = new - alpha[i];
         alpha[i] = new;
-        sum += d;
-        for (gt, &qit) in g.iter_mut().zip(&q[i * n..(i + 1) * n]) {
-            *gt += qit * d;
+        for (vk, &aik) in v.iter_mut().zip(rows.row(i)) {
+            *vk += d * aik;
         }
+        sum += d;
         if sum >= 2.0 * checkpoint && sum > 0.0 {
             checkpoint = sum;
             if probe(&alpha) {
                 return Through::Unbounded { alpha };
             }
         }
-        if iteration % (16 * n.max(1)) == 0 {
-            // Recompute G = Qα − 1 from scratch, so that rounding does not build up.
-            for (t, gt) in g.iter_mut().enumerate() {
-                *gt = q[t * n..(t + 1) * n]
-                    .iter()
-                    .zip(&alpha)
-                    .map(|(a, b)| a * b)
-                    .sum::<f64>()
-                    - 1.0;
-            }
+        if (iteration + 1) % (m + 1) == 0 && face_step(a, &mut alpha) {
+            v = a.t().dot(&ArrayView1::from(&alpha[..])).to_vec();
+            sum = alpha.iter().sum();
+        }
+        // Rounding has the last word when f = ½‖v‖² − Σα stops falling.
+        let f = 0.5 * dot(&v, &v) - sum;
+        if f < lowest - 1e-15 * f.abs() {
+            (lowest, since) = (f, iteration);
+        } else if iteration - since > 500 + 5 * n {
+            return Through::Stopped { alpha };
         }
     }
     Through::Stopped { alpha }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(p, q)| p * q).sum()
+}
+
+/// The face step of [`solve_without_bias`]. First, while S = {i : α_i > 0}
+/// has more rows than columns, m + 1 of them have a direction d with
+/// Σ d_i a_i = 0 (so v does not change) and Σ d_i ≥ 0 (so f = ½‖v‖² − Σα
+/// does not rise): α moves along d until an α_i reaches 0, and S shrinks.
+/// Then α_S moves towards the solution β of (A_S A_Sᵀ) β = 1 until β or the
+/// first α_i = 0 is reached. False if no step was taken.
+fn face_step(a: ArrayView2<'_, f64>, alpha: &mut [f64]) -> bool {
+    let m = a.ncols();
+    let mut moved = false;
+    loop {
+        let members: Vec<usize> = (0..alpha.len()).filter(|&i| alpha[i] > 0.0).collect();
+        if members.is_empty() {
+            return moved;
+        }
+        if members.len() <= m {
+            let rows = a.select(Axis(0), &members);
+            let gram = rows.dot(&rows.t());
+            let Ok(beta) = crate::linalg::solve(&gram, &Array1::ones(members.len())) else {
+                return moved;
+            };
+            move_towards(alpha, &members, &beta);
+            return true;
+        }
+        // d on the m + 1 smallest α: d_last = 1, and A_Sᵀ d = 0 for the rest.
+        let mut chosen = members;
+        chosen.sort_by(|&i, &j| alpha[i].total_cmp(&alpha[j]));
+        chosen.truncate(m + 1);
+        let basis = a.select(Axis(0), &chosen[..m]);
+        let Ok(head) = crate::linalg::solve(basis.t(), &a.row(chosen[m]).mapv(|x| -x)) else {
+            return moved;
+        };
+        let mut d: Vec<f64> = head.iter().copied().chain([1.0]).collect();
+        if d.iter().sum::<f64>() < 0.0 {
+            d.iter_mut().for_each(|x| *x = -*x);
+        }
+        if d.iter().all(|&x| x >= 0.0) {
+            return moved; // a direction without end: left to the probe
+        }
+        // The step along d to the first α_i = 0.
+        let (mut t, mut blocking) = (f64::INFINITY, 0);
+        for (k, (&i, &di)) in chosen.iter().zip(&d).enumerate() {
+            if di < 0.0 && alpha[i] / -di < t {
+                t = alpha[i] / -di;
+                blocking = k;
+            }
+        }
+        for (k, (&i, &di)) in chosen.iter().zip(&d).enumerate() {
+            alpha[i] = if k == blocking {
+                0.0
+            } else {
+                (alpha[i] + t * di).max(0.0)
+            };
+        }
+        moved = true;
+    }
+}
+
+/// α_S moves from its value towards β, stopping where the first α_i
+/// reaches 0 (set exactly), or at β.
+fn move_towards(alpha: &mut [f64], members: &[usize], beta: &Array1<f64>) {
+    let (mut theta, mut blocking) = (1.0, usize::MAX);
+    for (k, (&i, &b)) in members.iter().zip(beta).enumerate() {
+        if b < 0.0 && alpha[i] / (alpha[i] - b) < theta {
+            theta = alpha[i] / (alpha[i] - b);
+            blocking = k;
+        }
+    }
+    for (k, (&i, &b)) in members.iter().zip(beta).enumerate() {
+        alpha[i] = if k == blocking {
+            0.0
+        } else {
+            ((1.0 - theta) * alpha[i] + theta * b).max(0.0)
+        };
+    }
 }
