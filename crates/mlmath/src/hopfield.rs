@@ -136,6 +136,18 @@ fn check_patterns(patterns: ArrayView2<'_, f64>) -> Result<()> {
 }
 
 /// An error unless 1 ≤ `count` ≤ [`MAX_PATTERNS`] (`what` names it).
+/// The number of units of a generated network: 2 to [`MAX_UNITS`].
+fn check_unit_count(n_units: usize) -> Result<()> {
+    if !(2..=MAX_UNITS).contains(&n_units) {
+        return Err(Error::parameter(
+            "n_units",
+            format!("2 to {MAX_UNITS}"),
+            n_units,
+        ));
+    }
+    Ok(())
+}
+
 fn check_pattern_count(what: &str, count: usize) -> Result<()> {
     if !(1..=MAX_PATTERNS).contains(&count) {
         return Err(Error::parameter(
@@ -626,13 +638,7 @@ pub fn capacity_sweep(
     seeds: usize,
     starts: usize,
 ) -> Result<Capacity> {
-    if !(2..=MAX_UNITS).contains(&n_units) {
-        return Err(Error::parameter(
-            "n_units",
-            format!("2 to {MAX_UNITS}"),
-            n_units,
-        ));
-    }
+    check_unit_count(n_units)?;
     if loads.is_empty() {
         return Err(Error::empty("loads"));
     }
@@ -911,13 +917,7 @@ pub fn retrieval_comparison(
     queries: usize,
     seed: u64,
 ) -> Result<RetrievalComparison> {
-    if !(2..=MAX_UNITS).contains(&n_units) {
-        return Err(Error::parameter(
-            "n_units",
-            format!("2 to {MAX_UNITS}"),
-            n_units,
-        ));
-    }
+    check_unit_count(n_units)?;
     check_pattern_count("n_patterns", n_patterns)?;
     if queries == 0 {
         return Err(Error::parameter("queries", "at least 1", 0));
@@ -1029,13 +1029,7 @@ pub fn half_recall_load(n_units: usize) -> Result<f64> {
 /// Errors: `n_units` below 2 or above [`MAX_UNITS`], `n_patterns` not in 1 to
 /// [`MAX_PATTERNS`].
 pub fn stabilities(n_units: usize, n_patterns: usize, seed: u64) -> Result<Vec<f64>> {
-    if !(2..=MAX_UNITS).contains(&n_units) {
-        return Err(Error::parameter(
-            "n_units",
-            format!("2 to {MAX_UNITS}"),
-            n_units,
-        ));
-    }
+    check_unit_count(n_units)?;
     check_pattern_count("n_patterns", n_patterns)?;
     let patterns = random_patterns(n_patterns, n_units, 0.5, &mut seeded(seed))?;
     let net = Hopfield::hebbian(&patterns)?;

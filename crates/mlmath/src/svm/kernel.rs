@@ -333,36 +333,29 @@ impl RowMajor {
 
 /// Σ a_k b_k, with four running sums (so the compiler can use SIMD lanes).
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut s = [0.0; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(p, q)| p * q)
-        .sum();
-    for (p, q) in ca.zip(cb) {
-        for k in 0..4 {
-            s[k] += p[k] * q[k];
-        }
-    }
-    (s[0] + s[1]) + (s[2] + s[3]) + tail
+    four_lane_sum(a, b, |p, q| p * q)
 }
 
 /// ‖a − b‖² = Σ (a_k − b_k)², summed directly (no cancellation), with four
 /// running sums.
 fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
+    four_lane_sum(a, b, |p, q| (p - q) * (p - q))
+}
+
+/// Σ term(a_k, b_k), in four running sums and the remainder.
+#[inline(always)]
+fn four_lane_sum(a: &[f64], b: &[f64], term: impl Fn(f64, f64) -> f64) -> f64 {
     let mut s = [0.0; 4];
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
     let tail: f64 = ca
         .remainder()
         .iter()
         .zip(cb.remainder())
-        .map(|(p, q)| (p - q) * (p - q))
+        .map(|(&p, &q)| term(p, q))
         .sum();
     for (p, q) in ca.zip(cb) {
         for k in 0..4 {
-            s[k] += (p[k] - q[k]) * (p[k] - q[k]);
+            s[k] += term(p[k], q[k]);
         }
     }
     (s[0] + s[1]) + (s[2] + s[3]) + tail
