@@ -69,6 +69,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 use crate::data::{AsFeatures, Dataset};
 use crate::error::{Error, Result, check_finite};
 use crate::metrics::score_classifier;
+use crate::plot::{grid_points, into_grid};
 use crate::table::{ShowTable, Table, format_number};
 use kernel::RowMajor;
 use smo::{Failure, QRows, Source};
@@ -562,6 +563,37 @@ impl FittedSvm {
     /// class index, as libsvm). With two classes: class 1 where f(x) ≥ 0.
     pub fn predict<'a>(&self, x: impl AsFeatures<'a>) -> Result<Array1<usize>> {
         self.predict_rows("x", x.into_features())
+    }
+
+    /// The predicted class on a `resolution × resolution` grid over
+    /// `[x_range.0, x_range.1] × [y_range.0, y_range.1]`, for a machine of 2
+    /// features: entry `(i, j)` is the class at the centre of the cell in
+    /// row i (row 0 the lowest y) and column j (column 0 the lowest x), as
+    /// [`Chart::regions`](crate::plot::Chart::regions) expects.
+    ///
+    /// An error if the machine does not have exactly 2 features, the
+    /// resolution is not between 1 and 1000, or a range is not an interval
+    /// `low < high` of finite width.
+    ///
+    /// ```
+    /// use mlmath::prelude::*;
+    /// // Class 0 left of the y-axis, class 1 right of it.
+    /// let train = Dataset::new(&array![[-1.0, 0.0], [1.0, 0.0]], &array![0, 1])?;
+    /// let svm = Svm::new(Kernel::linear()).fit(&train)?;
+    /// let grid = svm.decision_grid((-2.0, 2.0), (-2.0, 2.0), 4)?;
+    /// assert_eq!(grid.column(0).to_vec(), vec![0, 0, 0, 0]); // lowest x
+    /// assert_eq!(grid.column(3).to_vec(), vec![1, 1, 1, 1]);
+    /// # Ok::<(), mlmath::Error>(())
+    /// ```
+    pub fn decision_grid(
+        &self,
+        x_range: (f64, f64),
+        y_range: (f64, f64),
+        resolution: usize,
+    ) -> Result<Array2<usize>> {
+        let points = grid_points(self.n_features, x_range, y_range, resolution)?;
+        let classes = self.predict_rows("the grid", points.view())?;
+        Ok(into_grid(classes, resolution))
     }
 
     /// The accuracy (1/n) Σ_i [ŷ_i = y_i] on a dataset with the classes the
