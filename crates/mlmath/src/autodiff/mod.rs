@@ -45,6 +45,7 @@ pub mod check;
 mod checks;
 mod kernels;
 pub mod ops;
+mod patches;
 #[cfg(test)]
 mod tests;
 
@@ -56,6 +57,8 @@ use std::rc::Rc;
 use ndarray::{ArrayD, NdFloat};
 
 use crate::error::{Error, Result};
+
+pub use patches::im2col;
 
 /// The number types the engine computes in: `f32` and `f64`.
 pub trait Float: NdFloat {

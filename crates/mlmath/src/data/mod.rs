@@ -31,11 +31,13 @@
 //! ```
 
 mod dataset;
+mod images;
 mod loaders;
 pub mod preprocessing;
 mod split;
 
 pub use dataset::{AsFeatures, Dataset};
+pub use images::shift_images;
 #[cfg(feature = "frames")]
 pub use loaders::penguins_frame;
 pub use loaders::{
