@@ -31,7 +31,10 @@ use crate::error::{Error, Result};
 ///   oh = ⌊(h + 2p − k)/s⌋ + 1,  ow = ⌊(w + 2p − k)/s⌋ + 1,
 /// ```
 ///
-/// with 0 where the pixel lies in the padding (see the [module](self)).
+/// with 0 where the pixel lies in the padding. A convolution with
+/// `W: (o, c, k, k)` is the product `W_mat · X_col` of the weights as a
+/// matrix `(o, c·k²)` with this matrix: row `f`, column `(i, r, q)` of the
+/// product is `y[i, f, r, q]`, as [`conv2d`](super::Tensor::conv2d) computes it.
 ///
 /// An error when `kernel` or `stride` is 0, `x` has no channel, the kernel
 /// is larger than the padded image, or the matrix would be too large.
