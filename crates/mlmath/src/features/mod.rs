@@ -1,0 +1,910 @@
+//! Random features, the minimum-norm least-squares fit, and the double-descent
+//! sweep.
+//!
+//! ## Random Fourier features
+//!
+//! A Gaussian kernel `k(x, z) = exp(−‖x − z‖² / (2σ²))` is an inner product
+//! in a space of infinitely many features. Rahimi and Recht (2007) replace it
+//! by `N` random ones,
+//!
+//! ```text
+//! φ_j(x) = cos(w_j·x + b_j),   w_j ~ N(0, I/σ²),   b_j ~ U[0, 2π),   j = 1..N,
+//! ```
+//!
+//! because `2 cos(u) cos(v) = cos(u − v) + cos(u + v)`: averaged over the
+//! phase `b_j` the second term vanishes, and averaged over `w_j` the first is
+//! the characteristic function of the normal distribution at `x − z`:
+//!
+//! ```text
+//! E[2 φ_j(x) φ_j(z)] = E[cos(w_j·(x − z))] = exp(−‖x − z‖² / (2σ²)).
+//! ```
+//!
+//! The features here are *unscaled* (no `√(2/N)`): a fit's weights are the
+//! coefficients `a_j` of `f(x) = Σ_j a_j φ_j(x)`, and its norm `‖a‖` is the
+//! one the double-descent picture draws.
+//!
+//! ## The minimum-norm fit
+//!
+//! With `n` training rows, `Φ: (n, N)` (`Φ_ij = φ_j(x_i)`) and the targets
+//! `Y: (n, k)`, the least-squares weights minimise `‖ΦA − Y‖²_F`. With
+//! `N < n` the minimiser is unique (when the columns of `Φ` are
+//! independent): `ΦᵀΦ A = ΦᵀY`. With `N > n` there are many `A` with
+//! `ΦA = Y` exactly (they *interpolate*), and the one of least norm is the
+//! one in the row space of `Φ`, `A = Φᵀ C`, which gives `ΦΦᵀ C = Y`. Both
+//! are the pseudo-inverse solution `A = Φ⁺ Y`. With a ridge `λ > 0`
+//!
+//! ```text
+//! A = (ΦᵀΦ + λI)⁻¹ ΦᵀY = Φᵀ (ΦΦᵀ + λI)⁻¹ Y,
+//! ```
+//!
+//! two formulas for one answer (push `Φᵀ` through:
+//! `(ΦᵀΦ + λI) Φᵀ = Φᵀ (ΦΦᵀ + λI)`), and [`min_norm_least_squares`] uses
+//! the one whose matrix is smaller: `min(n, N)` square. That matrix is
+//! symmetric positive definite, and is solved by its Cholesky factor
+//! `L Lᵀ` (`L` lower triangular).
+//!
+//! ## Why the norm explodes at `N = n`
+//!
+//! In the singular value decomposition `Φ = Σ_i s_i u_i v_iᵀ`, the minimum-norm
+//! fit is `A = Σ_i v_i (u_iᵀ Y) / s_i`: each direction is divided by its
+//! singular value. Near `N = n`, `Φ` is close to square, and the smallest
+//! singular value of a square random matrix is close to zero, so `‖A‖`
+//! explodes and the fit follows the noise; away from `N = n` (either side)
+//! the smallest singular value grows again (see [`singular_values`]). A
+//! ridge `λ` replaces `1/s_i` by `s_i / (s_i² + λ)`, at most `1/(2√λ)`.
+//!
+//! ## Singular to working precision
+//!
+//! The Cholesky factor is computed row by row: a pivot
+//! `d_i = m_ii − Σ_{j<i} l_ij²` is the squared distance of row `i` from the
+//! span of the rows before it. A pivot at most `4 · i · ε` times the largest
+//! diagonal entry (ε = 2.2·10⁻¹⁶) means the matrix is singular up to
+//! rounding: with `λ = 0` [`min_norm_least_squares`] then returns an error
+//! that says so and suggests a small ridge, never rounding noise. An
+//! ill-conditioned matrix whose pivots are all above that solves (its
+//! answer has about `16 − log₁₀ cond` correct digits).
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, AsArray, Axis, Ix2, Slice};
+
+use crate::data::{AsFeatures, Dataset};
+use crate::distance::{self, Metric};
+use crate::error::{Error, Result, check_finite};
+use crate::linalg::{largest, power_of_two_scale};
+use crate::random::{MAX_DRAWS, Rng, StandardNormal, seeded};
+use crate::table::{ShowTable, Table, format_number};
+
+#[cfg(test)]
+mod tests;
+
+/// The most features one [`RandomFeatures`] may hold (and `inputs × count`
+/// is at most [`MAX_DRAWS`](crate::random::MAX_DRAWS)).
+pub const MAX_FEATURES: usize = 1_000_000;
+
+/// The most pairs [`median_distance`] looks at; beyond, a seeded sample.
+pub const MEDIAN_PAIRS: usize = 100_000;
+
+/// The seed of [`median_distance`]'s sample of pairs.
+const MEDIAN_SEED: u64 = 0x6d65_6469_616e;
+
+/// Random Fourier features (Rahimi & Recht, NIPS 2007):
+/// `φ_j(x) = cos(w_j·x + b_j)`, `j = 1..N`, with `w_j ~ N(0, I/σ²)`
+/// (`σ` = bandwidth) and `b_j ~ U[0, 2π)`. Unscaled (no `√(2/N)`): the
+/// weights of a fit are the coefficients `a_j` of `f(x) = Σ_j a_j φ_j(x)`.
+/// `E[2 φ_j(x) φ_j(z)] = exp(−‖x − z‖²/(2σ²))`, the Gaussian kernel (see the
+/// [module](self) docs).
+///
+/// Feature `j` is drawn from the seed's stream after features `0..j`, so the
+/// same seed gives the same first features whatever the count: a sweep over
+/// `N` adds features and never redraws them ([`first`](Self::first)).
+///
+/// ```
+/// use mlmath::features::RandomFeatures;
+/// use ndarray::array;
+/// let rff = RandomFeatures::new(2, 5, 1.0, 7).unwrap();
+/// let phi = rff.transform(&array![[0.0, 1.0], [2.0, 0.5]]).unwrap();
+/// assert_eq!(phi.dim(), (2, 5));
+/// assert!(phi.iter().all(|v| v.abs() <= 1.0));
+/// ```
+#[derive(Clone, Debug)]
+pub struct RandomFeatures {
+    /// `(inputs, count)`: column `j` is `w_j`.
+    weights: Array2<f64>,
+    /// `(count,)`: `b_j`.
+    phases: Array1<f64>,
+    bandwidth: f64,
+}
+
+impl RandomFeatures {
+    /// Draws `count` features for inputs of `inputs` numbers, bandwidth `σ`,
+    /// from `seed`: for `j = 0, 1, ...`, first the `inputs` entries of `w_j`
+    /// (standard normals divided by `σ`), then `b_j` (uniform times 2π).
+    ///
+    /// Errors: `inputs` or `count` 0, `bandwidth` not finite and above 0,
+    /// `count` above [`MAX_FEATURES`] or `inputs × count` above
+    /// [`MAX_DRAWS`](crate::random::MAX_DRAWS).
+    pub fn new(inputs: usize, count: usize, bandwidth: f64, seed: u64) -> Result<RandomFeatures> {
+        if inputs == 0 {
+            return Err(Error::parameter(
+                "inputs",
+                "at least 1 (the number of columns of the data)",
+                inputs,
+            ));
+        }
+        if count == 0 || count > MAX_FEATURES {
+            return Err(Error::parameter(
+                "count",
+                format!("between 1 and {MAX_FEATURES} features"),
+                count,
+            ));
+        }
+        if inputs.saturating_mul(count) > MAX_DRAWS {
+            return Err(Error::parameter(
+                "inputs × count",
+                format!("at most {MAX_DRAWS} weights (use fewer features)"),
+                format!("{inputs} × {count}"),
+            ));
+        }
+        if !(bandwidth.is_finite() && bandwidth > 0.0) {
+            return Err(Error::parameter(
+                "bandwidth",
+                "a finite number above 0 (for instance median_distance of the training rows)",
+                bandwidth,
+            ));
+        }
+        let mut rng = seeded(seed);
+        let mut weights = Array2::zeros((inputs, count));
+        let mut phases = Array1::zeros(count);
+        for j in 0..count {
+            for i in 0..inputs {
+                let z: f64 = rng.sample(StandardNormal);
+                weights[(i, j)] = z / bandwidth;
+            }
+            phases[j] = rng.random::<f64>() * std::f64::consts::TAU;
+        }
+        Ok(RandomFeatures {
+            weights,
+            phases,
+            bandwidth,
+        })
+    }
+
+    /// The number of inputs `d` (columns of the data).
+    pub fn inputs(&self) -> usize {
+        self.weights.nrows()
+    }
+
+    /// The number of features `N`.
+    pub fn count(&self) -> usize {
+        self.phases.len()
+    }
+
+    /// The bandwidth `σ` of the kernel `exp(−‖x − z‖²/(2σ²))`.
+    pub fn bandwidth(&self) -> f64 {
+        self.bandwidth
+    }
+
+    /// The frequencies `W: (inputs, count)`, column `j` is `w_j`.
+    pub fn weights(&self) -> &Array2<f64> {
+        &self.weights
+    }
+
+    /// The phases `b: (count,)`.
+    pub fn phases(&self) -> &Array1<f64> {
+        &self.phases
+    }
+
+    /// The first `n` features, `φ_1..φ_n`: nested, so a sweep over `N` adds
+    /// features and never redraws them. An error unless `1 ≤ n ≤ count`.
+    ///
+    /// ```
+    /// use mlmath::features::RandomFeatures;
+    /// let rff = RandomFeatures::new(3, 10, 1.0, 1).unwrap();
+    /// let four = rff.first(4).unwrap();
+    /// assert_eq!(four.count(), 4);
+    /// assert_eq!(four.phases()[3], rff.phases()[3]);
+    /// ```
+    pub fn first(&self, n: usize) -> Result<RandomFeatures> {
+        if n == 0 || n > self.count() {
+            return Err(Error::parameter(
+                "n",
+                format!("between 1 and the {} features drawn", self.count()),
+                n,
+            ));
+        }
+        Ok(RandomFeatures {
+            weights: columns(self.weights.view(), 0..n).to_owned(),
+            phases: self.phases.slice_axis(Axis(0), (0..n).into()).to_owned(),
+            bandwidth: self.bandwidth,
+        })
+    }
+
+    /// `Φ: (rows, count)`, `Φ_ij = φ_j(x_i) = cos(w_j·x_i + b_j)`: one matrix
+    /// product `X W`, then the phase and the cosine. An error if `x` has
+    /// another number of columns than [`inputs`](Self::inputs), no row, or a
+    /// NaN.
+    pub fn transform<'a>(&self, x: impl AsFeatures<'a>) -> Result<Array2<f64>> {
+        let x = x.into_features();
+        self.check_inputs("x", x)?;
+        let mut phi = Array2::zeros((x.nrows(), self.count()));
+        fill_features(x, self.weights.view(), self.phases.view(), phi.view_mut());
+        Ok(phi)
+    }
+
+    fn check_inputs(&self, what: &str, x: ArrayView2<'_, f64>) -> Result<()> {
+        if x.ncols() != self.inputs() {
+            return Err(Error::shape(
+                what,
+                format!("{} columns, the inputs of the features", self.inputs()),
+                format!("{} columns", x.ncols()),
+            ));
+        }
+        if x.nrows() == 0 {
+            return Err(Error::empty(what));
+        }
+        check_finite(what, x)
+    }
+}
+
+/// The columns `range` of `m` (ndarray's `s!` macro is not used: the crate
+/// forbids unsafe code, and the macro's expansion allows it).
+pub(crate) fn columns(
+    m: ArrayView2<'_, f64>,
+    range: std::ops::Range<usize>,
+) -> ArrayView2<'_, f64> {
+    m.slice_axis_move(Axis(1), Slice::from(range))
+}
+
+/// `out = cos(X W + b)` (`b` added to every row), `out: (rows of x, columns of w)`.
+fn fill_features(
+    x: ArrayView2<'_, f64>,
+    w: ArrayView2<'_, f64>,
+    b: ArrayView1<'_, f64>,
+    mut out: ArrayViewMut2<'_, f64>,
+) {
+    general_mat_mul(1.0, &x, &w, 0.0, &mut out);
+    for mut row in out.rows_mut() {
+        row.zip_mut_with(&b, |v, &bj| *v = (*v + bj).cos());
+    }
+}
+
+/// The median of the Euclidean distances `‖x_i − x_j‖` between the rows of
+/// `x`, over all pairs `i < j`, or over a seeded sample of [`MEDIAN_PAIRS`]
+/// pairs (`i ≠ j`, uniform) when there are more: the usual a-priori bandwidth
+/// of a Gaussian kernel (the "median heuristic"). Compute it on the training
+/// rows only. For an even number of distances, the mean of the middle two.
+///
+/// An error if `x` has fewer than 2 rows, a NaN, or a distance beyond `f64`.
+///
+/// ```
+/// use ndarray::array;
+/// // Points 0, 1 and 3 on a line: distances 1, 3, 2.
+/// let m = mlmath::features::median_distance(&array![[0.0], [1.0], [3.0]]).unwrap();
+/// assert_eq!(m, 2.0);
+/// ```
+pub fn median_distance<'a>(x: impl AsFeatures<'a>) -> Result<f64> {
+    let x = x.into_features();
+    let n = x.nrows();
+    if n < 2 {
+        return Err(Error::parameter(
+            "x",
+            "at least 2 rows (a distance needs a pair)",
+            format!("{n} rows"),
+        ));
+    }
+    let rows = distance::prepare("x", x, Metric::Euclidean)?;
+    let between = |i: usize, j: usize| {
+        distance::between(
+            Metric::Euclidean,
+            distance::row(&rows, i),
+            distance::row(&rows, j),
+        )
+    };
+    let pairs = n * (n - 1) / 2;
+    let mut d: Vec<f64> = if pairs <= MEDIAN_PAIRS {
+        (0..n)
+            .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+            .map(|(i, j)| between(i, j))
+            .collect()
+    } else {
+        let mut rng = seeded(MEDIAN_SEED);
+        (0..MEDIAN_PAIRS)
+            .map(|_| {
+                let i = rng.random_range(0..n);
+                let j = rng.random_range(0..n - 1);
+                between(i, if j >= i { j + 1 } else { j })
+            })
+            .collect()
+    };
+    if d.iter().any(|v| !v.is_finite()) {
+        return Err(distance::overflow("a distance between rows of x"));
+    }
+    d.sort_by(f64::total_cmp);
+    let m = d.len();
+    Ok(if m % 2 == 1 {
+        d[m / 2]
+    } else {
+        (d[m / 2 - 1] + d[m / 2]) / 2.0
+    })
+}
+
+/// `Y: (n, k)` with row `i` the one-hot vector `e_{y_i}`: 1 in column
+/// `labels[i]`, 0 elsewhere; `k = classes`. An error if `labels` is empty,
+/// `classes` is 0, or a label is not below `classes`.
+///
+/// ```
+/// let y = mlmath::features::one_hot(&[2, 0], 3).unwrap();
+/// assert_eq!(y, ndarray::array![[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]);
+/// ```
+pub fn one_hot(labels: &[usize], classes: usize) -> Result<Array2<f64>> {
+    if labels.is_empty() {
+        return Err(Error::empty("labels"));
+    }
+    if classes == 0 {
+        return Err(Error::parameter("classes", "at least 1", classes));
+    }
+    let mut y = Array2::zeros((labels.len(), classes));
+    for (i, &c) in labels.iter().enumerate() {
+        if c >= classes {
+            return Err(Error::parameter(
+                format!("labels[{i}]"),
+                format!("a class below {classes} (raise classes, or fix the label)"),
+                c,
+            ));
+        }
+        y[(i, c)] = 1.0;
+    }
+    Ok(y)
+}
+
+/// The weights `A: (N, k)` that minimise `‖ΦA − Y‖²_F + λ‖A‖²_F` for
+/// `phi = Φ: (n, N)`, `y = Y: (n, k)`, `ridge = λ ≥ 0`; with `λ = 0`, among
+/// all minimisers the one of least norm, the pseudo-inverse solution
+/// `Φ⁺Y`. Computed in the smaller space (see the [module](self) docs):
+///
+/// ```text
+/// N ≤ n:  (ΦᵀΦ + λI) A = ΦᵀY
+/// N > n:  A = Φᵀ C  with  (ΦΦᵀ + λI) C = Y
+/// ```
+///
+/// by a Cholesky factor, all `k` right-hand sides at once. `Φ` and `Y` are
+/// first scaled by powers of two (exact) so that nothing overflows.
+///
+/// Errors: shapes that do not match, `λ` negative or not finite, a NaN; with
+/// a matrix singular to working precision (`N ≤ n` with dependent columns of
+/// `Φ`, `N > n` with dependent rows, for instance a repeated training row)
+/// an error that says so and suggests a small ridge.
+///
+/// ```
+/// use mlmath::features::min_norm_least_squares;
+/// use ndarray::array;
+/// // One equation a₁ + a₂ = 2: the least-norm solution is (1, 1).
+/// let a = min_norm_least_squares(&array![[1.0, 1.0]], &array![[2.0]], 0.0).unwrap();
+/// assert!((a[(0, 0)] - 1.0).abs() < 1e-15 && (a[(1, 0)] - 1.0).abs() < 1e-15);
+/// ```
+pub fn min_norm_least_squares<'a, 'b>(
+    phi: impl AsArray<'a, f64, Ix2>,
+    y: impl AsArray<'b, f64, Ix2>,
+    ridge: f64,
+) -> Result<Array2<f64>> {
+    let (phi, y) = (phi.into(), y.into());
+    let (n, features) = phi.dim();
+    if n == 0 {
+        return Err(Error::empty("phi"));
+    }
+    if features == 0 {
+        return Err(Error::shape(
+            "phi",
+            "at least one column (one per feature)",
+            "0 columns",
+        ));
+    }
+    if y.nrows() != n || y.ncols() == 0 {
+        return Err(Error::shape(
+            "y",
+            format!("{n} rows, one per row of phi, and at least one column"),
+            format!("{} rows and {} columns", y.nrows(), y.ncols()),
+        ));
+    }
+    check_ridge(ridge)?;
+    check_finite("phi", phi)?;
+    check_finite("y", y)?;
+    let scale = |m: ArrayView2<'_, f64>| match largest(m) {
+        0.0 => 1.0,
+        big => power_of_two_scale(big),
+    };
+    let (sp, sy) = (scale(phi), scale(y));
+    let phi = phi.mapv(|v| v * sp);
+    let y = y.mapv(|v| v * sy);
+    let ridge_scaled = ridge * sp * sp;
+    if !ridge_scaled.is_finite() {
+        return Err(Error::parameter(
+            "ridge",
+            "a number that is not enormous next to the entries of phi squared",
+            ridge,
+        ));
+    }
+    let smaller = |what: &str| format!("the Gram matrix {what} ({0} × {0})", features.min(n));
+    let a = if features <= n {
+        let mut h = phi.t().dot(&phi);
+        add_ridge(&mut h, ridge_scaled);
+        let mut factor = Cholesky::new(features);
+        factor
+            .extend(h.view(), features)
+            .map_err(|p| p.error(&smaller("ΦᵀΦ"), ridge))?;
+        factor.solve(phi.t().dot(&y).view())
+    } else {
+        let mut g = phi.dot(&phi.t());
+        add_ridge(&mut g, ridge_scaled);
+        let mut factor = Cholesky::new(n);
+        factor
+            .extend(g.view(), n)
+            .map_err(|p| p.error(&smaller("ΦΦᵀ"), ridge))?;
+        phi.t().dot(&factor.solve(y.view()))
+    };
+    // Undo the scaling: A = (sp / sy) A' (in two steps, each a power of two).
+    let a = a.mapv(|v| v * sp / sy);
+    if a.iter().any(|v| !v.is_finite()) {
+        return Err(Error::overflow(
+            "the weights A",
+            "rescale phi or y, or use a ridge above 0",
+        ));
+    }
+    Ok(a)
+}
+
+fn check_ridge(ridge: f64) -> Result<()> {
+    if ridge.is_finite() && ridge >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::parameter(
+            "ridge",
+            "a finite number ≥ 0 (0 for the least-norm fit)",
+            ridge,
+        ))
+    }
+}
+
+fn add_ridge(m: &mut Array2<f64>, ridge: f64) {
+    if ridge > 0.0 {
+        m.diag_mut().mapv_inplace(|v| v + ridge);
+    }
+}
+
+/// A Cholesky factor `M = L Lᵀ` of a symmetric positive definite matrix,
+/// computed row by row (row `i` of `L` needs only rows `0..i`), so it can be
+/// extended when `M` grows by rows and columns: the factor of a leading
+/// block is the leading block of the factor.
+struct Cholesky {
+    /// `(capacity, capacity)`, row-major; rows `0..rows` hold `L`.
+    l: Vec<f64>,
+    capacity: usize,
+    rows: usize,
+    largest_diagonal: f64,
+}
+
+/// A pivot that shows the matrix singular to working precision.
+struct Pivot {
+    row: usize,
+    value: f64,
+    largest_diagonal: f64,
+}
+
+impl Pivot {
+    fn error(&self, what: &str, ridge: f64) -> Error {
+        let fix = if ridge == 0.0 {
+            "pass a small ridge (λ = 1e-8 times the largest diagonal entry, or more) \
+             for a regularised fit"
+        } else {
+            "raise the ridge"
+        };
+        Error::parameter(
+            what,
+            format!(
+                "positive definite to working precision (its rows independent): {fix}; \
+                 ridge is {ridge}"
+            ),
+            format!(
+                "a singular one: pivot {} at row {} against a largest diagonal entry {}",
+                format_number(self.value),
+                self.row,
+                format_number(self.largest_diagonal)
+            ),
+        )
+    }
+}
+
+impl Cholesky {
+    fn new(capacity: usize) -> Cholesky {
+        Cholesky {
+            l: vec![0.0; capacity * capacity],
+            capacity,
+            rows: 0,
+            largest_diagonal: 0.0,
+        }
+    }
+
+    /// Extends `L` to the leading `to` rows of `m` (read on and below the
+    /// diagonal). `l_ij = (m_ij − Σ_{p<j} l_ip l_jp) / l_jj` for `j < i`, and
+    /// the pivot `d_i = m_ii − Σ_{p<i} l_ip²`, `l_ii = √d_i`. A pivot at most
+    /// `4 (i+1) ε` times the largest diagonal entry so far: `Err`.
+    fn extend(&mut self, m: ArrayView2<'_, f64>, to: usize) -> std::result::Result<(), Pivot> {
+        debug_assert!(to <= self.capacity && m.nrows() >= to && m.ncols() >= to);
+        let c = self.capacity;
+        for i in self.rows..to {
+            let (done, rest) = self.l.split_at_mut(i * c);
+            let row = &mut rest[..c];
+            for j in 0..i {
+                let lj = &done[j * c..j * c + j];
+                row[j] = (m[(i, j)] - dot(&row[..j], lj)) / done[j * c + j];
+            }
+            let diagonal = m[(i, i)];
+            self.largest_diagonal = self.largest_diagonal.max(diagonal);
+            let pivot = diagonal - dot(&row[..i], &row[..i]);
+            let tolerance = 4.0 * (i + 1) as f64 * f64::EPSILON * self.largest_diagonal;
+            // Also catches a NaN pivot (a NaN compares false).
+            if pivot.is_nan() || pivot <= tolerance {
+                self.rows = i;
+                return Err(Pivot {
+                    row: i,
+                    value: pivot,
+                    largest_diagonal: self.largest_diagonal,
+                });
+            }
+            row[i] = pivot.sqrt();
+        }
+        self.rows = self.rows.max(to);
+        Ok(())
+    }
+
+    /// `X` with `L Lᵀ X = R` for the leading `r.nrows()` rows of `L`: forward
+    /// substitution `L Z = R`, then back substitution `Lᵀ X = Z`.
+    fn solve(&self, r: ArrayView2<'_, f64>) -> Array2<f64> {
+        let (m, k) = r.dim();
+        debug_assert!(m <= self.rows);
+        let c = self.capacity;
+        let mut x = r.to_owned();
+        for i in 0..m {
+            let li = &self.l[i * c..i * c + i];
+            let (above, mut row) = x.view_mut().split_at(Axis(0), i);
+            let mut row = row.row_mut(0);
+            for (j, &lij) in li.iter().enumerate() {
+                if lij != 0.0 {
+                    row.scaled_add(-lij, &above.row(j));
+                }
+            }
+            row /= self.l[i * c + i];
+        }
+        for i in (0..m).rev() {
+            let (mut head, below) = x.view_mut().split_at(Axis(0), i + 1);
+            let mut row = head.row_mut(i);
+            for j in i + 1..m {
+                let lji = self.l[j * c + i];
+                if lji != 0.0 {
+                    row.scaled_add(-lji, &below.row(j - i - 1));
+                }
+            }
+            row /= self.l[i * c + i];
+        }
+        debug_assert_eq!(x.ncols(), k);
+        x
+    }
+}
+
+/// `Σ a_k b_k`, in four running sums (so the compiler can use SIMD lanes).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = [0.0; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(p, q)| p * q)
+        .sum();
+    for (p, q) in ca.zip(cb) {
+        for l in 0..4 {
+            s[l] += p[l] * q[l];
+        }
+    }
+    (s[0] + s[1]) + (s[2] + s[3]) + tail
+}
+
+/// The singular values of `Φ: (n, N)`, largest first: `√` of the eigenvalues
+/// of the smaller Gram matrix (`ΦᵀΦ` if `N ≤ n`, else `ΦΦᵀ`), `min(n, N)` of
+/// them, negative eigenvalues from rounding clipped to 0. The eigenvalues
+/// come from [`linalg::symmetric_eigen`](crate::linalg::symmetric_eigen)
+/// (Jacobi rotations), fine for `min(n, N)` up to a few hundred. Values
+/// below about `10⁻⁸ s₁` are rounding (the Gram matrix squares the
+/// condition number).
+///
+/// An error if `phi` is empty or holds a NaN.
+///
+/// ```
+/// use ndarray::array;
+/// let s = mlmath::features::singular_values(&array![[3.0, 0.0, 0.0], [0.0, 0.0, 4.0]]).unwrap();
+/// assert!((s[0] - 4.0).abs() < 1e-12 && (s[1] - 3.0).abs() < 1e-12);
+/// ```
+pub fn singular_values<'a>(phi: impl AsArray<'a, f64, Ix2>) -> Result<Array1<f64>> {
+    let phi = phi.into();
+    if phi.is_empty() {
+        return Err(Error::empty("phi"));
+    }
+    check_finite("phi", phi)?;
+    let big = largest(phi);
+    if big == 0.0 {
+        return Ok(Array1::zeros(phi.nrows().min(phi.ncols())));
+    }
+    let scale = power_of_two_scale(big);
+    let phi = phi.mapv(|v| v * scale);
+    let gram = if phi.ncols() <= phi.nrows() {
+        phi.t().dot(&phi)
+    } else {
+        phi.dot(&phi.t())
+    };
+    let eigen = crate::linalg::symmetric_eigen(&gram)?;
+    let mut values: Vec<f64> = eigen
+        .values()
+        .iter()
+        .map(|&v| v.max(0.0).sqrt() / scale)
+        .collect();
+    values.sort_by(|a, b| b.total_cmp(a));
+    Ok(Array1::from(values))
+}
+
+/// One point of a random-feature sweep ([`random_feature_sweep`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepPoint {
+    /// The number of features `N`.
+    pub features: usize,
+    /// The fraction of training rows misclassified (the class is the argmax
+    /// of the row of `ΦA`).
+    pub train_error: f64,
+    /// The fraction of test rows misclassified.
+    pub test_error: f64,
+    /// `‖ΦA − Y‖²_F / n_train`: the squared error per row, summed over the
+    /// `k` one-hot columns.
+    pub train_loss: f64,
+    /// The same on the test rows.
+    pub test_loss: f64,
+    /// `‖A‖_F`.
+    pub weight_norm: f64,
+}
+
+/// The double-descent sweep: for each `N` in `counts` (any order, each
+/// between 1 and `features.count()`), the first `N` features of `features`,
+/// fitted to the one-hot training labels by the [`min_norm_least_squares`]
+/// formulas with `ridge = λ`, and scored on the training and the test rows.
+/// The points come back in the order of `counts`.
+///
+/// The features are nested, so the work is shared: the counts are visited in
+/// increasing order, each new block of features is computed once
+/// (`cos(X W + b)` for the training and the test rows), and the Gram
+/// matrices grow with it: `ΦΦᵀ` (n × n) gains `Φ_block Φ_blockᵀ`; while
+/// `N ≤ n`, `ΦᵀΦ` gains rows and columns, and its Cholesky factor only the
+/// new rows. For `N > n` the factor of `ΦΦᵀ + λI` is computed afresh at each
+/// count. Then `A` (`N × k`), and the scores from `Φ_train A` and
+/// `Φ_test A`.
+///
+/// Errors: datasets whose columns are not the features' inputs, that are
+/// empty or hold a NaN; a test label beyond the training classes; a count of
+/// 0 or above `features.count()`; a bad ridge; and, with `λ = 0`, a Gram
+/// matrix singular to working precision (the error names `N` and suggests a
+/// small ridge).
+pub fn random_feature_sweep(
+    features: &RandomFeatures,
+    train: &Dataset,
+    test: &Dataset,
+    counts: &[usize],
+    ridge: f64,
+) -> Result<Vec<SweepPoint>> {
+    features.check_inputs("the training rows", train.x().view())?;
+    features.check_inputs("the test rows", test.x().view())?;
+    check_ridge(ridge)?;
+    if counts.is_empty() {
+        return Err(Error::empty("counts"));
+    }
+    if let Some(&bad) = counts.iter().find(|&&c| c == 0 || c > features.count()) {
+        return Err(Error::parameter(
+            "each count",
+            format!(
+                "between 1 and the {} features drawn (draw more with RandomFeatures::new)",
+                features.count()
+            ),
+            bad,
+        ));
+    }
+    let classes = train
+        .n_classes()
+        .max(1 + train.y().iter().copied().max().unwrap_or(0));
+    let y_train = one_hot(&train.y().to_vec(), classes)?;
+    let y_test = one_hot(&test.y().to_vec(), classes).map_err(|_| {
+        Error::parameter(
+            "the test labels",
+            format!("classes seen in training (below {classes})"),
+            "a label beyond them",
+        )
+    })?;
+    let mut order: Vec<usize> = (0..counts.len()).collect();
+    order.sort_by_key(|&i| counts[i]);
+    let top = counts[order[order.len() - 1]];
+    let n = train.len();
+    let mut sweep = Sweep {
+        x_train: train.x().view(),
+        x_test: test.x().view(),
+        w: features.weights.view(),
+        b: features.phases.view(),
+        phi_train: Array2::zeros((n, top)),
+        phi_test: Array2::zeros((test.len(), top)),
+        gram_rows: Array2::zeros((n, n)),
+        gram_columns: Array2::zeros((n.min(top), n.min(top))),
+        factor: Cholesky::new(n.min(top)),
+        done: 0,
+        ridge,
+    };
+    let mut points: Vec<Option<SweepPoint>> = vec![None; counts.len()];
+    for &i in &order {
+        let count = counts[i];
+        sweep.grow(count);
+        let a = sweep.weights(count, &y_train)?;
+        let phi_train = columns(sweep.phi_train.view(), 0..count);
+        let phi_test = columns(sweep.phi_test.view(), 0..count);
+        let (train_error, train_loss) = scores(phi_train.dot(&a), &y_train, train.y());
+        let (test_error, test_loss) = scores(phi_test.dot(&a), &y_test, test.y());
+        points[i] = Some(SweepPoint {
+            features: count,
+            train_error,
+            test_error,
+            train_loss,
+            test_loss,
+            weight_norm: crate::linalg::norm(a.view()),
+        });
+    }
+    Ok(points
+        .into_iter()
+        .map(|p| p.expect("every count visited"))
+        .collect())
+}
+
+/// The state of a sweep: the features computed so far and the Gram matrices.
+struct Sweep<'a> {
+    x_train: ArrayView2<'a, f64>,
+    x_test: ArrayView2<'a, f64>,
+    w: ArrayView2<'a, f64>,
+    b: ArrayView1<'a, f64>,
+    /// `(n, top)`: columns `0..done` computed.
+    phi_train: Array2<f64>,
+    phi_test: Array2<f64>,
+    /// `ΦΦᵀ` over the first `done` features, `(n, n)`.
+    gram_rows: Array2<f64>,
+    /// `ΦᵀΦ + λI` over the first `min(done, n)` features.
+    gram_columns: Array2<f64>,
+    /// Its Cholesky factor, extended as features come.
+    factor: Cholesky,
+    done: usize,
+    ridge: f64,
+}
+
+impl Sweep<'_> {
+    /// Computes features `done..count` and adds them to the Gram matrices.
+    fn grow(&mut self, count: usize) {
+        if count <= self.done {
+            return;
+        }
+        let (from, n) = (self.done, self.x_train.nrows());
+        let block = Slice::from(from..count);
+        let (w, b) = (
+            self.w.slice_axis(Axis(1), block),
+            self.b.slice_axis(Axis(0), block),
+        );
+        fill_features(
+            self.x_train,
+            w,
+            b,
+            self.phi_train.slice_axis_mut(Axis(1), block),
+        );
+        fill_features(
+            self.x_test,
+            w,
+            b,
+            self.phi_test.slice_axis_mut(Axis(1), block),
+        );
+        let new = self.phi_train.slice_axis(Axis(1), block);
+        general_mat_mul(1.0, &new, &new.t(), 1.0, &mut self.gram_rows);
+        if from < n {
+            // ΦᵀΦ gains rows and columns from..upto (only up to n are used).
+            let upto = count.min(n);
+            let new = columns(self.phi_train.view(), from..upto);
+            let all = columns(self.phi_train.view(), 0..upto);
+            let rows = new.t().dot(&all);
+            self.gram_columns
+                .slice_axis_mut(Axis(0), Slice::from(from..upto))
+                .slice_axis_move(Axis(1), Slice::from(0..upto))
+                .assign(&rows);
+            self.gram_columns
+                .slice_axis_mut(Axis(0), Slice::from(0..upto))
+                .slice_axis_move(Axis(1), Slice::from(from..upto))
+                .assign(&rows.t());
+            add_ridge_range(&mut self.gram_columns, self.ridge, from, upto);
+        }
+        self.done = count;
+    }
+
+    /// The weights `A: (count, k)` of the fit with the first `count` features.
+    fn weights(&mut self, count: usize, y: &Array2<f64>) -> Result<Array2<f64>> {
+        let n = self.x_train.nrows();
+        let what = |gram: &str, size: usize| {
+            format!("the Gram matrix {gram} ({size} × {size}) at N = {count} features")
+        };
+        let phi = columns(self.phi_train.view(), 0..count);
+        if count <= n {
+            self.factor
+                .extend(self.gram_columns.view(), count)
+                .map_err(|p| p.error(&what("ΦᵀΦ", count), self.ridge))?;
+            Ok(self.factor.solve(phi.t().dot(y).view()))
+        } else {
+            let mut g = self.gram_rows.clone();
+            add_ridge(&mut g, self.ridge);
+            let mut factor = Cholesky::new(n);
+            factor
+                .extend(g.view(), n)
+                .map_err(|p| p.error(&what("ΦΦᵀ", n), self.ridge))?;
+            Ok(phi.t().dot(&factor.solve(y.view())))
+        }
+    }
+}
+
+fn add_ridge_range(m: &mut Array2<f64>, ridge: f64, from: usize, to: usize) {
+    for i in from..to {
+        m[(i, i)] += ridge;
+    }
+}
+
+/// `(error, loss)`: the fraction of rows whose argmax (the first, on a tie)
+/// is not the label, and `‖P − Y‖²_F / rows`.
+fn scores(predicted: Array2<f64>, y: &Array2<f64>, labels: &Array1<usize>) -> (f64, f64) {
+    let rows = predicted.nrows() as f64;
+    let wrong = predicted
+        .rows()
+        .into_iter()
+        .zip(labels)
+        .filter(|(row, label)| {
+            let best = row
+                .iter()
+                .enumerate()
+                .fold((0, f64::NEG_INFINITY), |best, (c, &v)| {
+                    if v > best.1 { (c, v) } else { best }
+                });
+            best.0 != **label
+        })
+        .count();
+    let loss: f64 = predicted
+        .iter()
+        .zip(y)
+        .map(|(p, t)| (p - t) * (p - t))
+        .sum();
+    (wrong as f64 / rows, loss / rows)
+}
+
+impl ShowTable for [SweepPoint] {
+    /// One row per point: N, the errors, the test loss and ‖A‖.
+    fn table(&self) -> Table {
+        let mut table = Table::new(["N", "train error", "test error", "test loss", "‖A‖"]);
+        for p in self {
+            table.push_row([
+                p.features.to_string(),
+                format_number(p.train_error),
+                format_number(p.test_error),
+                format_number(p.test_loss),
+                format_number(p.weight_norm),
+            ]);
+        }
+        table
+    }
+}
+
+impl ShowTable for Vec<SweepPoint> {
+    /// As for a slice of points.
+    fn table(&self) -> Table {
+        self.as_slice().table()
+    }
+}
