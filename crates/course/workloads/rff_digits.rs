@@ -71,8 +71,6 @@ pub struct Swept {
     /// Wall time of the median heuristic, the draw of the features and the
     /// sweep (every count).
     pub seconds: f64,
-    /// The bandwidth σ from the median heuristic.
-    pub bandwidth: f64,
     /// One point per count of [`rff_counts`].
     pub points: Vec<SweepPoint>,
 }
@@ -80,9 +78,13 @@ pub struct Swept {
 impl Swept {
     /// The point of largest test error (the first, on a tie).
     pub fn peak(&self) -> &SweepPoint {
-        self.points
-            .iter()
-            .fold(&self.points[0], |best, p| if p.test_error > best.test_error { p } else { best })
+        self.points.iter().fold(&self.points[0], |best, p| {
+            if p.test_error > best.test_error {
+                p
+            } else {
+                best
+            }
+        })
     }
 
     /// The point of the largest count.
@@ -109,7 +111,6 @@ pub fn sweep_rff_digits(
     let points = random_feature_sweep(&features, train, test, &counts, ridge)?;
     Ok(Swept {
         seconds: start.elapsed().as_secs_f64(),
-        bandwidth,
         points,
     })
 }

@@ -264,8 +264,81 @@ fn fill_features(
 ) {
     general_mat_mul(1.0, &x, &w, 0.0, &mut out);
     for mut row in out.rows_mut() {
-        row.zip_mut_with(&b, |v, &bj| *v = (*v + bj).cos());
+        row.zip_mut_with(&b, |v, &bj| *v += bj);
+        match row.as_slice_mut() {
+            Some(values) => cos_in_place(values),
+            None => row.mapv_inplace(f64::cos),
+        }
     }
+}
+
+/// Arguments up to this size take [`cos_reduced`]; larger ones (and NaN)
+/// the standard library's `cos`.
+const FAST_COS_LIMIT: f64 = 1e6;
+
+/// `π` in three parts, `π ≈ PI_1 + PI_2 + PI_3`: `PI_1` and `PI_2` have 33
+/// significant bits, so `q · PI_1` and `q · PI_2` are exact for `|q| < 2²⁰`
+/// (Cody and Waite's argument reduction).
+const PI_1: f64 = 3.1415926534682512;
+const PI_2: f64 = 1.2154201012607932e-10;
+const PI_3: f64 = 4.044532497591901e-21;
+
+/// The Taylor coefficients `(−1)^k / (2k)!` of `cos r`, `k = 0..11`: for
+/// `|r| ≤ π/2` the first term left out, `(π/2)²⁴/24!`, is below `10⁻¹⁹`.
+const COS_TAYLOR: [f64; 12] = [
+    1.0,
+    -0.5,
+    0.041666666666666664,
+    -0.001388888888888889,
+    2.48015873015873e-05,
+    -2.755731922398589e-07,
+    2.08767569878681e-09,
+    -1.1470745597729725e-11,
+    4.779477332387385e-14,
+    -1.5619206968586225e-16,
+    4.110317623312165e-19,
+    -8.896791392450574e-22,
+];
+
+/// `cos x` for every entry: the features' one transcendental function,
+/// 1797 × 8000 of them in the digits sweep. Blocks of entries all within
+/// [`FAST_COS_LIMIT`] take [`cos_reduced`], a loop without branches that
+/// the compiler turns into vector instructions (about five times faster than
+/// calling `cos` entry by entry, as measured on the sweep); any other block
+/// takes `f64::cos`.
+fn cos_in_place(values: &mut [f64]) {
+    for block in values.chunks_mut(64) {
+        if block.iter().all(|v| v.abs() <= FAST_COS_LIMIT) {
+            for v in block.iter_mut() {
+                *v = cos_reduced(*v);
+            }
+        } else {
+            for v in block.iter_mut() {
+                *v = v.cos();
+            }
+        }
+    }
+}
+
+/// `cos x` for `|x| ≤ FAST_COS_LIMIT`, to an absolute error below 4·10⁻¹⁶
+/// (a test compares it with the standard library's): `x = qπ + r` with `q`
+/// the nearest integer to `x/π` (rounded by adding and subtracting
+/// `1.5 · 2⁵²`, whose last bit is then the parity of `q`), `r` by Cody and
+/// Waite's three-part `π`, `|r| ≤ π/2`; then `cos x = (−1)^q cos r`, with
+/// `cos r` from its Taylor polynomial in `r²` (Horner's rule).
+#[inline(always)]
+fn cos_reduced(x: f64) -> f64 {
+    const SHIFT: f64 = 6755399441055744.0; // 1.5 · 2⁵²
+    let t = x * std::f64::consts::FRAC_1_PI + SHIFT;
+    let q = t - SHIFT;
+    let r = ((x - q * PI_1) - q * PI_2) - q * PI_3;
+    let s = r * r;
+    let mut c = COS_TAYLOR[11];
+    for k in (0..11).rev() {
+        c = c * s + COS_TAYLOR[k];
+    }
+    // An odd q flips the sign bit.
+    f64::from_bits(c.to_bits() ^ (t.to_bits() << 63))
 }
 
 /// The median of the Euclidean distances `‖x_i − x_j‖` between the rows of

@@ -461,3 +461,30 @@ fn sweep_table_has_a_row_per_point() {
     assert_eq!(table.len(), 3);
     assert_eq!(table.cell(1, 0), Some("12"));
 }
+
+#[test]
+fn the_fast_cosine_agrees_with_the_standard_library() {
+    // Random arguments over [−1000, 1000], and the arguments nearest to the
+    // multiples of π/2 (where the reduction cancels most), up to the limit.
+    let mut rng = seeded(101);
+    let mut args: Vec<f64> = (0..200_000).map(|_| rng.random_range(-1e3..1e3)).collect();
+    for k in [1.0, 2.0, 3.0, 7.0, 100.0, 1001.0, 123_457.0, 318_309.0] {
+        let m = k * std::f64::consts::FRAC_PI_2;
+        args.extend([m, -m, m.next_up(), m.next_down()]);
+    }
+    args.extend([0.0, -0.0, 1e-300, 5e-324, FAST_COS_LIMIT, -FAST_COS_LIMIT]);
+    let mut fast = args.clone();
+    cos_in_place(&mut fast);
+    let worst = args
+        .iter()
+        .zip(&fast)
+        .map(|(x, c)| (c - x.cos()).abs())
+        .fold(0.0, f64::max);
+    assert!(worst < 4e-16, "largest difference {worst:e}");
+    // Beyond the limit, and NaN, the standard library's.
+    let mut big = [2e6, 1e300, f64::NAN, f64::INFINITY];
+    cos_in_place(&mut big);
+    assert_eq!(big[0], 2e6_f64.cos());
+    assert_eq!(big[1], 1e300_f64.cos());
+    assert!(big[2].is_nan() && big[3].is_nan());
+}
