@@ -263,11 +263,12 @@ fn fill_features(
     mut out: ArrayViewMut2<'_, f64>,
 ) {
     general_mat_mul(1.0, &x, &w, 0.0, &mut out);
+    let b = b.as_standard_layout();
+    let b = b.as_slice().expect("standard layout");
     for mut row in out.rows_mut() {
-        row.zip_mut_with(&b, |v, &bj| *v += bj);
         match row.as_slice_mut() {
-            Some(values) => cos_in_place(values),
-            None => row.mapv_inplace(f64::cos),
+            Some(values) => cos_in_place(values, b),
+            None => row.zip_mut_with(&ArrayView1::from(b), |v, &bj| *v = (*v + bj).cos()),
         }
     }
 }
@@ -300,14 +301,17 @@ const COS_TAYLOR: [f64; 12] = [
     -8.896791392450574e-22,
 ];
 
-/// `cos x` for every entry: the features' one transcendental function,
+/// `cos(x + b)` for every entry `x` and its phase `b`: the features' one
+/// transcendental function,
 /// 1797 × 8000 of them in the digits sweep. Blocks of entries all within
 /// [`FAST_COS_LIMIT`] take [`cos_reduced`], a loop without branches that
 /// the compiler turns into vector instructions (about five times faster than
 /// calling `cos` entry by entry, as measured on the sweep); any other block
 /// takes `f64::cos`.
-fn cos_in_place(values: &mut [f64]) {
-    for block in values.chunks_mut(64) {
+fn cos_in_place(values: &mut [f64], phases: &[f64]) {
+    debug_assert_eq!(values.len(), phases.len());
+    for (block, b) in values.chunks_mut(64).zip(phases.chunks(64)) {
+        block.iter_mut().zip(b).for_each(|(v, b)| *v += b);
         if block.iter().all(|v| v.abs() <= FAST_COS_LIMIT) {
             for v in block.iter_mut() {
                 *v = cos_reduced(*v);
@@ -674,6 +678,41 @@ impl Cholesky {
         Ok(())
     }
 
+    /// `(L Lᵀ − σI) C = M C` for the leading `c.nrows()` rows of `L`: `Z = LᵀC`,
+    /// then `L Z`, less `σ C`.
+    fn gram_times(&self, c: ArrayView2<'_, f64>) -> Array2<f64> {
+        let (m, k) = c.dim();
+        debug_assert!(m <= self.rows);
+        let c = c.as_standard_layout();
+        let c = c.as_slice().expect("standard layout");
+        let l = &self.l;
+        let mut z = vec![0.0; m * k];
+        for j in 0..m {
+            let cj = &c[j * k..(j + 1) * k];
+            for i in 0..=j {
+                let lji = l[(j, i)];
+                for (v, a) in z[i * k..(i + 1) * k].iter_mut().zip(cj) {
+                    *v += lji * a;
+                }
+            }
+        }
+        let mut out = Array2::zeros((m, k));
+        let values = out.as_slice_mut().expect("standard layout");
+        for i in 0..m {
+            let row = &mut values[i * k..(i + 1) * k];
+            for j in 0..=i {
+                let lij = l[(i, j)];
+                for (v, a) in row.iter_mut().zip(&z[j * k..(j + 1) * k]) {
+                    *v += lij * a;
+                }
+            }
+            for (v, a) in row.iter_mut().zip(&c[i * k..(i + 1) * k]) {
+                *v -= self.shift * a;
+            }
+        }
+        out
+    }
+
     /// `X` with `L Lᵀ X = R` for the leading `r.nrows()` rows of `L`: forward
     /// substitution `L Z = R`, then back substitution `Lᵀ X = Z`, on the rows
     /// of `X` (all `k` right-hand sides at once).
@@ -941,10 +980,9 @@ pub fn random_feature_sweep(
     for &i in &order {
         let count = counts[i];
         sweep.grow(count);
-        let a = sweep.weights(count, &y_train)?;
-        let phi_train = columns(sweep.phi_train.view(), 0..count);
+        let (a, predicted) = sweep.weights(count, &y_train)?;
         let phi_test = columns(sweep.phi_test.view(), 0..count);
-        let (train_error, train_loss) = scores(phi_train.dot(&a), &y_train, train.y());
+        let (train_error, train_loss) = scores(predicted, &y_train, train.y());
         let (test_error, test_loss) = scores(phi_test.dot(&a), &y_test, test.y());
         points[i] = Some(SweepPoint {
             features: count,
@@ -1035,8 +1073,11 @@ impl Sweep<'_> {
         self.done = count;
     }
 
-    /// The weights `A: (count, k)` of the fit with the first `count` features.
-    fn weights(&mut self, count: usize, y: &Array2<f64>) -> Result<Array2<f64>> {
+    /// The weights `A: (count, k)` of the fit with the first `count` features,
+    /// and its predictions on the training rows, `ΦA`: for `N > n`, where
+    /// `A = ΦᵀC`, they are `ΦΦᵀC = L(LᵀC) − λC` from the factor
+    /// `ΦΦᵀ + λI = LLᵀ`, without another pass over `Φ`.
+    fn weights(&mut self, count: usize, y: &Array2<f64>) -> Result<(Array2<f64>, Array2<f64>)> {
         let n = self.x_train.nrows();
         let what = |gram: &str, size: usize| {
             format!("the Gram matrix {gram} ({size} × {size}) at N = {count} features")
@@ -1046,13 +1087,16 @@ impl Sweep<'_> {
             self.factor
                 .extend(self.gram_columns.view(), count)
                 .map_err(|p| p.error(&what("ΦᵀΦ", count), self.ridge))?;
-            Ok(self.factor.solve(phi.t().dot(y).view()))
+            let a = self.factor.solve(phi.t().dot(y).view());
+            let predicted = phi.dot(&a);
+            Ok((a, predicted))
         } else {
             let mut factor = Cholesky::new(n, self.ridge);
             factor
                 .extend(self.gram_rows.view(), n)
                 .map_err(|p| p.error(&what("ΦΦᵀ", n), self.ridge))?;
-            Ok(phi.t().dot(&factor.solve(y.view())))
+            let c = factor.solve(y.view());
+            Ok((phi.t().dot(&c), factor.gram_times(c.view())))
         }
     }
 }
