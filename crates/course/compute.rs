@@ -1,6 +1,6 @@
 //! The compute benchmark: the course's training workloads run by mlmath, by
-//! PyTorch on the CPU and, where it applies, by scikit-learn, side by side in
-//! one run.
+//! PyTorch on the CPU and, where it applies, by scikit-learn or NumPy, side by
+//! side in one run.
 //!
 //! `cargo course bench` builds this program with the `compute` profile (the
 //! support crate optimised as the notebooks' kernel optimises it: see
@@ -13,9 +13,9 @@
 //! ```
 //!
 //! `--only NAME` runs the workloads whose key holds NAME (`mlp-digits`,
-//! `cnn-mnist20`, `svm-digits`, `rff-digits`); `--mlmath-only` runs mlmath's rows alone, compiled and, with
-//! `--kernel-python`, from a cell (to profile them, or
-//! to compare builds); `--build` says, in the table, how it was built.
+//! `cnn-mnist20`, `svm-digits`, `rff-digits`); `--mlmath-only` runs mlmath's
+//! rows alone, compiled and, with `--kernel-python`, from a cell (to profile
+//! them, or to compare builds); `--build` says, in the table, how it was built.
 //!
 //! Each workload is described once, in its file under `workloads/` (data,
 //! split, layers, optimiser, batch, epochs); the description and the split's

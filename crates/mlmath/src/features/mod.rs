@@ -798,9 +798,10 @@ pub fn singular_values<'a>(phi: impl AsArray<'a, f64, Ix2>) -> Result<Array1<f64
 /// `√λ_min` of the smaller Gram matrix `G` (`ΦᵀΦ` if `N ≤ n`, else `ΦΦᵀ`), by
 /// inverse (subspace) iteration: `V ← G⁻¹V` with `G`'s Cholesky factor, for 8
 /// orthonormal columns `V` at once, until the smallest eigenvalue of `VᵀGV`
-/// changes by less than `10⁻¹²` of itself plus its rounding, `m ε max_i g_ii`. Each step costs triangular solves,
-/// so it is fast where [`singular_values`] (every value, by Jacobi rotations)
-/// is slow: a few hundredths of a second for a 400 × 400 `Φ`.
+/// changes by less than `10⁻¹²` of itself plus its rounding, `m ε max_i g_ii`.
+/// Each step costs triangular solves, so it is fast where [`singular_values`]
+/// (every value, by Jacobi rotations) is slow: a few hundredths of a second
+/// for a 400 × 400 `Φ`, against about 3 s.
 ///
 /// `0` when `G` is singular to working precision (its Cholesky factor meets a
 /// pivot below `4 m ε` times its largest diagonal entry, `m = min(n, N)`):
