@@ -1,4 +1,4 @@
-"""The reference side of the compute benchmark: PyTorch on the CPU, and scikit-learn.
+"""The reference side of the compute benchmark: PyTorch on the CPU, scikit-learn and NumPy.
 
 Started by the compute benchmark (`cargo course bench`, crates/course/compute.rs)
 with the benchmark's own Python (bench-venv, pinned in
@@ -7,12 +7,14 @@ line on stdin, with one JSON object a line on stdout:
 
     {"op": "about"}
         the libraries' versions and thread counts
-    {"op": "run", "library": "pytorch" | "scikit-learn", "workload": {...},
+    {"op": "run", "library": "pytorch" | "scikit-learn" | "numpy", "workload": {...},
      "train": [row, ...], "test": [row, ...], "seed": n, "threads": t}
         trains the workload on the given rows of its data file and answers
         {"seconds", "steps", "metric", "loss", "checksum"}; for the support
         vector machine, "steps" are SMO iterations and "loss" the number of
-        support vectors
+        support vectors; for the random-feature sweep (NumPy), "steps" is the
+        count of features where the test error peaks, "metric" the test error
+        there and "loss" the test error with the most features
 
 The workload (data file, pixel scale, layers, optimiser, learning rate, batch,
 epochs) comes from the benchmark, which sends the same description to both
@@ -25,6 +27,7 @@ compares with its own to show both sides trained on the same numbers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -178,6 +181,90 @@ def run_svm(workload: dict, x, y, train, test, threads: int) -> dict:
     }
 
 
+def run_numpy(workload: dict, x, y, train, test, seed: int, threads: int) -> dict:
+    """The double-descent sweep of random Fourier features, the algorithm mlmath's
+    features::random_feature_sweep runs, in NumPy (and SciPy's LAPACK Cholesky).
+
+    Timed: the median heuristic (SciPy's pdist, all pairs), the draw of the
+    features (NumPy's own generator, this side's seed), and for every count N in
+    increasing order: the new block of features cos(X W + b) for the training and
+    the test rows, ΦΦᵀ += Φ_block Φ_blockᵀ, ΦᵀΦ grown by rows and columns while
+    N ≤ n, the Cholesky factor of the smaller Gram matrix (scipy.linalg.cho_factor,
+    LAPACK dpotrf) and its solve (cho_solve, dpotrs), A (N × 10), and the scores from
+    Φ_train A and Φ_test A. threads = 0 leaves the BLAS at its default thread count.
+    """
+    from scipy.linalg import cho_factor, cho_solve
+    from scipy.spatial.distance import pdist
+    from threadpoolctl import threadpool_limits
+
+    if workload["model"] != "rff-sweep":
+        raise ValueError("NumPy runs the random-feature sweep only")
+    x = x.astype(np.float64)
+    x_train, x_test = x[train], x[test]
+    y_train, y_test = y[train], y[test]
+    classes = int(y.max()) + 1
+    onehot = np.eye(classes)[y_train]
+    onehot_test = np.eye(classes)[y_test]
+    counts = sorted(workload["counts"])
+    ridge = float(workload["ridge"])
+    n, top = len(train), counts[-1]
+    with threadpool_limits(threads) if threads > 0 else contextlib.nullcontext():
+        begin = time.perf_counter()
+        sigma = float(np.median(pdist(x_train)))
+        rng = np.random.default_rng(seed)
+        w = rng.standard_normal((x.shape[1], top)) / sigma
+        b = rng.uniform(0.0, 2.0 * np.pi, top)
+        phi_train = np.empty((n, top))
+        phi_test = np.empty((len(test), top))
+        gram_rows = np.zeros((n, n))
+        gram_columns = np.zeros((min(n, top), min(n, top)))
+        done, points = 0, []
+        for count in counts:
+            if count > done:
+                block = slice(done, count)
+                phi_train[:, block] = np.cos(x_train @ w[:, block] + b[block])
+                phi_test[:, block] = np.cos(x_test @ w[:, block] + b[block])
+                new = phi_train[:, block]
+                gram_rows += new @ new.T
+                if done < n:
+                    upto = min(count, n)
+                    rows = phi_train[:, done:upto].T @ phi_train[:, :upto]
+                    gram_columns[done:upto, :upto] = rows
+                    gram_columns[:upto, done:upto] = rows.T
+                done = count
+            phi = phi_train[:, :count]
+            if count <= n:
+                h = gram_columns[:count, :count] + ridge * np.eye(count)
+                a = cho_solve(cho_factor(h, lower=True), phi.T @ onehot)
+            else:
+                g = gram_rows + ridge * np.eye(n)
+                a = phi.T @ cho_solve(cho_factor(g, lower=True), onehot)
+            predicted = phi @ a
+            predicted_test = phi_test[:, :count] @ a
+            points.append({
+                "features": count,
+                "train_error": float((predicted.argmax(1) != y_train).mean()),
+                "test_error": float((predicted_test.argmax(1) != y_test).mean()),
+                "train_loss": float(((predicted - onehot) ** 2).sum() / n),
+                "test_loss": float(((predicted_test - onehot_test) ** 2).sum() / len(test)),
+                "weight_norm": float(np.linalg.norm(a)),
+            })
+        seconds = time.perf_counter() - begin
+    peak = max(points, key=lambda p: p["test_error"])
+    last = points[-1]
+    return {
+        "seconds": seconds,
+        # The workload's figures: where the test error peaks, its height, and the
+        # test error with the most features.
+        "steps": peak["features"],
+        "metric": peak["test_error"],
+        "loss": last["test_error"],
+        "bandwidth": sigma,
+        "points": points,
+        "checksum": checksum(x[train], y[train]),
+    }
+
+
 def run_sklearn(workload: dict, x, y, train, test, seed: int, threads: int) -> dict:
     if workload["model"] == "svm":
         return run_svm(workload, x, y, train, test, threads)
@@ -225,6 +312,7 @@ def run_sklearn(workload: dict, x, y, train, test, seed: int, threads: int) -> d
 
 
 def about() -> dict:
+    import scipy
     import sklearn
     import threadpoolctl
     import torch
@@ -245,6 +333,9 @@ def about() -> dict:
         "scikit_learn": sklearn.__version__,
         "numpy": np.__version__,
         "numpy_blas": numpy_blas,
+        "numpy_threads": max((b.get("num_threads", 0) for b in blas
+                              if b.get("user_api") == "blas"), default=0),
+        "scipy": scipy.__version__,
     }
 
 
@@ -272,7 +363,9 @@ def main() -> int:
                 x, y = data[key]
                 train = np.asarray(request["train"], dtype=np.int64)
                 test = np.asarray(request["test"], dtype=np.int64)
-                run = {"pytorch": run_pytorch, "scikit-learn": run_sklearn}[request["library"]]
+                run = {"pytorch": run_pytorch, "scikit-learn": run_sklearn, "numpy": run_numpy}[
+                    request["library"]
+                ]
                 seed, threads = int(request["seed"]), int(request.get("threads", THREADS))
                 answer = run(workload, x, y, train, test, seed, threads)
             else:

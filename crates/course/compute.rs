@@ -1,6 +1,6 @@
 //! The compute benchmark: the course's training workloads run by mlmath, by
-//! PyTorch on the CPU and, where it applies, by scikit-learn, side by side in
-//! one run.
+//! PyTorch on the CPU and, where it applies, by scikit-learn or NumPy, side by
+//! side in one run.
 //!
 //! `cargo course bench` builds this program with the `compute` profile (the
 //! support crate optimised as the notebooks' kernel optimises it: see
@@ -13,9 +13,9 @@
 //! ```
 //!
 //! `--only NAME` runs the workloads whose key holds NAME (`mlp-digits`,
-//! `cnn-mnist20`, `svm-digits`); `--mlmath-only` runs mlmath's rows alone, compiled and, with
-//! `--kernel-python`, from a cell (to profile them, or
-//! to compare builds); `--build` says, in the table, how it was built.
+//! `cnn-mnist20`, `svm-digits`, `rff-digits`); `--mlmath-only` runs mlmath's
+//! rows alone, compiled and, with `--kernel-python`, from a cell (to profile
+//! them, or to compare builds); `--build` says, in the table, how it was built.
 //!
 //! Each workload is described once, in its file under `workloads/` (data,
 //! split, layers, optimiser, batch, epochs); the description and the split's
@@ -32,6 +32,8 @@
 mod cnn_mnist20;
 #[path = "workloads/mlp_digits.rs"]
 mod mlp_digits;
+#[path = "workloads/rff_digits.rs"]
+mod rff_digits;
 #[path = "workloads/svm_digits.rs"]
 mod svm_digits;
 
@@ -125,6 +127,8 @@ enum Side {
     Mlmath,
     PyTorch(usize),
     ScikitLearn(usize),
+    /// NumPy: 0 threads means the BLAS's default.
+    NumPy(usize),
     /// mlmath again, from a notebook kernel's cell.
     Kernel,
 }
@@ -137,6 +141,9 @@ impl Side {
             Side::PyTorch(t) => format!("PyTorch, {t} threads"),
             Side::ScikitLearn(1) => "scikit-learn, 1 thread".into(),
             Side::ScikitLearn(t) => format!("scikit-learn, {t} threads"),
+            Side::NumPy(0) => "NumPy, default threads".into(),
+            Side::NumPy(1) => "NumPy, 1 thread".into(),
+            Side::NumPy(t) => format!("NumPy, {t} threads"),
             Side::Kernel => "mlmath from a notebook cell".into(),
         }
     }
@@ -152,8 +159,9 @@ struct Workload {
     sides: Vec<Side>,
     /// Why mlmath does not run it yet, if it does not.
     missing: Option<&'static str>,
-    /// What is trained: a network (steps and a loss) or a support vector
-    /// machine (SMO iterations and support vectors).
+    /// What is trained: a network (steps and a loss), a support vector
+    /// machine (SMO iterations and support vectors), or a sweep of
+    /// least-squares fits (the peak of the test error).
     kind: Kind,
 }
 
@@ -161,12 +169,14 @@ struct Workload {
 enum Kind {
     Network,
     Svm,
+    Sweep,
 }
 
 /// The workloads, in the issue's order.
 fn workloads() -> Vec<Workload> {
     use cnn_mnist20::*;
     use mlp_digits::*;
+    use rff_digits::*;
     use svm_digits::*;
     let data = |file: &str| {
         repo()
@@ -255,6 +265,30 @@ fn workloads() -> Vec<Workload> {
             sides: vec![Side::Mlmath, Side::ScikitLearn(1)],
             missing: None,
             kind: Kind::Svm,
+        },
+        Workload {
+            key: "rff-digits",
+            title: "5. Double descent: random Fourier features, digits (chapter 10)",
+            detail: format!(
+                "minimum-norm least squares (ridge {RFF_RIDGE}) on the one-hot labels for {} \
+                 counts of features from 10 to {RFF_MAX_FEATURES}, Gram matrix of the smaller \
+                 side, Cholesky; {RFF_TRAIN_ROWS} training rows (40 per class, seeded \
+                 shuffle), the other 1397 test; bandwidth by the median heuristic; \
+                 pixels / {RFF_PIXEL_SCALE}",
+                rff_counts().len()
+            ),
+            spec: json!({
+                "name": "rff-digits",
+                "data": data("digits.csv"),
+                "pixels": 64,
+                "scale": RFF_PIXEL_SCALE,
+                "model": "rff-sweep",
+                "counts": rff_counts(),
+                "ridge": RFF_RIDGE,
+            }),
+            sides: vec![Side::Mlmath, Side::NumPy(0), Side::NumPy(1)],
+            missing: None,
+            kind: Kind::Sweep,
         },
     ]
 }
@@ -383,6 +417,13 @@ impl Row {
     }
     fn steps(&self) -> usize {
         self.runs.first().map_or(0, |m| m.steps)
+    }
+    /// The median over the rounds of the count of features at the peak.
+    fn peak_location(&self) -> String {
+        format!(
+            "{:.0}",
+            median(&mut self.runs.iter().map(|m| m.steps as f64).collect::<Vec<_>>())
+        )
     }
     fn ms_per_step(&self) -> f64 {
         1e3 * self.seconds() / self.steps().max(1) as f64
@@ -593,6 +634,19 @@ fn prepare(workload: &Workload) -> Result<Prepared, String> {
     // the same function), and the row numbers of the same split for the
     // reference side.
     let (rows, (train, test)) = match workload.key {
+        "rff-digits" => {
+            let (train_set, test_set, train, test) = rff_digits::rff_digits_split().map_err(e)?;
+            let checksum = (
+                train_set.x().sum(),
+                train_set.y().iter().sum::<usize>() as f64,
+            );
+            return Ok(Prepared {
+                data: Data::Sets(train_set, test_set),
+                train,
+                test,
+                checksum,
+            });
+        }
         "svm-digits" => {
             let (train_set, test_set) = svm_digits::svm_digits_split().map_err(e)?;
             let split = svm_digits::halves(train_set.len() + test_set.len());
@@ -680,7 +734,7 @@ fn run(options: &Options) -> Result<(), String> {
         .collect();
     if chosen.is_empty() {
         return Err(format!(
-            "--only {:?} names no workload (mlp-digits, cnn-mnist20, svm-digits)",
+            "--only {:?} names no workload (mlp-digits, cnn-mnist20, svm-digits, rff-digits)",
             options.only.as_deref().unwrap_or("")
         ));
     }
@@ -719,9 +773,10 @@ fn run(options: &Options) -> Result<(), String> {
                 let measured = match side {
                     Side::Mlmath => train_mlmath(workload, &prepared, seed)?,
                     Side::Kernel => kernel.as_mut().expect("filtered").train(seed)?,
-                    Side::PyTorch(threads) | Side::ScikitLearn(threads) => {
+                    Side::PyTorch(threads) | Side::ScikitLearn(threads) | Side::NumPy(threads) => {
                         let library = match side {
                             Side::PyTorch(_) => "pytorch",
+                            Side::NumPy(_) => "numpy",
                             _ => "scikit-learn",
                         };
                         let server = reference.as_mut().expect("filtered");
@@ -738,10 +793,16 @@ fn run(options: &Options) -> Result<(), String> {
                         Measured::from_answer(&answer)?
                     }
                 };
-                println!(
-                    " {:>7.2} s  accuracy {:.3}",
-                    measured.seconds, measured.metric
-                );
+                match workload.kind {
+                    Kind::Sweep => println!(
+                        " {:>7.3} s  test error {:.3} at the peak (N = {}), {:.3} at the end",
+                        measured.seconds, measured.metric, measured.steps, measured.loss
+                    ),
+                    _ => println!(
+                        " {:>7.2} s  accuracy {:.3}",
+                        measured.seconds, measured.metric
+                    ),
+                }
                 rows[first + k].runs.push(measured);
             }
         }
@@ -788,6 +849,18 @@ fn train_mlmath(workload: &Workload, prepared: &Prepared, seed: u64) -> Result<M
     let trained = match (workload.key, &prepared.data) {
         ("mlp-digits", Data::Rows(rows)) => mlp_digits::train_mlp_digits(rows, seed),
         ("cnn-mnist20", Data::Rows(rows)) => cnn_mnist20::train_cnn_mnist20(rows, seed),
+        // The seed draws the features.
+        ("rff-digits", Data::Sets(train, test)) => {
+            let swept = rff_digits::sweep_rff_digits(train, test, seed, rff_digits::RFF_RIDGE)
+                .map_err(e)?;
+            let (peak, last) = (swept.peak(), swept.last());
+            return Ok(Measured {
+                seconds: swept.seconds,
+                steps: peak.features,
+                metric: peak.test_error,
+                loss: last.test_error,
+            });
+        }
         // The fit is deterministic: the seed has nothing to choose.
         ("svm-digits", Data::Sets(train, test)) => {
             let fitted = svm_digits::fit_svm_digits(train, test).map_err(e)?;
@@ -886,6 +959,13 @@ impl Header {
                 self.text("numpy")
             ),
             format!(
+                "NumPy {} with SciPy {} (Cholesky: LAPACK dpotrf/dpotrs), the BLAS's \
+                 default threads: {}",
+                self.text("numpy"),
+                self.text("scipy"),
+                self.text("numpy_threads")
+            ),
+            format!(
                 "median of {} rounds, the sides taking turns in each; load average {}",
                 self.rounds, self.load
             ),
@@ -911,12 +991,30 @@ fn print_table(header: &Header, workloads: &[Workload], rows: &[Row]) {
         "\n{:<30} {:>9} {:>9} {:>9} {:>9} {:>12}",
         "library", "seconds", "ms/step", "accuracy", "loss", "mlmath/this"
     );
+    // Workload 4 comes with chapter 12: its line keeps its place in the order.
+    let workload_4 = || {
+        println!(
+            "4. Char transformer step  (2 layers, 4 heads, d 64, context 64, batch 32, AdamW): \
+             with chapter 12"
+        )
+    };
+    let mut shown_workload_4 = false;
     for workload in workloads {
+        if !shown_workload_4 && workload.title.starts_with("5.") {
+            workload_4();
+            shown_workload_4 = true;
+        }
         println!("{}  ({})", workload.title, workload.detail);
         if workload.kind == Kind::Svm {
             println!(
                 "  {:<28} {:>9} {:>9} {:>9} {:>9}",
                 "", "", "SMO iter.", "", "SVs"
+            );
+        }
+        if workload.kind == Kind::Sweep {
+            println!(
+                "  {:<28} {:>9} {:>9} {:>9} {:>9}",
+                "", "", "peak N", "peak err", "err@max N"
             );
         }
         let mine = rows
@@ -946,6 +1044,11 @@ fn print_table(header: &Header, workloads: &[Workload], rows: &[Row]) {
                     row.steps().to_string(),
                     format!("{:.0}", row.loss()),
                 ),
+                Kind::Sweep => (
+                    format!("{:.3}", row.seconds()),
+                    row.peak_location(),
+                    format!("{:.4}", row.loss()),
+                ),
             };
             println!(
                 "  {:<28} {:>9} {:>9} {:>9.3} {:>9} {:>12}",
@@ -961,15 +1064,17 @@ fn print_table(header: &Header, workloads: &[Workload], rows: &[Row]) {
             }
         }
     }
-    println!(
-        "4. Char transformer step  (2 layers, 4 heads, d 64, context 64, batch 32, AdamW): \
-         with chapter 12"
-    );
+    if !shown_workload_4 {
+        workload_4();
+    }
     println!(
         "seconds: the training loop alone; ms/step: seconds / optimiser steps; accuracy: \
          test rows; loss: mean cross-entropy of the last epoch;\nfor the SVM, seconds: \
          the fit alone, SMO iter.: iterations summed over the one-vs-one machines, \
-         SVs: training rows that are support vectors;\nmlmath/this: mlmath's \
+         SVs: training rows that are support vectors;\nfor the sweep, seconds: the \
+         median heuristic, the draw of the features and every fit, peak N: the count of \
+         features of largest test error (the median over the rounds), peak err: that test \
+         error, err@max N: the test error with the most features;\nmlmath/this: mlmath's \
          seconds over that row's (below 1: mlmath is faster); cell/binary: the same code \
          run from a notebook cell, over the compiled benchmark"
     );
@@ -1007,7 +1112,12 @@ fn report(header: &Header, workloads: &[Workload], rows: &[Row]) -> Value {
             let mine = rows.iter()
                 .find(|o| o.workload == r.workload && o.side == Side::Mlmath && !o.runs.is_empty())
                 .map(Row::seconds);
-            let svm = workloads.iter().any(|w| w.key == r.workload && w.kind == Kind::Svm);
+            let kind = workloads.iter().find(|w| w.key == r.workload).map(|w| w.kind);
+            let svm = kind == Some(Kind::Svm);
+            let sweep = kind == Some(Kind::Sweep);
+            let per_run = |f: fn(&Measured) -> f64| -> Value {
+                if sweep { json!(r.runs.iter().map(f).collect::<Vec<_>>()) } else { Value::Null }
+            };
             json!({
                 "workload": r.workload,
                 "library": r.side.label(),
@@ -1015,13 +1125,20 @@ fn report(header: &Header, workloads: &[Workload], rows: &[Row]) -> Value {
                 "median_seconds": r.seconds(),
                 "steps": r.steps(),
                 "ms_per_step": r.ms_per_step(),
-                "accuracy": r.runs.iter().map(|m| m.metric).collect::<Vec<_>>(),
-                "median_accuracy": r.metric(),
-                "median_loss": if svm { Value::Null } else { json!(r.loss()) },
+                "accuracy": if sweep { Value::Null } else {
+                    json!(r.runs.iter().map(|m| m.metric).collect::<Vec<_>>())
+                },
+                "median_accuracy": if sweep { Value::Null } else { json!(r.metric()) },
+                "median_loss": if svm || sweep { Value::Null } else { json!(r.loss()) },
+                "peak_features": per_run(|m| m.steps as f64),
+                "peak_test_error": per_run(|m| m.metric),
+                "last_test_error": per_run(|m| m.loss),
                 "support_vectors": if svm { json!(r.loss()) } else { Value::Null },
                 "smo_iterations": if svm { json!(r.steps()) } else { Value::Null },
                 "mlmath_over_this": match (r.side, mine) {
-                    (Side::PyTorch(_) | Side::ScikitLearn(_), Some(m)) => json!(m / r.seconds()),
+                    (Side::PyTorch(_) | Side::ScikitLearn(_) | Side::NumPy(_), Some(m)) => {
+                        json!(m / r.seconds())
+                    }
                     _ => Value::Null,
                 },
                 "cell_over_binary": match (r.side, mine) {

@@ -34,6 +34,7 @@
 //! | [`optim`] | optimisers: SGD with momentum, Adam and AdamW; gradient clipping; a warm-up + cosine learning-rate schedule |
 //! | [`hopfield`] | Hopfield networks: Hebbian storage, asynchronous updates and the energy, capacity against load; the dense associative memory (softmax retrieval) |
 //! | [`pca`] | covariance and correlation, principal component analysis, explained variance |
+//! | [`features`] | random Fourier features, the minimum-norm least-squares fit (in the smaller of the two spaces), and the double-descent sweep |
 //! | [`svm`] | support vector machines: the C-SVM ([`Svm`](svm::Svm)) trained by SMO with libsvm's working-set rule; linear, polynomial, RBF and custom [kernels](svm::Kernel); one-vs-one for several classes |
 //!
 //! Functions that take a learner's data check it and return
@@ -48,6 +49,7 @@ pub mod data;
 pub mod descent;
 pub mod distance;
 pub mod error;
+pub mod features;
 pub mod geometry;
 pub mod hopfield;
 pub mod linalg;
@@ -78,6 +80,7 @@ pub mod prelude {
     pub use crate::descent::{GradientDescent, Lms};
     pub use crate::distance::Metric;
     pub use crate::error::Error;
+    pub use crate::features::RandomFeatures;
     pub use crate::hopfield::Hopfield;
     pub use crate::neighbours::Knn;
     pub use crate::nn::{Activation, Conv2d, Embedding, Init, LayerNorm, Linear, Mlp, Module};
@@ -92,8 +95,8 @@ pub mod prelude {
     pub use crate::svm::{FittedSvm, Kernel, Svm};
     pub use crate::table::{ShowTable, Table};
     pub use crate::{
-        autodiff, bayes, descent, distance, geometry, linalg, metrics, neighbours, nn, optim, pca,
-        perceptron, svm,
+        autodiff, bayes, descent, distance, features, geometry, linalg, metrics, neighbours, nn,
+        optim, pca, perceptron, svm,
     };
     pub use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, array, s};
 }
