@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 /// down (negative: left, up), with 0 where no pixel comes from:
 ///
 /// ```text
-///   out[i, r·side + q] = x[i, (r − dy)·side + (q − dx)]   if 0 ≤ r − dy < side and 0 ≤ q − dx < side,
+///   out[i, r·side + q] = x[i, (r − dy)·side + (q − dx)]   if 0 ≤ r − dy < side
+///                                                           and 0 ≤ q − dx < side,
 ///                        0                                otherwise.
 /// ```
 ///
