@@ -374,7 +374,7 @@ impl Conv {
                     shape_str(ws)
                 ),
                 format!("at most {MAX_COLUMNS} entries (use smaller batches or padding)"),
-                format!("({}, {n}·{oh}·{ow})", c * kh * kw),
+                format!("({c}·{kh}·{kw}, {n}·{oh}·{ow})"),
             ));
         }
         Ok(Conv {

@@ -6,9 +6,10 @@
 //! one patch of `c·k·k` numbers. im2col writes that patch as a column:
 //!
 //! ```text
-//!   X_col[c·k² + u·k + v,  i·oh·ow + r·ow + q]  =  x[i, c, r·s + u − p, q·s + v − p]
+//!   X_col[j·k² + u·k + v,  i·oh·ow + r·ow + q]  =  x[i, j, r·s + u − p, q·s + v − p]
 //! ```
 //!
+//! for every channel `j < c`, kernel entry `u, v < k` and image `i < n`
 //! (0 where the index falls in the padding), with `oh = ⌊(h + 2p − k)/s⌋ + 1`
 //! and `ow` alike. A convolution with `W: (o, c, k, k)` is then the product
 //! `W_mat · X_col` of the weights as a matrix `(o, c·k²)` with the patches,
@@ -23,11 +24,12 @@ use crate::error::{Error, Result};
 
 /// The im2col matrix of `x: (n, c, h, w)` (owned, a reference or a view)
 /// for a `kernel × kernel` filter with `stride` and zero `padding`:
-/// `(c·k², n·oh·ow)`, one row per kernel entry `(c, u, v)` and one column
-/// per patch `(i, r, q)`, in row-major order of those triples,
+/// `(c·k², n·oh·ow)`, one row per kernel entry `(j, u, v)` (channel `j < c`,
+/// `u, v < k`) and one column per patch `(i, r, q)`, in row-major order of
+/// those triples,
 ///
 /// ```text
-///   X_col[c·k² + u·k + v,  i·oh·ow + r·ow + q] = x[i, c, r·s + u − p, q·s + v − p],
+///   X_col[j·k² + u·k + v,  i·oh·ow + r·ow + q] = x[i, j, r·s + u − p, q·s + v − p],
 ///   oh = ⌊(h + 2p − k)/s⌋ + 1,  ow = ⌊(w + 2p − k)/s⌋ + 1,
 /// ```
 ///
@@ -184,5 +186,16 @@ mod tests {
         assert!(message(im2col(&x, 7, 1, 1)).contains("at least the kernel, 7"));
         assert!(message(im2col(&Array4::<f64>::zeros((1, 0, 4, 4)), 3, 1, 0)).contains("channel"));
         assert_eq!(im2col(&x, 6, 1, 1).unwrap().dim(), (36, 1));
+    }
+
+    #[test]
+    fn a_kernel_too_large_to_count_is_an_error_not_a_panic() {
+        // k = 2³² with padding 2³¹ fits the padded image, but c·k·k overflows a usize: the
+        // size check must say so without computing the product.
+        let x = Array4::<f64>::zeros((1, 1, 4, 4));
+        let k = 1usize << 32;
+        let message = im2col(&x, k, 1, k / 2).unwrap_err().to_string();
+        assert!(message.contains("at most"), "{message}");
+        assert!(message.contains(&format!("1·{k}·{k}")), "{message}");
     }
 }

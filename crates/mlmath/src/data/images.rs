@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 /// down (negative: left, up), with 0 where no pixel comes from:
 ///
 /// ```text
-///   out[i, r·side + q] = x[i, (r − dy)·side + (q − dx)]   if 0 ≤ r − dy < side and 0 ≤ q − dx < side,
+///   out[i, r·side + q] = x[i, (r − dy)·side + (q − dx)]   if 0 ≤ r − dy < side
+///                                                           and 0 ≤ q − dx < side,
 ///                        0                                otherwise.
 /// ```
 ///
@@ -55,7 +56,9 @@ fn shift_of(x: ArrayView2<'_, f64>, side: usize, dx: isize, dy: isize) -> Result
     // The source range of a shifted axis: destination d reads d − shift.
     let range = |shift: isize| {
         let lo = shift.clamp(0, side as isize) as usize;
-        let hi = (side as isize + shift).clamp(0, side as isize) as usize;
+        let hi = (side as isize)
+            .saturating_add(shift)
+            .clamp(0, side as isize) as usize;
         (lo, hi)
     };
     let ((r0, r1), (q0, q1)) = (range(dy), range(dx));
@@ -136,5 +139,21 @@ mod tests {
         let e = shift_images(&x, 4, 1, 0).unwrap_err().to_string();
         assert!(e.contains("16 columns") && e.contains("9 columns"), "{e}");
         assert!(shift_images(&x, 0, 1, 0).is_err());
+    }
+
+    #[test]
+    fn the_largest_shifts_leave_a_blank_image() {
+        // A shift of side or more moves every pixel out; at isize's ends too (no overflow).
+        let x = one_to_nine();
+        for (dx, dy) in [
+            (isize::MAX, 0),
+            (0, isize::MAX),
+            (isize::MIN, 0),
+            (0, isize::MIN),
+        ] {
+            let moved = shift_images(&x, 3, dx, dy).unwrap();
+            assert_eq!(moved, Array2::zeros((1, 9)), "dx {dx}, dy {dy}");
+        }
+        assert_eq!(shift_images(&x, 3, 2, -2).unwrap()[[0, 2]], 7.0);
     }
 }
