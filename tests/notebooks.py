@@ -19,7 +19,8 @@ notebook's own folder, with the solution cells included, and no cell
 - failed to compile or raised an error,
 - panicked or returned an `Err` through `?` (evcxr prints both to stderr
   and still reports the cell as "ok", so stderr is read),
-- ran past the time limit;
+- ran past the time limit (`--timeout`; a `:dep` cell, which may compile the
+  support crate, has BUILD_TIMEOUT);
 and the committed file is valid nbformat, holds no outputs, names the
 course kernel, and every exercise has a solution and a check.
 
@@ -167,6 +168,18 @@ def with_wrong_answers(nb):
     return nb
 
 
+# A `:dep` cell compiles the support crate into the notebook's build folder
+# when the crate changed since that folder last saw it (40-70 s on 2 quiet
+# cores, more on a busy machine): a build, once, not a cell's answer. It may
+# take this long; every other cell is held to --timeout.
+BUILD_TIMEOUT = 1800
+
+
+def cell_timeout(cell, timeout: float) -> int:
+    """The seconds a cell may take: BUILD_TIMEOUT for a `:dep` cell, else timeout."""
+    return int(BUILD_TIMEOUT if cell.source.lstrip().startswith(":dep") else timeout)
+
+
 def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: bool = False) -> Run:
     """Runs every code cell in a fresh kernel from the notebook's folder."""
     run = Run(path.name)
@@ -186,6 +199,7 @@ def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: 
         nb,
         kernel_name=kernel,
         timeout=timeout,
+        timeout_func=lambda cell: cell_timeout(cell, timeout),
         startup_timeout=180,
         allow_errors=allow_errors,
         resources={"metadata": {"path": str(path.parent)}},
