@@ -499,17 +499,15 @@ pub fn min_norm_least_squares<'a, 'b>(
     }
     let smaller = |what: &str| format!("the Gram matrix {what} ({0} × {0})", features.min(n));
     let a = if features <= n {
-        let mut h = phi.t().dot(&phi);
-        add_ridge(&mut h, ridge_scaled);
-        let mut factor = Cholesky::new(features);
+        let h = phi.t().dot(&phi);
+        let mut factor = Cholesky::new(features, ridge_scaled);
         factor
             .extend(h.view(), features)
             .map_err(|p| p.error(&smaller("ΦᵀΦ"), ridge))?;
         factor.solve(phi.t().dot(&y).view())
     } else {
-        let mut g = phi.dot(&phi.t());
-        add_ridge(&mut g, ridge_scaled);
-        let mut factor = Cholesky::new(n);
+        let g = phi.dot(&phi.t());
+        let mut factor = Cholesky::new(n, ridge_scaled);
         factor
             .extend(g.view(), n)
             .map_err(|p| p.error(&smaller("ΦΦᵀ"), ridge))?;
@@ -538,21 +536,21 @@ fn check_ridge(ridge: f64) -> Result<()> {
     }
 }
 
-fn add_ridge(m: &mut Array2<f64>, ridge: f64) {
-    if ridge > 0.0 {
-        m.diag_mut().mapv_inplace(|v| v + ridge);
-    }
-}
+/// Rows of `L` factored together in [`Cholesky::extend`]: the products
+/// between blocks go through the matrix-product kernel.
+const BLOCK: usize = 48;
 
-/// A Cholesky factor `M = L Lᵀ` of a symmetric positive definite matrix,
-/// computed row by row (row `i` of `L` needs only rows `0..i`), so it can be
+/// A Cholesky factor `M + σI = L Lᵀ` of a symmetric positive definite
+/// matrix (`σ ≥ 0`, a shift of the diagonal: the ridge), computed by blocks of
+/// rows (the rows of a block need only the rows above it), so it can be
 /// extended when `M` grows by rows and columns: the factor of a leading
 /// block is the leading block of the factor.
 struct Cholesky {
-    /// `(capacity, capacity)`, row-major; rows `0..rows` hold `L`.
-    l: Vec<f64>,
-    capacity: usize,
+    /// `(capacity, capacity)`; rows `0..rows` hold `L` on and below the
+    /// diagonal (what is above it is never read).
+    l: Array2<f64>,
     rows: usize,
+    shift: f64,
     largest_diagonal: f64,
 }
 
@@ -588,98 +586,130 @@ impl Pivot {
 }
 
 impl Cholesky {
-    fn new(capacity: usize) -> Cholesky {
+    fn new(capacity: usize, shift: f64) -> Cholesky {
         Cholesky {
-            l: vec![0.0; capacity * capacity],
-            capacity,
+            l: Array2::zeros((capacity, capacity)),
             rows: 0,
+            shift,
             largest_diagonal: 0.0,
         }
     }
 
-    /// Extends `L` to the leading `to` rows of `m` (read on and below the
-    /// diagonal). `l_ij = (m_ij − Σ_{p<j} l_ip l_jp) / l_jj` for `j < i`, and
-    /// the pivot `d_i = m_ii − Σ_{p<i} l_ip²`, `l_ii = √d_i`. A pivot at most
-    /// `4 (i+1) ε` times the largest diagonal entry so far: `Err`.
+    /// Extends `L` to the leading `to` rows of `M + σI` (`m` is read on and
+    /// below the diagonal only). Row by row it is
+    ///
+    /// ```text
+    /// l_ij = (m_ij − Σ_{p<j} l_ip l_jp) / l_jj   (j < i),
+    /// d_i  = m_ii + σ − Σ_{p<i} l_ip²,   l_ii = √d_i;
+    /// ```
+    ///
+    /// by blocks `I` of [`BLOCK`] rows, for each block `J` of columns left of
+    /// `I` the sums `L_{I,<J} L_{J,<J}ᵀ` are one matrix product, then `L_IJ`
+    /// by a triangular solve against `L_JJ`; last the diagonal block
+    /// `M_II + σI − L_{I,<I} L_{I,<I}ᵀ`, factored row by row. A pivot `d_i` at
+    /// most `4 (i+1) ε` times the largest diagonal entry so far: `Err`.
     fn extend(&mut self, m: ArrayView2<'_, f64>, to: usize) -> std::result::Result<(), Pivot> {
-        debug_assert!(to <= self.capacity && m.nrows() >= to && m.ncols() >= to);
-        let c = self.capacity;
-        for i in self.rows..to {
-            let (done, rest) = self.l.split_at_mut(i * c);
-            let row = &mut rest[..c];
-            for j in 0..i {
-                let lj = &done[j * c..j * c + j];
-                row[j] = (m[(i, j)] - dot(&row[..j], lj)) / done[j * c + j];
+        debug_assert!(to <= self.l.nrows() && m.nrows() >= to && m.ncols() >= to);
+        while self.rows < to {
+            let i0 = self.rows;
+            let i1 = (i0 + BLOCK).min(to);
+            let (top, mut bottom) = self.l.view_mut().split_at(Axis(0), i0);
+            let mut rows = bottom.slice_axis_mut(Axis(0), Slice::from(0..i1 - i0));
+            for (r, mut row) in rows.outer_iter_mut().enumerate() {
+                for c in 0..=i0 + r {
+                    row[c] = m[(i0 + r, c)];
+                }
+                row[i0 + r] += self.shift;
             }
-            let diagonal = m[(i, i)];
-            self.largest_diagonal = self.largest_diagonal.max(diagonal);
-            let pivot = diagonal - dot(&row[..i], &row[..i]);
-            let tolerance = 4.0 * (i + 1) as f64 * f64::EPSILON * self.largest_diagonal;
-            // Also catches a NaN pivot (a NaN compares false).
-            if pivot.is_nan() || pivot <= tolerance {
-                self.rows = i;
-                return Err(Pivot {
-                    row: i,
-                    value: pivot,
-                    largest_diagonal: self.largest_diagonal,
-                });
+            let mut j0 = 0;
+            while j0 < i0 {
+                let j1 = (j0 + BLOCK).min(i0);
+                let (left, mut right) = rows.view_mut().split_at(Axis(1), j0);
+                let mut block = right.slice_axis_mut(Axis(1), Slice::from(0..j1 - j0));
+                let above = top.slice_axis(Axis(0), Slice::from(j0..j1));
+                let above_left = above.slice_axis(Axis(1), Slice::from(0..j0));
+                general_mat_mul(-1.0, &left, &above_left.t(), 1.0, &mut block);
+                // X L_JJᵀ = B, a row of X at a time.
+                for mut x in block.outer_iter_mut() {
+                    for c in 0..j1 - j0 {
+                        let mut v = x[c];
+                        for p in 0..c {
+                            v -= x[p] * above[(c, j0 + p)];
+                        }
+                        x[c] = v / above[(c, j0 + c)];
+                    }
+                }
+                j0 = j1;
             }
-            row[i] = pivot.sqrt();
+            let (left, mut right) = rows.view_mut().split_at(Axis(1), i0);
+            let mut diagonal = right.slice_axis_mut(Axis(1), Slice::from(0..i1 - i0));
+            general_mat_mul(-1.0, &left, &left.t(), 1.0, &mut diagonal);
+            for r in 0..i1 - i0 {
+                let i = i0 + r;
+                for c in 0..r {
+                    let (mut v, lc) = (diagonal[(r, c)], diagonal.row(c));
+                    for p in 0..c {
+                        v -= diagonal[(r, p)] * lc[p];
+                    }
+                    diagonal[(r, c)] = v / lc[c];
+                }
+                self.largest_diagonal = self.largest_diagonal.max(m[(i, i)] + self.shift);
+                let mut pivot = diagonal[(r, r)];
+                for p in 0..r {
+                    pivot -= diagonal[(r, p)] * diagonal[(r, p)];
+                }
+                let tolerance = 4.0 * (i + 1) as f64 * f64::EPSILON * self.largest_diagonal;
+                // Also catches a NaN pivot (a NaN compares false).
+                if pivot.is_nan() || pivot <= tolerance {
+                    return Err(Pivot {
+                        row: i,
+                        value: pivot,
+                        largest_diagonal: self.largest_diagonal,
+                    });
+                }
+                diagonal[(r, r)] = pivot.sqrt();
+            }
+            self.rows = i1;
         }
-        self.rows = self.rows.max(to);
         Ok(())
     }
 
     /// `X` with `L Lᵀ X = R` for the leading `r.nrows()` rows of `L`: forward
-    /// substitution `L Z = R`, then back substitution `Lᵀ X = Z`.
+    /// substitution `L Z = R`, then back substitution `Lᵀ X = Z`, on the rows
+    /// of `X` (all `k` right-hand sides at once).
     fn solve(&self, r: ArrayView2<'_, f64>) -> Array2<f64> {
         let (m, k) = r.dim();
         debug_assert!(m <= self.rows);
-        let c = self.capacity;
-        let mut x = r.to_owned();
+        let mut x = r.as_standard_layout().into_owned();
+        let values = x.as_slice_mut().expect("standard layout");
+        let l = &self.l;
         for i in 0..m {
-            let li = &self.l[i * c..i * c + i];
-            let (above, mut row) = x.view_mut().split_at(Axis(0), i);
-            let mut row = row.row_mut(0);
-            for (j, &lij) in li.iter().enumerate() {
-                if lij != 0.0 {
-                    row.scaled_add(-lij, &above.row(j));
+            let (above, rest) = values.split_at_mut(i * k);
+            let row = &mut rest[..k];
+            for j in 0..i {
+                let lij = l[(i, j)];
+                for (v, a) in row.iter_mut().zip(&above[j * k..j * k + k]) {
+                    *v -= lij * a;
                 }
             }
-            row /= self.l[i * c + i];
+            let d = l[(i, i)];
+            row.iter_mut().for_each(|v| *v /= d);
         }
         for i in (0..m).rev() {
-            let (mut head, below) = x.view_mut().split_at(Axis(0), i + 1);
-            let mut row = head.row_mut(i);
+            let (head, below) = values.split_at_mut((i + 1) * k);
+            let row = &mut head[i * k..];
             for j in i + 1..m {
-                let lji = self.l[j * c + i];
-                if lji != 0.0 {
-                    row.scaled_add(-lji, &below.row(j - i - 1));
+                let lji = l[(j, i)];
+                let b = &below[(j - i - 1) * k..(j - i) * k];
+                for (v, a) in row.iter_mut().zip(b) {
+                    *v -= lji * a;
                 }
             }
-            row /= self.l[i * c + i];
+            let d = l[(i, i)];
+            row.iter_mut().for_each(|v| *v /= d);
         }
-        debug_assert_eq!(x.ncols(), k);
         x
     }
-}
-
-/// `Σ a_k b_k`, in four running sums (so the compiler can use SIMD lanes).
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut s = [0.0; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(p, q)| p * q)
-        .sum();
-    for (p, q) in ca.zip(cb) {
-        for l in 0..4 {
-            s[l] += p[l] * q[l];
-        }
-    }
-    (s[0] + s[1]) + (s[2] + s[3]) + tail
 }
 
 /// The singular values of `Φ: (n, N)`, largest first: `√` of the eigenvalues
@@ -810,7 +840,7 @@ pub fn random_feature_sweep(
         phi_test: Array2::zeros((test.len(), top)),
         gram_rows: Array2::zeros((n, n)),
         gram_columns: Array2::zeros((n.min(top), n.min(top))),
-        factor: Cholesky::new(n.min(top)),
+        factor: Cholesky::new(n.min(top), ridge),
         done: 0,
         ridge,
     };
@@ -847,9 +877,10 @@ struct Sweep<'a> {
     /// `(n, top)`: columns `0..done` computed.
     phi_train: Array2<f64>,
     phi_test: Array2<f64>,
-    /// `ΦΦᵀ` over the first `done` features, `(n, n)`.
+    /// `ΦΦᵀ` over the first `done` features, `(n, n)`: its blocks of
+    /// [`BLOCK`] rows on and below the diagonal.
     gram_rows: Array2<f64>,
-    /// `ΦᵀΦ + λI` over the first `min(done, n)` features.
+    /// `ΦᵀΦ` over the first `min(done, n)` features.
     gram_columns: Array2<f64>,
     /// Its Cholesky factor, extended as features come.
     factor: Cholesky,
@@ -882,7 +913,17 @@ impl Sweep<'_> {
             self.phi_test.slice_axis_mut(Axis(1), block),
         );
         let new = self.phi_train.slice_axis(Axis(1), block);
-        general_mat_mul(1.0, &new, &new.t(), 1.0, &mut self.gram_rows);
+        // Only the blocks on and below the diagonal: the factor reads no more.
+        for r0 in (0..n).step_by(BLOCK) {
+            let r1 = (r0 + BLOCK).min(n);
+            let rows = new.slice_axis(Axis(0), Slice::from(r0..r1));
+            let upto = new.slice_axis(Axis(0), Slice::from(0..r1));
+            let mut gram = self
+                .gram_rows
+                .slice_axis_mut(Axis(0), Slice::from(r0..r1))
+                .slice_axis_move(Axis(1), Slice::from(0..r1));
+            general_mat_mul(1.0, &rows, &upto.t(), 1.0, &mut gram);
+        }
         if from < n {
             // ΦᵀΦ gains rows and columns from..upto (only up to n are used).
             let upto = count.min(n);
@@ -897,7 +938,6 @@ impl Sweep<'_> {
                 .slice_axis_mut(Axis(0), Slice::from(0..upto))
                 .slice_axis_move(Axis(1), Slice::from(from..upto))
                 .assign(&rows.t());
-            add_ridge_range(&mut self.gram_columns, self.ridge, from, upto);
         }
         self.done = count;
     }
@@ -915,20 +955,12 @@ impl Sweep<'_> {
                 .map_err(|p| p.error(&what("ΦᵀΦ", count), self.ridge))?;
             Ok(self.factor.solve(phi.t().dot(y).view()))
         } else {
-            let mut g = self.gram_rows.clone();
-            add_ridge(&mut g, self.ridge);
-            let mut factor = Cholesky::new(n);
+            let mut factor = Cholesky::new(n, self.ridge);
             factor
-                .extend(g.view(), n)
+                .extend(self.gram_rows.view(), n)
                 .map_err(|p| p.error(&what("ΦΦᵀ", n), self.ridge))?;
             Ok(phi.t().dot(&factor.solve(y.view())))
         }
-    }
-}
-
-fn add_ridge_range(m: &mut Array2<f64>, ridge: f64, from: usize, to: usize) {
-    for i in from..to {
-        m[(i, i)] += ridge;
     }
 }
 
