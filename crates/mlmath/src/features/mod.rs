@@ -263,11 +263,12 @@ fn fill_features(
     mut out: ArrayViewMut2<'_, f64>,
 ) {
     general_mat_mul(1.0, &x, &w, 0.0, &mut out);
+    let b = b.as_standard_layout();
+    let b = b.as_slice().expect("standard layout");
     for mut row in out.rows_mut() {
-        row.zip_mut_with(&b, |v, &bj| *v += bj);
         match row.as_slice_mut() {
-            Some(values) => cos_in_place(values),
-            None => row.mapv_inplace(f64::cos),
+            Some(values) => cos_in_place(values, b),
+            None => row.zip_mut_with(&ArrayView1::from(b), |v, &bj| *v = (*v + bj).cos()),
         }
     }
 }
@@ -300,14 +301,17 @@ const COS_TAYLOR: [f64; 12] = [
     -8.896791392450574e-22,
 ];
 
-/// `cos x` for every entry: the features' one transcendental function,
+/// `cos(x + b)` for every entry `x` and its phase `b`: the features' one
+/// transcendental function,
 /// 1797 × 8000 of them in the digits sweep. Blocks of entries all within
 /// [`FAST_COS_LIMIT`] take [`cos_reduced`], a loop without branches that
 /// the compiler turns into vector instructions (about five times faster than
 /// calling `cos` entry by entry, as measured on the sweep); any other block
 /// takes `f64::cos`.
-fn cos_in_place(values: &mut [f64]) {
-    for block in values.chunks_mut(64) {
+fn cos_in_place(values: &mut [f64], phases: &[f64]) {
+    debug_assert_eq!(values.len(), phases.len());
+    for (block, b) in values.chunks_mut(64).zip(phases.chunks(64)) {
+        block.iter_mut().zip(b).for_each(|(v, b)| *v += b);
         if block.iter().all(|v| v.abs() <= FAST_COS_LIMIT) {
             for v in block.iter_mut() {
                 *v = cos_reduced(*v);
@@ -674,6 +678,41 @@ impl Cholesky {
         Ok(())
     }
 
+    /// `(L Lᵀ − σI) C = M C` for the leading `c.nrows()` rows of `L`: `Z = LᵀC`,
+    /// then `L Z`, less `σ C`.
+    fn gram_times(&self, c: ArrayView2<'_, f64>) -> Array2<f64> {
+        let (m, k) = c.dim();
+        debug_assert!(m <= self.rows);
+        let c = c.as_standard_layout();
+        let c = c.as_slice().expect("standard layout");
+        let l = &self.l;
+        let mut z = vec![0.0; m * k];
+        for j in 0..m {
+            let cj = &c[j * k..(j + 1) * k];
+            for i in 0..=j {
+                let lji = l[(j, i)];
+                for (v, a) in z[i * k..(i + 1) * k].iter_mut().zip(cj) {
+                    *v += lji * a;
+                }
+            }
+        }
+        let mut out = Array2::zeros((m, k));
+        let values = out.as_slice_mut().expect("standard layout");
+        for i in 0..m {
+            let row = &mut values[i * k..(i + 1) * k];
+            for j in 0..=i {
+                let lij = l[(i, j)];
+                for (v, a) in row.iter_mut().zip(&z[j * k..(j + 1) * k]) {
+                    *v += lij * a;
+                }
+            }
+            for (v, a) in row.iter_mut().zip(&c[i * k..(i + 1) * k]) {
+                *v -= self.shift * a;
+            }
+        }
+        out
+    }
+
     /// `X` with `L Lᵀ X = R` for the leading `r.nrows()` rows of `L`: forward
     /// substitution `L Z = R`, then back substitution `Lᵀ X = Z`, on the rows
     /// of `X` (all `k` right-hand sides at once).
@@ -752,6 +791,100 @@ pub fn singular_values<'a>(phi: impl AsArray<'a, f64, Ix2>) -> Result<Array1<f64
         .collect();
     values.sort_by(|a, b| b.total_cmp(a));
     Ok(Array1::from(values))
+}
+
+/// The smallest singular value `s_min` of `Φ: (n, N)`, the one that makes
+/// the minimum-norm fit explode near `N = n` (see the [module](self) docs):
+/// `√λ_min` of the smaller Gram matrix `G` (`ΦᵀΦ` if `N ≤ n`, else `ΦΦᵀ`), by
+/// inverse (subspace) iteration: `V ← G⁻¹V` with `G`'s Cholesky factor, for 8
+/// orthonormal columns `V` at once, until the smallest eigenvalue of `VᵀGV`
+/// changes by less than `10⁻¹²` of itself plus its rounding, `m ε max_i g_ii`.
+/// Each step costs triangular solves, so it is fast where [`singular_values`]
+/// (every value, by Jacobi rotations) is slow: a few hundredths of a second
+/// for a 400 × 400 `Φ`, against about 3 s.
+///
+/// `0` when `G` is singular to working precision (its Cholesky factor meets a
+/// pivot below `4 m ε` times its largest diagonal entry, `m = min(n, N)`):
+/// then `s_min` is below about `√(4 m ε) s_max` and cannot be told from 0.
+/// An error if `phi` is empty, holds a NaN, or the iteration does not settle
+/// within 2000 steps.
+///
+/// ```
+/// use ndarray::array;
+/// let s = mlmath::features::smallest_singular_value(&array![[3.0, 0.0], [0.0, 0.5]]).unwrap();
+/// assert!((s - 0.5).abs() < 1e-12);
+/// ```
+pub fn smallest_singular_value<'a>(phi: impl AsArray<'a, f64, Ix2>) -> Result<f64> {
+    let phi = phi.into();
+    if phi.is_empty() {
+        return Err(Error::empty("phi"));
+    }
+    check_finite("phi", phi)?;
+    let big = largest(phi);
+    if big == 0.0 {
+        return Ok(0.0);
+    }
+    let scale = power_of_two_scale(big);
+    let phi = phi.mapv(|v| v * scale);
+    let gram = if phi.ncols() <= phi.nrows() {
+        phi.t().dot(&phi)
+    } else {
+        phi.dot(&phi.t())
+    };
+    let m = gram.nrows();
+    let mut factor = Cholesky::new(m, 0.0);
+    if factor.extend(gram.view(), m).is_err() {
+        return Ok(0.0);
+    }
+    // Subspace iteration on G⁻¹ with p vectors: the smallest Ritz value
+    // converges like (λ₁/λ_{p+1})^k, fast even when λ₁ and λ₂ are close.
+    let p = m.min(8);
+    let mut v = orthonormal_columns(crate::random::normal_matrix(
+        m,
+        p,
+        &mut seeded(MEDIAN_SEED),
+    )?);
+    // VᵀGV carries rounding of about m ε max_i g_ii: closer than that, no step
+    // can tell two estimates apart.
+    let floor = m as f64 * f64::EPSILON * gram.diag().fold(0.0_f64, |a, &b| a.max(b));
+    let mut previous = f64::INFINITY;
+    for _ in 0..STEPS {
+        v = orthonormal_columns(factor.solve(v.view()));
+        let ritz = crate::linalg::symmetric_eigen(&v.t().dot(&gram.dot(&v)))?;
+        let smallest = ritz.values().iter().copied().fold(f64::INFINITY, f64::min);
+        if (previous - smallest).abs() <= 1e-12 * smallest.abs() + floor {
+            return Ok(smallest.max(0.0).sqrt() / scale);
+        }
+        previous = smallest;
+    }
+    Err(Error::parameter(
+        "phi",
+        format!(
+            "a matrix whose smallest singular value subspace iteration finds within {STEPS} \
+             steps (use singular_values instead)"
+        ),
+        "one whose smallest singular values are too close together",
+    ))
+}
+
+/// The steps [`smallest_singular_value`] may take.
+const STEPS: usize = 2000;
+
+/// The columns of `a` made orthonormal by Gram–Schmidt, twice (a second pass
+/// restores the orthogonality the first loses to rounding).
+fn orthonormal_columns(mut a: Array2<f64>) -> Array2<f64> {
+    for j in 0..a.ncols() {
+        for _ in 0..2 {
+            for p in 0..j {
+                let r = a.column(p).dot(&a.column(j));
+                let (done, mut rest) = a.view_mut().split_at(Axis(1), j);
+                rest.column_mut(0).scaled_add(-r, &done.column(p));
+            }
+        }
+        let length = crate::linalg::norm(a.column(j));
+        a.column_mut(j).mapv_inplace(|v| v / length);
+    }
+    a
 }
 
 /// One point of a random-feature sweep ([`random_feature_sweep`]).
@@ -848,10 +981,9 @@ pub fn random_feature_sweep(
     for &i in &order {
         let count = counts[i];
         sweep.grow(count);
-        let a = sweep.weights(count, &y_train)?;
-        let phi_train = columns(sweep.phi_train.view(), 0..count);
+        let (a, predicted) = sweep.weights(count, &y_train)?;
         let phi_test = columns(sweep.phi_test.view(), 0..count);
-        let (train_error, train_loss) = scores(phi_train.dot(&a), &y_train, train.y());
+        let (train_error, train_loss) = scores(predicted, &y_train, train.y());
         let (test_error, test_loss) = scores(phi_test.dot(&a), &y_test, test.y());
         points[i] = Some(SweepPoint {
             features: count,
@@ -942,8 +1074,11 @@ impl Sweep<'_> {
         self.done = count;
     }
 
-    /// The weights `A: (count, k)` of the fit with the first `count` features.
-    fn weights(&mut self, count: usize, y: &Array2<f64>) -> Result<Array2<f64>> {
+    /// The weights `A: (count, k)` of the fit with the first `count` features,
+    /// and its predictions on the training rows, `ΦA`: for `N > n`, where
+    /// `A = ΦᵀC`, they are `ΦΦᵀC = L(LᵀC) − λC` from the factor
+    /// `ΦΦᵀ + λI = LLᵀ`, without another pass over `Φ`.
+    fn weights(&mut self, count: usize, y: &Array2<f64>) -> Result<(Array2<f64>, Array2<f64>)> {
         let n = self.x_train.nrows();
         let what = |gram: &str, size: usize| {
             format!("the Gram matrix {gram} ({size} × {size}) at N = {count} features")
@@ -953,13 +1088,16 @@ impl Sweep<'_> {
             self.factor
                 .extend(self.gram_columns.view(), count)
                 .map_err(|p| p.error(&what("ΦᵀΦ", count), self.ridge))?;
-            Ok(self.factor.solve(phi.t().dot(y).view()))
+            let a = self.factor.solve(phi.t().dot(y).view());
+            let predicted = phi.dot(&a);
+            Ok((a, predicted))
         } else {
             let mut factor = Cholesky::new(n, self.ridge);
             factor
                 .extend(self.gram_rows.view(), n)
                 .map_err(|p| p.error(&what("ΦΦᵀ", n), self.ridge))?;
-            Ok(phi.t().dot(&factor.solve(y.view())))
+            let c = factor.solve(y.view());
+            Ok((phi.t().dot(&c), factor.gram_times(c.view())))
         }
     }
 }

@@ -311,6 +311,9 @@ fn ill_conditioned_but_nonsingular_still_solves() {
         }
         // s₄ = 1e-5 squared is 1e-10 in the Gram matrix, near its rounding.
         assert!((sv[3] - 1e-5).abs() < 1e-6, "{}", sv[3]);
+        // Inverse iteration finds it to the same accuracy.
+        let smallest = smallest_singular_value(&m).unwrap();
+        assert!((smallest - 1e-5).abs() < 1e-6, "{smallest}");
     }
 }
 
@@ -483,7 +486,7 @@ fn the_fast_cosine_agrees_with_the_standard_library() {
     }
     args.extend([0.0, -0.0, 1e-300, 5e-324, FAST_COS_LIMIT, -FAST_COS_LIMIT]);
     let mut fast = args.clone();
-    cos_in_place(&mut fast);
+    cos_in_place(&mut fast, &vec![0.0; args.len()]);
     let worst = args
         .iter()
         .zip(&fast)
@@ -492,7 +495,7 @@ fn the_fast_cosine_agrees_with_the_standard_library() {
     assert!(worst < 4e-16, "largest difference {worst:e}");
     // Beyond the limit, and NaN, the standard library's.
     let mut big = [2e6, 1e300, f64::NAN, f64::INFINITY];
-    cos_in_place(&mut big);
+    cos_in_place(&mut big, &[0.0; 4]);
     assert_eq!(big[0], 2e6_f64.cos());
     assert_eq!(big[1], 1e300_f64.cos());
     assert!(big[2].is_nan() && big[3].is_nan());
@@ -524,10 +527,11 @@ fn cholesky_by_blocks_reproduces_the_matrix_and_extends() {
                 assert!((pieces.l[(i, j)] - whole.l[(i, j)]).abs() < 1e-12);
             }
         }
-        // The solve: M X = R, checked by its residual.
+        // The solve: M X = R, checked by its residual; and M X itself.
         let r = normal_matrix(130, 3, &mut seeded(112)).unwrap();
         let x = whole.solve(r.view());
         assert!(max_abs_diff(&(expected.dot(&x)), &r) < 1e-9);
+        assert!(max_abs_diff(&whole.gram_times(x.view()), &m.dot(&x)) < 1e-9);
     }
     // A repeated row (in the third block) is found and named.
     let mut bad = b.clone();
@@ -558,4 +562,34 @@ fn larger_fits_match_independent_answers() {
             .zip(&qr)
             .all(|(p, q)| (p - q).abs() < 1e-9)
     );
+}
+
+#[test]
+fn smallest_singular_value_by_inverse_iteration() {
+    // Known singular values 3, 2, 0.7, 0.05 (Φ = U diag(s) Vᵀ), both ways round.
+    let s_values = array![3.0, 2.0, 0.7, 0.05];
+    let phi = orthonormal(6, 4, 131)
+        .dot(&Array2::from_diag(&s_values))
+        .dot(&orthonormal(4, 4, 132).t());
+    for m in [phi.clone(), phi.t().to_owned()] {
+        let s = smallest_singular_value(&m).unwrap();
+        assert!((s - 0.05).abs() < 1e-10, "{s}");
+    }
+    // A larger random matrix (two blocks of rows in the factor): the last of
+    // the Jacobi values.
+    let phi = normal_matrix(60, 70, &mut seeded(133)).unwrap();
+    let all = singular_values(&phi).unwrap();
+    let s = smallest_singular_value(&phi).unwrap();
+    assert!((s - all[59]).abs() < 1e-9 * all[0], "{s} vs {}", all[59]);
+    // Rank deficient: 0. Empty or NaN: errors.
+    let mut deficient = phi.clone();
+    let row = deficient.row(3).to_owned();
+    deficient.row_mut(50).assign(&row);
+    assert_eq!(smallest_singular_value(&deficient).unwrap(), 0.0);
+    assert_eq!(
+        smallest_singular_value(&Array2::zeros((3, 2))).unwrap(),
+        0.0
+    );
+    assert!(smallest_singular_value(&Array2::<f64>::zeros((0, 2))).is_err());
+    assert!(smallest_singular_value(&array![[f64::NAN, 1.0]]).is_err());
 }
