@@ -451,7 +451,7 @@ pub fn one_hot(labels: &[usize], classes: usize) -> Result<Array2<f64>> {
     if classes > cap {
         return Err(Error::parameter(
             "classes",
-            format!("at most {cap} (the number of labels, or {})", Dataset::MAX_LABEL),
+            format!("at most {cap}, the larger of the label count and Dataset::MAX_LABEL"),
             classes,
         ));
     }

@@ -610,7 +610,10 @@ fn sizes_beyond_the_entry_cap_are_errors_not_allocations() {
     let x = Array2::<f64>::zeros((51, 1)); // 5.1·10⁷ entries
     let e = rff.transform(&x).unwrap_err();
     assert!(e.to_string().contains("51 × 1000000"), "{e}");
-    assert_eq!(rff.transform(&Array2::<f64>::zeros((1, 1))).unwrap().dim(), (1, 1_000_000));
+    assert_eq!(
+        rff.transform(&Array2::<f64>::zeros((1, 1))).unwrap().dim(),
+        (1, 1_000_000)
+    );
     // The sweep: (train + test) × the largest count + train².
     let (train, test) = (clusters(30, 1), clusters(30, 2));
     let wide = RandomFeatures::new(5, 1_000_000, 1.0, 3).unwrap();
