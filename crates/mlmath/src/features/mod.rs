@@ -3,12 +3,12 @@
 //!
 //! ## Random Fourier features
 //!
-//! A Gaussian kernel `k(x, z) = exp(−‖x − z‖² / (2σ²))` is an inner product
+//! A Gaussian kernel `k(x, z) = exp(−‖x − z‖² / (2ℓ²))` (bandwidth `ℓ`) is an inner product
 //! in a space of infinitely many features. Rahimi and Recht (2007) replace it
 //! by `N` random ones,
 //!
 //! ```text
-//! φ_j(x) = cos(w_j·x + b_j),   w_j ~ N(0, I/σ²),   b_j ~ U[0, 2π),   j = 1..N,
+//! φ_j(x) = cos(w_j·x + b_j),   w_j ~ N(0, I/ℓ²),   b_j ~ U[0, 2π),   j = 1..N,
 //! ```
 //!
 //! because `2 cos(u) cos(v) = cos(u − v) + cos(u + v)`: averaged over the
@@ -16,7 +16,7 @@
 //! the characteristic function of the normal distribution at `x − z`:
 //!
 //! ```text
-//! E[2 φ_j(x) φ_j(z)] = E[cos(w_j·(x − z))] = exp(−‖x − z‖² / (2σ²)).
+//! E[2 φ_j(x) φ_j(z)] = E[cos(w_j·(x − z))] = exp(−‖x − z‖² / (2ℓ²)).
 //! ```
 //!
 //! The features here are *unscaled* (no `√(2/N)`): a fit's weights are the
@@ -49,16 +49,17 @@
 //! fit is `A = Σ_i v_i (u_iᵀ Y) / s_i`: each direction is divided by its
 //! singular value. Near `N = n`, `Φ` is close to square, and the smallest
 //! singular value of a square random matrix is close to zero, so `‖A‖`
-//! explodes and the fit follows the noise; away from `N = n` (either side)
+//! explodes and the fit follows the quirks of the `n` training rows; away from `N = n` (either side)
 //! the smallest singular value grows again (see [`singular_values`]). A
 //! ridge `λ` replaces `1/s_i` by `s_i / (s_i² + λ)`, at most `1/(2√λ)`.
 //!
 //! ## Singular to working precision
 //!
 //! The Cholesky factor is computed row by row: a pivot
-//! `d_i = m_ii − Σ_{j<i} l_ij²` is the squared distance of row `i` from the
-//! span of the rows before it. A pivot at most `4 · i · ε` times the largest
-//! diagonal entry (ε = 2.2·10⁻¹⁶) means the matrix is singular up to
+//! `d_i = m_ii − Σ_{j<i} l_ij²`. For `M = ΦΦᵀ` it is the squared distance of
+//! row `i` of `Φ` from the span of the rows of `Φ` before it (for `M = ΦᵀΦ`,
+//! of column `i`). A pivot at most `4 (i + 1) ε` times the largest diagonal
+//! entry (rows counted from 0) (ε = 2.2·10⁻¹⁶) means the matrix is singular up to
 //! rounding: with `λ = 0` [`min_norm_least_squares`] then returns an error
 //! that says so and suggests a small ridge, never rounding noise. An
 //! ill-conditioned matrix whose pivots are all above that solves (its
@@ -81,6 +82,25 @@ mod tests;
 /// is at most [`MAX_DRAWS`](crate::random::MAX_DRAWS)).
 pub const MAX_FEATURES: usize = 1_000_000;
 
+/// The most entries (5·10⁷, 400 MB of `f64`) a matrix made here may hold:
+/// [`RandomFeatures::transform`]'s `Φ` (rows × count), [`one_hot`]'s `Y`,
+/// and the feature matrices and Gram matrix of [`random_feature_sweep`]
+/// together. Beyond it, an error that names the sizes, not an allocation
+/// that ends the session.
+pub const MAX_ENTRIES: usize = 50_000_000;
+
+/// An error unless `entries` (given as `what` = `sizes`) is at most [`MAX_ENTRIES`].
+fn check_entries(what: &str, sizes: String, entries: Option<usize>) -> Result<()> {
+    match entries {
+        Some(e) if e <= MAX_ENTRIES => Ok(()),
+        _ => Err(Error::parameter(
+            what,
+            format!("at most {MAX_ENTRIES} matrix entries (use fewer rows or features)"),
+            sizes,
+        )),
+    }
+}
+
 /// The most pairs [`median_distance`] looks at; beyond, a seeded sample.
 pub const MEDIAN_PAIRS: usize = 100_000;
 
@@ -88,10 +108,10 @@ pub const MEDIAN_PAIRS: usize = 100_000;
 const MEDIAN_SEED: u64 = 0x6d65_6469_616e;
 
 /// Random Fourier features (Rahimi & Recht, NIPS 2007):
-/// `φ_j(x) = cos(w_j·x + b_j)`, `j = 1..N`, with `w_j ~ N(0, I/σ²)`
-/// (`σ` = bandwidth) and `b_j ~ U[0, 2π)`. Unscaled (no `√(2/N)`): the
+/// `φ_j(x) = cos(w_j·x + b_j)`, `j = 1..N`, with `w_j ~ N(0, I/ℓ²)`
+/// (`ℓ` = bandwidth) and `b_j ~ U[0, 2π)`. Unscaled (no `√(2/N)`): the
 /// weights of a fit are the coefficients `a_j` of `f(x) = Σ_j a_j φ_j(x)`.
-/// `E[2 φ_j(x) φ_j(z)] = exp(−‖x − z‖²/(2σ²))`, the Gaussian kernel (see the
+/// `E[2 φ_j(x) φ_j(z)] = exp(−‖x − z‖²/(2ℓ²))`, the Gaussian kernel (see the
 /// [module](self) docs).
 ///
 /// Feature `j` is drawn from the seed's stream after features `0..j`, so the
@@ -116,9 +136,9 @@ pub struct RandomFeatures {
 }
 
 impl RandomFeatures {
-    /// Draws `count` features for inputs of `inputs` numbers, bandwidth `σ`,
+    /// Draws `count` features for inputs of `inputs` numbers, bandwidth `ℓ`,
     /// from `seed`: for `j = 0, 1, ...`, first the `inputs` entries of `w_j`
-    /// (standard normals divided by `σ`), then `b_j` (uniform times 2π).
+    /// (standard normals divided by `ℓ`), then `b_j` (uniform times 2π).
     ///
     /// Errors: `inputs` or `count` 0, `bandwidth` not finite and above 0,
     /// `count` above [`MAX_FEATURES`] or `inputs × count` above
@@ -179,7 +199,7 @@ impl RandomFeatures {
         self.phases.len()
     }
 
-    /// The bandwidth `σ` of the kernel `exp(−‖x − z‖²/(2σ²))`.
+    /// The bandwidth `ℓ` of the kernel `exp(−‖x − z‖²/(2ℓ²))`.
     pub fn bandwidth(&self) -> f64 {
         self.bandwidth
     }
@@ -222,10 +242,15 @@ impl RandomFeatures {
     /// `Φ: (rows, count)`, `Φ_ij = φ_j(x_i) = cos(w_j·x_i + b_j)`: one matrix
     /// product `X W`, then the phase and the cosine. An error if `x` has
     /// another number of columns than [`inputs`](Self::inputs), no row, or a
-    /// NaN.
+    /// NaN, or if `Φ` would hold more than [`MAX_ENTRIES`] entries.
     pub fn transform<'a>(&self, x: impl AsFeatures<'a>) -> Result<Array2<f64>> {
         let x = x.into_features();
         self.check_inputs("x", x)?;
+        check_entries(
+            "rows × features of Φ",
+            format!("{} × {}", x.nrows(), self.count()),
+            x.nrows().checked_mul(self.count()),
+        )?;
         let mut phi = Array2::zeros((x.nrows(), self.count()));
         fill_features(x, self.weights.view(), self.phases.view(), phi.view_mut());
         Ok(phi)
@@ -407,7 +432,9 @@ pub fn median_distance<'a>(x: impl AsFeatures<'a>) -> Result<f64> {
 
 /// `Y: (n, k)` with row `i` the one-hot vector `e_{y_i}`: 1 in column
 /// `labels[i]`, 0 elsewhere; `k = classes`. An error if `labels` is empty,
-/// `classes` is 0, or a label is not below `classes`.
+/// `classes` is 0 or above both the number of labels and
+/// [`Dataset::MAX_LABEL`], `Y` would hold more than [`MAX_ENTRIES`] entries,
+/// or a label is not below `classes`.
 ///
 /// ```
 /// let y = mlmath::features::one_hot(&[2, 0], 3).unwrap();
@@ -420,6 +447,19 @@ pub fn one_hot(labels: &[usize], classes: usize) -> Result<Array2<f64>> {
     if classes == 0 {
         return Err(Error::parameter("classes", "at least 1", classes));
     }
+    let cap = labels.len().max(Dataset::MAX_LABEL);
+    if classes > cap {
+        return Err(Error::parameter(
+            "classes",
+            format!("at most {cap}, the larger of the label count and Dataset::MAX_LABEL"),
+            classes,
+        ));
+    }
+    check_entries(
+        "labels × classes of Y",
+        format!("{} × {classes}", labels.len()),
+        labels.len().checked_mul(classes),
+    )?;
     let mut y = Array2::zeros((labels.len(), classes));
     for (i, &c) in labels.iter().enumerate() {
         if c >= classes {
@@ -521,7 +561,7 @@ pub fn min_norm_least_squares<'a, 'b>(
     let a = a.mapv(|v| v * sp / sy);
     if a.iter().any(|v| !v.is_finite()) {
         return Err(Error::overflow(
-            "the weights A",
+            "the weight matrix A",
             "rescale phi or y, or use a ridge above 0",
         ));
     }
@@ -544,8 +584,8 @@ fn check_ridge(ridge: f64) -> Result<()> {
 /// between blocks go through the matrix-product kernel.
 const BLOCK: usize = 48;
 
-/// A Cholesky factor `M + σI = L Lᵀ` of a symmetric positive definite
-/// matrix (`σ ≥ 0`, a shift of the diagonal: the ridge), computed by blocks of
+/// A Cholesky factor `M + λI = L Lᵀ` of a symmetric positive definite
+/// matrix (`λ ≥ 0`, a shift of the diagonal: the ridge), computed by blocks of
 /// rows (the rows of a block need only the rows above it), so it can be
 /// extended when `M` grows by rows and columns: the factor of a leading
 /// block is the leading block of the factor.
@@ -599,18 +639,18 @@ impl Cholesky {
         }
     }
 
-    /// Extends `L` to the leading `to` rows of `M + σI` (`m` is read on and
+    /// Extends `L` to the leading `to` rows of `M + λI` (`m` is read on and
     /// below the diagonal only). Row by row it is
     ///
     /// ```text
     /// l_ij = (m_ij − Σ_{p<j} l_ip l_jp) / l_jj   (j < i),
-    /// d_i  = m_ii + σ − Σ_{p<i} l_ip²,   l_ii = √d_i;
+    /// d_i  = m_ii + λ − Σ_{p<i} l_ip²,   l_ii = √d_i;
     /// ```
     ///
     /// by blocks `I` of [`BLOCK`] rows, for each block `J` of columns left of
     /// `I` the sums `L_{I,<J} L_{J,<J}ᵀ` are one matrix product, then `L_IJ`
     /// by a triangular solve against `L_JJ`; last the diagonal block
-    /// `M_II + σI − L_{I,<I} L_{I,<I}ᵀ`, factored row by row. A pivot `d_i` at
+    /// `M_II + λI − L_{I,<I} L_{I,<I}ᵀ`, factored row by row. A pivot `d_i` at
     /// most `4 (i+1) ε` times the largest diagonal entry so far: `Err`.
     fn extend(&mut self, m: ArrayView2<'_, f64>, to: usize) -> std::result::Result<(), Pivot> {
         debug_assert!(to <= self.l.nrows() && m.nrows() >= to && m.ncols() >= to);
@@ -678,8 +718,8 @@ impl Cholesky {
         Ok(())
     }
 
-    /// `(L Lᵀ − σI) C = M C` for the leading `c.nrows()` rows of `L`: `Z = LᵀC`,
-    /// then `L Z`, less `σ C`.
+    /// `(L Lᵀ − λI) C = M C` for the leading `c.nrows()` rows of `L`: `Z = LᵀC`,
+    /// then `L Z`, less `λ C`.
     fn gram_times(&self, c: ArrayView2<'_, f64>) -> Array2<f64> {
         let (m, k) = c.dim();
         debug_assert!(m <= self.rows);
@@ -755,11 +795,15 @@ impl Cholesky {
 /// of the smaller Gram matrix (`ΦᵀΦ` if `N ≤ n`, else `ΦΦᵀ`), `min(n, N)` of
 /// them, negative eigenvalues from rounding clipped to 0. The eigenvalues
 /// come from [`linalg::symmetric_eigen`](crate::linalg::symmetric_eigen)
-/// (Jacobi rotations), fine for `min(n, N)` up to a few hundred. Values
-/// below about `10⁻⁸ s₁` are rounding (the Gram matrix squares the
-/// condition number).
+/// (Jacobi rotations). The cost grows as `min(n, N)³` times the number of
+/// sweeps: on the course machine about 0.2 s at `min(n, N) = 200`, 3 s at
+/// 400, 90 s at 800; hence a cap of [`SINGULAR_VALUES_MAX`] (for the
+/// smallest one alone, [`smallest_singular_value`] takes hundredths of a
+/// second at 400). Values below about `10⁻⁸ s₁` are rounding (the Gram
+/// matrix squares the condition number).
 ///
-/// An error if `phi` is empty or holds a NaN.
+/// An error if `phi` is empty, holds a NaN, or `min(n, N)` is above
+/// [`SINGULAR_VALUES_MAX`].
 ///
 /// ```
 /// use ndarray::array;
@@ -770,6 +814,17 @@ pub fn singular_values<'a>(phi: impl AsArray<'a, f64, Ix2>) -> Result<Array1<f64
     let phi = phi.into();
     if phi.is_empty() {
         return Err(Error::empty("phi"));
+    }
+    let m = phi.nrows().min(phi.ncols());
+    if m > SINGULAR_VALUES_MAX {
+        return Err(Error::parameter(
+            "min(rows, columns) of phi",
+            format!(
+                "at most {SINGULAR_VALUES_MAX} (the time grows as its cube: minutes beyond; \
+                 smallest_singular_value gives the smallest one fast)"
+            ),
+            m,
+        ));
     }
     check_finite("phi", phi)?;
     let big = largest(phi);
@@ -792,6 +847,9 @@ pub fn singular_values<'a>(phi: impl AsArray<'a, f64, Ix2>) -> Result<Array1<f64
     values.sort_by(|a, b| b.total_cmp(a));
     Ok(Array1::from(values))
 }
+
+/// The largest `min(n, N)` [`singular_values`] accepts.
+pub const SINGULAR_VALUES_MAX: usize = 500;
 
 /// The smallest singular value `s_min` of `Φ: (n, N)`, the one that makes
 /// the minimum-norm fit explode near `N = n` (see the [module](self) docs):
@@ -923,7 +981,9 @@ pub struct SweepPoint {
 ///
 /// Errors: datasets whose columns are not the features' inputs, that are
 /// empty or hold a NaN; a test label beyond the training classes; a count of
-/// 0 or above `features.count()`; a bad ridge; and, with `λ = 0`, a Gram
+/// 0 or above `features.count()`; a bad ridge; more than [`MAX_ENTRIES`]
+/// entries in the feature matrices and the Gram matrix together,
+/// `(n_train + n_test) × N_max + n_train²`; and, with `λ = 0`, a Gram
 /// matrix singular to working precision (the error names `N` and suggests a
 /// small ridge).
 pub fn random_feature_sweep(
@@ -964,6 +1024,13 @@ pub fn random_feature_sweep(
     order.sort_by_key(|&i| counts[i]);
     let top = counts[order[order.len() - 1]];
     let n = train.len();
+    check_entries(
+        "the sweep's matrices, (train + test rows) × the largest count + train rows²",
+        format!("({n} + {}) × {top} + {n}²", test.len()),
+        (n + test.len())
+            .checked_mul(top)
+            .and_then(|e| e.checked_add(n.checked_mul(n)?)),
+    )?;
     let mut sweep = Sweep {
         x_train: train.x().view(),
         x_test: test.x().view(),

@@ -593,3 +593,35 @@ fn smallest_singular_value_by_inverse_iteration() {
     assert!(smallest_singular_value(&Array2::<f64>::zeros((0, 2))).is_err());
     assert!(smallest_singular_value(&array![[f64::NAN, 1.0]]).is_err());
 }
+
+#[test]
+fn sizes_beyond_the_entry_cap_are_errors_not_allocations() {
+    // one_hot: a class count far beyond the labels, or a product beyond the cap.
+    let e = one_hot(&[0], usize::MAX).unwrap_err();
+    assert!(e.to_string().contains("classes"), "{e}");
+    let e = one_hot(&[0, 1], 1 << 40).unwrap_err();
+    assert!(e.to_string().contains("classes"), "{e}");
+    let many = vec![0; 60_000];
+    let e = one_hot(&many, 1000).unwrap_err(); // 6·10⁷ entries
+    assert!(e.to_string().contains(&MAX_ENTRIES.to_string()), "{e}");
+    assert_eq!(one_hot(&[0, 1], 1000).unwrap().dim(), (2, 1000));
+    // transform: rows × count beyond the cap (the features themselves are small).
+    let rff = RandomFeatures::new(1, 1_000_000, 1.0, 1).unwrap();
+    let x = Array2::<f64>::zeros((51, 1)); // 5.1·10⁷ entries
+    let e = rff.transform(&x).unwrap_err();
+    assert!(e.to_string().contains("51 × 1000000"), "{e}");
+    assert_eq!(
+        rff.transform(&Array2::<f64>::zeros((1, 1))).unwrap().dim(),
+        (1, 1_000_000)
+    );
+    // The sweep: (train + test) × the largest count + train².
+    let (train, test) = (clusters(30, 1), clusters(30, 2));
+    let wide = RandomFeatures::new(5, 1_000_000, 1.0, 3).unwrap();
+    let e = random_feature_sweep(&wide, &train, &test, &[10, 1_000_000], 0.0).unwrap_err();
+    assert!(e.to_string().contains(&MAX_ENTRIES.to_string()), "{e}");
+    // singular_values: min(n, N) above the cap; the smallest alone still works.
+    let big = Array2::<f64>::eye(SINGULAR_VALUES_MAX + 1);
+    let e = singular_values(&big).unwrap_err();
+    assert!(e.to_string().contains("smallest_singular_value"), "{e}");
+    assert!((smallest_singular_value(&big).unwrap() - 1.0).abs() < 1e-12);
+}
