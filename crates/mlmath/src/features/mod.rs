@@ -79,7 +79,7 @@ use crate::table::{ShowTable, Table, format_number};
 mod tests;
 
 /// The most features one [`RandomFeatures`] may hold (and `inputs × count`
-/// is at most [`MAX_DRAWS`](crate::random::MAX_DRAWS)).
+/// is at most [`MAX_DRAWS`]).
 pub const MAX_FEATURES: usize = 1_000_000;
 
 /// The most entries (5·10⁷, 400 MB of `f64`) a matrix made here may hold:
@@ -142,7 +142,7 @@ impl RandomFeatures {
     ///
     /// Errors: `inputs` or `count` 0, `bandwidth` not finite and above 0,
     /// `count` above [`MAX_FEATURES`] or `inputs × count` above
-    /// [`MAX_DRAWS`](crate::random::MAX_DRAWS).
+    /// [`MAX_DRAWS`].
     pub fn new(inputs: usize, count: usize, bandwidth: f64, seed: u64) -> Result<RandomFeatures> {
         if inputs == 0 {
             return Err(Error::parameter(
