@@ -49,8 +49,9 @@
 //! fit is `A = Σ_i v_i (u_iᵀ Y) / s_i`: each direction is divided by its
 //! singular value. Near `N = n`, `Φ` is close to square, and the smallest
 //! singular value of a square random matrix is close to zero, so `‖A‖`
-//! explodes and the fit follows the quirks of the `n` training rows; away from `N = n` (either side)
-//! the smallest singular value grows again (see [`singular_values`]). A
+//! explodes and the fit follows the quirks of the `n` training rows; away
+//! from `N = n` (either side) the smallest singular value grows again (see
+//! [`singular_values`]). A
 //! ridge `λ` replaces `1/s_i` by `s_i / (s_i² + λ)`, at most `1/(2√λ)`.
 //!
 //! ## Singular to working precision
