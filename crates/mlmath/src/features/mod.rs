@@ -827,17 +827,8 @@ pub fn singular_values<'a>(phi: impl AsArray<'a, f64, Ix2>) -> Result<Array1<f64
             m,
         ));
     }
-    check_finite("phi", phi)?;
-    let big = largest(phi);
-    if big == 0.0 {
+    let Some((gram, scale)) = scaled_gram(phi)? else {
         return Ok(Array1::zeros(phi.nrows().min(phi.ncols())));
-    }
-    let scale = power_of_two_scale(big);
-    let phi = phi.mapv(|v| v * scale);
-    let gram = if phi.ncols() <= phi.nrows() {
-        phi.t().dot(&phi)
-    } else {
-        phi.dot(&phi.t())
     };
     let eigen = crate::linalg::symmetric_eigen(&gram)?;
     let mut values: Vec<f64> = eigen
@@ -847,6 +838,26 @@ pub fn singular_values<'a>(phi: impl AsArray<'a, f64, Ix2>) -> Result<Array1<f64
         .collect();
     values.sort_by(|a, b| b.total_cmp(a));
     Ok(Array1::from(values))
+}
+
+/// The smaller Gram matrix of `c Φ` (`ΦᵀΦ` if `N ≤ n`, else `ΦΦᵀ`, times
+/// `c²`) with the power of two `c` that brings `Φ`'s largest entry to
+/// between 1 and 2 (so nothing overflows), and `c`; `None` when `Φ` is all
+/// zeros. An error on a NaN or an infinity.
+fn scaled_gram(phi: ArrayView2<'_, f64>) -> Result<Option<(Array2<f64>, f64)>> {
+    check_finite("phi", phi)?;
+    let big = largest(phi);
+    if big == 0.0 {
+        return Ok(None);
+    }
+    let scale = power_of_two_scale(big);
+    let phi = phi.mapv(|v| v * scale);
+    let gram = if phi.ncols() <= phi.nrows() {
+        phi.t().dot(&phi)
+    } else {
+        phi.dot(&phi.t())
+    };
+    Ok(Some((gram, scale)))
 }
 
 /// The largest `min(n, N)` [`singular_values`] accepts.
@@ -878,17 +889,8 @@ pub fn smallest_singular_value<'a>(phi: impl AsArray<'a, f64, Ix2>) -> Result<f6
     if phi.is_empty() {
         return Err(Error::empty("phi"));
     }
-    check_finite("phi", phi)?;
-    let big = largest(phi);
-    if big == 0.0 {
+    let Some((gram, scale)) = scaled_gram(phi)? else {
         return Ok(0.0);
-    }
-    let scale = power_of_two_scale(big);
-    let phi = phi.mapv(|v| v * scale);
-    let gram = if phi.ncols() <= phi.nrows() {
-        phi.t().dot(&phi)
-    } else {
-        phi.dot(&phi.t())
     };
     let m = gram.nrows();
     let mut factor = Cholesky::new(m, 0.0);
