@@ -189,7 +189,7 @@ fn names(list: &[&str]) -> Vec<String> {
 }
 
 /// The expected SHA-256 of each data file, from `data/SHA256SUMS`.
-fn checksums() -> Result<HashMap<String, String>> {
+pub(crate) fn checksums() -> Result<HashMap<String, String>> {
     let path = data_dir().join("SHA256SUMS");
     let text = std::fs::read_to_string(&path).map_err(|e| Error::DataFile {
         path: path.clone(),

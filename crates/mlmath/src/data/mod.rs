@@ -38,6 +38,7 @@ mod split;
 
 pub use dataset::{AsFeatures, Dataset};
 pub use images::shift_images;
+pub(crate) use loaders::checksums;
 #[cfg(feature = "frames")]
 pub use loaders::penguins_frame;
 pub use loaders::{
