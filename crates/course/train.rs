@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use mlmath::autodiff::Tensor;
-use mlmath::nn::{Module, SHIPPED_FILE, Transformer, shipped_config};
+use mlmath::nn::{
+    Module, SHIPPED_FILE, SHIPPED_RECORD, ShippedRecord, Transformer, shipped_config,
+};
 use mlmath::optim::{Adam, Schedule, clip_grad_norm};
 use mlmath::random::{Rng, seeded};
 use serde_json::{Value, json};
@@ -202,24 +204,35 @@ fn run() -> Result<(), String> {
         .nats_per_char(&splits.test)
         .map_err(|e| e.to_string())?;
     println!("validation {val:.4} nats/char, test {test:.4} nats/char");
-    ship(
-        &repo,
-        &model,
-        json!({
-            "config": config.to_string(),
-            "parameters": model.parameter_count(),
-            "steps": steps,
-            "batch": SETTINGS.batch,
-            "lr": SETTINGS.lr, "min_lr": SETTINGS.min_lr, "warmup": SETTINGS.warmup,
-            "weight_decay": SETTINGS.weight_decay, "clip": SETTINGS.clip, "seed": SETTINGS.seed,
-            "seconds": elapsed,
-            "curve_columns": ["step", "mean training loss since the last point", "validation sample nats/char"],
-            "validation_sample_chars": val_sample.len(),
-            "curve": curve,
-            "validation_nats_per_char": val,
-            "test_nats_per_char": test,
-        }),
-    )
+    let record = ShippedRecord {
+        config: config.to_string(),
+        parameters: model.parameter_count(),
+        steps,
+        batch: SETTINGS.batch,
+        settings: format!(
+            "AdamW, betas (0.9, 0.95), learning rate warmed up over {} steps to {:e}, cosine \
+             decay to {:e}; weight decay {} on the weight matrices; gradients clipped to norm \
+             {}; seed {}; the batch of step s drawn from a generator seeded with s",
+            SETTINGS.warmup,
+            SETTINGS.lr,
+            SETTINGS.min_lr,
+            SETTINGS.weight_decay,
+            SETTINGS.clip,
+            SETTINGS.seed
+        ),
+        seconds: elapsed,
+        val_sample_chars: val_sample.len(),
+        curve: curve
+            .iter()
+            .map(|p| {
+                let n = |k: usize| p[k].as_f64().unwrap_or(f64::NAN);
+                (n(0) as usize, n(1), n(2))
+            })
+            .collect(),
+        val_nats: val,
+        test_nats: test,
+    };
+    ship(&repo, &model, &record)
 }
 
 /// The characters of the book and its split: the first 90 % for training,
@@ -324,33 +337,29 @@ fn save_state(
     std::fs::write(work.join("state.json"), state.to_string()).map_err(|e| e.to_string())
 }
 
-/// Writes the checkpoint and its record into data/, and its checksum into
-/// data/SHA256SUMS.
-fn ship(repo: &Path, model: &Transformer, record: Value) -> Result<(), String> {
-    let path: PathBuf = repo.join("data").join(SHIPPED_FILE);
+/// Writes the checkpoint and its record into data/, and their checksums
+/// into data/SHA256SUMS.
+fn ship(repo: &Path, model: &Transformer, record: &ShippedRecord) -> Result<(), String> {
+    let data = repo.join("data");
+    let path: PathBuf = data.join(SHIPPED_FILE);
     std::fs::create_dir_all(path.parent().expect("a folder")).map_err(|e| e.to_string())?;
     model.save(&path).map_err(|e| e.to_string())?;
-    let json_path = path.with_extension("json");
-    std::fs::write(
-        &json_path,
-        serde_json::to_string_pretty(&record).expect("json") + "\n",
-    )
-    .map_err(|e| e.to_string())?;
-    let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
-    let hash = sha256(&bytes);
-    let sums = repo.join("data").join("SHA256SUMS");
+    std::fs::write(data.join(SHIPPED_RECORD), record.to_text()).map_err(|e| e.to_string())?;
+    let sums = data.join("SHA256SUMS");
     let text = std::fs::read_to_string(&sums).map_err(|e| e.to_string())?;
     let mut lines: Vec<String> = text
         .lines()
         .filter(|l| !l.ends_with(&format!("  {SHIPPED_FILE}")))
+        .filter(|l| !l.ends_with(&format!("  {SHIPPED_RECORD}")))
         .map(String::from)
         .collect();
-    lines.push(format!("{hash}  {SHIPPED_FILE}"));
+    for file in [SHIPPED_FILE, SHIPPED_RECORD] {
+        let bytes = std::fs::read(data.join(file)).map_err(|e| e.to_string())?;
+        lines.push(format!("{}  {file}", sha256(&bytes)));
+    }
     std::fs::write(&sums, lines.join("\n") + "\n").map_err(|e| e.to_string())?;
     println!(
-        "wrote {} (SHA-256 {hash}) and {}",
-        path.display(),
-        json_path.display()
+        "wrote data/{SHIPPED_FILE} and data/{SHIPPED_RECORD}, and their SHA-256 in data/SHA256SUMS"
     );
     Ok(())
 }

@@ -204,7 +204,7 @@ pub(crate) fn checksums() -> Result<HashMap<String, String>> {
 }
 
 /// The path of a data file whose checksum matches `data/SHA256SUMS`.
-fn verified(file: &str) -> Result<PathBuf> {
+pub(crate) fn verified(file: &str) -> Result<PathBuf> {
     let path = data_dir().join(file);
     let expected = checksums()?.remove(file).ok_or_else(|| Error::DataFile {
         path: path.clone(),

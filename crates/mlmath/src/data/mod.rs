@@ -38,12 +38,12 @@ mod split;
 
 pub use dataset::{AsFeatures, Dataset};
 pub use images::shift_images;
-pub(crate) use loaders::checksums;
 #[cfg(feature = "frames")]
 pub use loaders::penguins_frame;
 pub use loaders::{
     DATASETS, Orbits, data_dir, digits, iris, load, mnist20, moby_dick, penguins, planets,
     verify_all,
 };
+pub(crate) use loaders::{checksums, verified};
 pub use preprocessing::Standardizer;
 pub use split::Scores;

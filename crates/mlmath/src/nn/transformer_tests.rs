@@ -323,3 +323,53 @@ fn adam_resumed_from_its_moments_continues_the_same_run() {
     };
     assert_ne!(fresh, straight);
 }
+
+#[test]
+fn a_training_record_reads_back_and_a_damaged_one_is_refused() {
+    let record = ShippedRecord {
+        config: TransformerConfig::new(83, 128, 128, 4, 4).to_string(),
+        parameters: 820_352,
+        steps: 4000,
+        batch: 32,
+        settings: "AdamW".into(),
+        seconds: 5000.5,
+        val_sample_chars: 16384,
+        curve: vec![(250, 2.77, 2.43), (500, 2.1, 1.9)],
+        val_nats: 1.31,
+        test_nats: 1.35,
+    };
+    let text = record.to_text();
+    assert_eq!(ShippedRecord::parse(&text).unwrap(), record);
+    let damaged = text.replace("steps: 4000", "steps: many");
+    assert!(
+        ShippedRecord::parse(&damaged)
+            .unwrap_err()
+            .contains("steps")
+    );
+    assert!(ShippedRecord::parse("").is_err());
+    let short = text.replace("500, 2.1, 1.9", "500, 2.1");
+    assert!(ShippedRecord::parse(&short).is_err());
+}
+
+#[test]
+fn a_missing_shipped_checkpoint_names_the_file_the_checksum_and_the_command() {
+    let path = std::env::temp_dir().join("mlmath-no-such-checkpoint.params");
+    let e = shipped_transformer_from(&path).unwrap_err().to_string();
+    assert!(e.contains("mlmath-no-such-checkpoint.params"), "{e}");
+    assert!(e.contains(SHIPPED_COMMAND), "{e}");
+    // once the checkpoint is listed, the message gives the checksum it expects
+    if let Some(expected) = crate::data::checksums().unwrap().get(SHIPPED_FILE) {
+        assert!(e.contains(expected.as_str()), "{e}");
+        let copy = std::env::temp_dir().join("mlmath-damaged-checkpoint.params");
+        let mut bytes = std::fs::read(crate::data::data_dir().join(SHIPPED_FILE)).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&copy, bytes).unwrap();
+        let e = shipped_transformer_from(&copy).unwrap_err().to_string();
+        assert!(
+            e.contains("damaged") && e.contains(expected.as_str()),
+            "{e}"
+        );
+        std::fs::remove_file(&copy).ok();
+    }
+}
