@@ -17,7 +17,7 @@ mod places;
 mod setup;
 
 use std::path::PathBuf;
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
 
 /// The variable that tells the kernel pool its size (see course_pool.py).
 const POOL_ENV: &str = "RUST_COURSE_POOL";
@@ -329,16 +329,43 @@ fn test(args: &[String]) -> Result<(), String> {
     // Notebook 03 shows DataFrames: its polars must be in the kernel's cache
     // before a cell waits for it.
     setup::warm_frames()?;
-    println!("\n== notebooks, each in a fresh Rust kernel");
+    // The exercises run beside the notebooks, from the last notebook to the
+    // first (each run uses one core most of the time; the two meet halfway).
+    let mut backwards: Vec<String> = if names.is_empty() {
+        notebooks::names()?
+    } else {
+        names.iter().map(|s| s.to_string()).collect()
+    };
+    backwards.reverse();
+    let log = places::repo().join("target").join("exercises.log");
+    let mut call = vec!["exercises", "--timeout", timeout];
+    call.extend(backwards.iter().map(String::as_str));
+    let file =
+        std::fs::File::create(&log).map_err(|e| format!("cannot write {}: {e}", log.display()))?;
+    let copy = file.try_clone().map_err(|e| e.to_string())?;
+    let mut exercises = notebooks::command(&call)?;
+    exercises.stdin(Stdio::null()).stdout(file).stderr(copy);
+    let mut running = exercises
+        .spawn()
+        .map_err(|e| format!("could not start tests/notebooks.py exercises: {e}"))?;
+    println!(
+        "\n== notebooks, each in a fresh Rust kernel (beside them, the exercises run: each \
+         notebook with wrong answers typed in; their report follows)"
+    );
     let mut call = vec!["test", "--timeout", timeout];
     call.extend(names.iter().copied());
-    notebooks::python(&call)?;
+    let notebooks_ran = notebooks::python(&call);
+    let exercised = running.wait().map_err(|e| e.to_string())?;
     println!(
         "\n== exercises: each notebook with wrong answers typed in; every check cell must fail"
     );
-    let mut call = vec!["exercises", "--timeout", timeout];
-    call.extend(names.iter().copied());
-    notebooks::python(&call)?;
+    print!("{}", std::fs::read_to_string(&log).unwrap_or_default());
+    notebooks_ran?;
+    if !exercised.success() {
+        return Err(format!(
+            "tests/notebooks.py exercises failed ({exercised}; see above)"
+        ));
+    }
     if names.is_empty() {
         println!(
             "\n== the kernel pool: notebook 00 through a warm kernel shows what a cold one shows,\n   \
