@@ -51,6 +51,12 @@ commands:
                    run installs PyTorch and scikit-learn into a virtual environment of
                    their own (about 6 GB, 3 minutes). --json FILE writes every figure
                    (the compute table's under the key \"compute\")
+  train transformer [--resume]
+                   train the character transformer that notebook 12 loads, from its
+                   fixed seed (compiled optimised; about 2 hours on 2 cores), saving
+                   its state every 250 steps; --resume continues a stopped run. Writes
+                   data/checkpoints/moby-transformer.params, its record (.json) and
+                   its line in data/SHA256SUMS
   export [DIR]     write student copies without solution cells (default: student/)
   clean            delete the notebooks' build folders (about 150 MB each)
 ";
@@ -85,6 +91,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         "bench" => bench(rest),
+        "train" => train(rest),
         "export" => {
             let out = rest.first().cloned().unwrap_or_else(|| {
                 places::repo()
@@ -109,6 +116,31 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `cargo course train transformer [--resume]`: builds the trainer
+/// optimised and runs it (crates/course/train.rs).
+fn train(args: &[String]) -> Result<(), String> {
+    if args.first().map(String::as_str) != Some("transformer") {
+        return Err(format!(
+            "`cargo course train` trains one model, the transformer:              `cargo course train transformer [--resume]` (got {:?})",
+            args.first().map(String::as_str).unwrap_or("nothing")
+        ));
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    places::run(
+        Command::new(&cargo)
+            .current_dir(places::repo())
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "--bin",
+                "train-transformer",
+                "--",
+            ])
+            .args(&args[1..]),
+    )
 }
 
 /// `cargo course bench`: kernel latency (tests/notebooks.py), then the

@@ -189,7 +189,7 @@ fn names(list: &[&str]) -> Vec<String> {
 }
 
 /// The expected SHA-256 of each data file, from `data/SHA256SUMS`.
-fn checksums() -> Result<HashMap<String, String>> {
+pub(crate) fn checksums() -> Result<HashMap<String, String>> {
     let path = data_dir().join("SHA256SUMS");
     let text = std::fs::read_to_string(&path).map_err(|e| Error::DataFile {
         path: path.clone(),
@@ -204,7 +204,7 @@ fn checksums() -> Result<HashMap<String, String>> {
 }
 
 /// The path of a data file whose checksum matches `data/SHA256SUMS`.
-fn verified(file: &str) -> Result<PathBuf> {
+pub(crate) fn verified(file: &str) -> Result<PathBuf> {
     let path = data_dir().join(file);
     let expected = checksums()?.remove(file).ok_or_else(|| Error::DataFile {
         path: path.clone(),

@@ -44,5 +44,6 @@ pub use loaders::{
     DATASETS, Orbits, data_dir, digits, iris, load, mnist20, moby_dick, penguins, planets,
     verify_all,
 };
+pub(crate) use loaders::{checksums, verified};
 pub use preprocessing::Standardizer;
 pub use split::Scores;

@@ -31,7 +31,7 @@ fn file_error(path: &Path, problem: impl Into<String>, fix: impl Into<String>) -
 }
 
 /// The SHA-256 digest of `bytes`, in hexadecimal.
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .fold(String::new(), |mut s, b| {

@@ -64,10 +64,16 @@ mod layers;
 mod mlp;
 #[cfg(test)]
 mod tests;
+mod transformer;
 
-pub(crate) use checkpoint::{load, save};
+pub(crate) use checkpoint::{load, save, sha256_hex};
 pub use layers::{Conv2d, Embedding, LayerNorm, Linear};
 pub use mlp::{Activation, Mlp};
+pub use transformer::{
+    Block, MultiHeadAttention, Positions, SHIPPED_COMMAND, SHIPPED_FILE, SHIPPED_RECORD,
+    ShippedRecord, Transformer, TransformerConfig, attention, causal_mask, shipped_config,
+    shipped_record, shipped_transformer, shipped_transformer_from, sinusoidal_positions,
+};
 
 use std::path::Path;
 

@@ -3,9 +3,11 @@
 
 use std::fmt;
 
-use super::{Optimizer, State, check, check_lr, row_major, slots, take_grads};
-use crate::autodiff::{Engine, Float, Tensor};
-use crate::error::Result;
+use ndarray::ArrayD;
+
+use super::{Optimizer, Slots, State, check, check_lr, row_major, slots, take_grads};
+use crate::autodiff::{Engine, Float, Tensor, shape_str};
+use crate::error::{Error, Result};
 
 /// Adam: each parameter entry gets its own step size, from running means
 /// of its gradient and of its squared gradient. At step `t = 1, 2, …`, for
@@ -84,6 +86,65 @@ impl Adam {
     /// The learning rate `η` of the next step.
     pub fn lr(&self) -> f64 {
         self.lr
+    }
+
+    /// What Adam remembers, for saving a long training run to resume it:
+    /// for each parameter of the steps so far, in their order, its first
+    /// moment `m`, its second moment `v` and its number of steps `t`.
+    /// `None` before the first step, or when the steps were of the other
+    /// precision than `F`.
+    pub fn moments<F: Float>(&self) -> Option<Vec<(ArrayD<F>, ArrayD<F>, i32)>> {
+        let slots = self.state.as_ref()?.downcast_ref::<Slots<F>>()?;
+        Some(
+            slots
+                .buffers
+                .iter()
+                .zip(&slots.steps)
+                .map(|(b, &t)| (b[0].clone(), b[1].clone(), t))
+                .collect(),
+        )
+    }
+
+    /// Restores [`moments`](Adam::moments) saved for `params` (the same
+    /// parameters, in the same order): the next step continues the run as
+    /// if it had not stopped.
+    ///
+    /// An error naming the parameter whose moments have another shape, or
+    /// when the counts differ; Adam is unchanged then.
+    pub fn set_moments<F: Float>(
+        &mut self,
+        params: &[Tensor<F>],
+        moments: Vec<(ArrayD<F>, ArrayD<F>, i32)>,
+    ) -> Result<()> {
+        if moments.len() != params.len() {
+            return Err(Error::shape(
+                "the moments given to Adam::set_moments",
+                format!("one (m, v, t) per parameter: {}", params.len()),
+                moments.len().to_string(),
+            ));
+        }
+        for (i, (p, (m, v, t))) in params.iter().zip(&moments).enumerate() {
+            let shape = p.shape();
+            if m.shape() != shape || v.shape() != shape || *t < 0 {
+                return Err(Error::shape(
+                    format!("the moments of parameter {i} given to Adam::set_moments"),
+                    format!("m and v of shape {}, t ≥ 0", shape_str(&shape)),
+                    format!(
+                        "{} and {}, t = {t}",
+                        shape_str(m.shape()),
+                        shape_str(v.shape())
+                    ),
+                ));
+            }
+        }
+        let mut state: State = None;
+        let slots = slots::<F>(&mut state, params, 2, "Adam")?;
+        for (i, (m, v, t)) in moments.into_iter().enumerate() {
+            slots.buffers[i] = vec![m, v];
+            slots.steps[i] = t;
+        }
+        self.state = state;
+        Ok(())
     }
 
     /// Sets the learning rate of the next steps.

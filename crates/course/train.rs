@@ -1,0 +1,373 @@
+//! `cargo course train transformer`: trains the character transformer that
+//! chapter 12 loads (`mlmath::nn::shipped_transformer`), from a fixed seed,
+//! and writes it to data/checkpoints/ with its checksum in data/SHA256SUMS.
+//!
+//! The run saves its state (parameters, Adam's moments, the step, the
+//! curve) every few hundred steps under target/train-transformer/; with
+//! `--resume` it continues from there, taking the same batches it would
+//! have taken without the stop (the batch of step `s` is drawn from a
+//! generator seeded with `s`).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use mlmath::autodiff::Tensor;
+use mlmath::nn::{
+    Module, SHIPPED_FILE, SHIPPED_RECORD, ShippedRecord, Transformer, shipped_config,
+};
+use mlmath::optim::{Adam, Schedule, clip_grad_norm};
+use mlmath::random::{Rng, seeded};
+use serde_json::{Value, json};
+
+/// The run's settings, fixed: the command is reproducible.
+struct Settings {
+    steps: usize,
+    batch: usize,
+    lr: f64,
+    min_lr: f64,
+    warmup: usize,
+    weight_decay: f64,
+    clip: f64,
+    seed: u64,
+    /// Steps between evaluations on the validation sample.
+    every: usize,
+    /// Characters of validation scored at each evaluation.
+    val_sample: usize,
+}
+
+const SETTINGS: Settings = Settings {
+    steps: 4000,
+    batch: 32,
+    lr: 1.5e-3,
+    min_lr: 1e-4,
+    warmup: 200,
+    weight_decay: 0.1,
+    clip: 1.0,
+    seed: 12,
+    every: 250,
+    val_sample: 16_384,
+};
+
+/// Named tensors saved as one parameter file (Adam's moments).
+struct Named(Vec<(String, Tensor<f32>)>, String);
+
+impl Module<f32> for Named {
+    fn named_params(&self) -> Vec<(String, Tensor<f32>)> {
+        self.0.clone()
+    }
+    fn describe(&self) -> String {
+        self.1.clone()
+    }
+}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let resume = args.iter().any(|a| a == "--resume");
+    let steps = match args.iter().position(|a| a == "--steps") {
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|s| s.parse::<usize>().ok())
+            .ok_or("--steps needs a whole number (a short trial run; nothing is shipped)")?,
+        None => SETTINGS.steps,
+    };
+    let trial = steps != SETTINGS.steps;
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+    let work = repo.join("target").join("train-transformer");
+    std::fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
+
+    let (vocab, splits) = moby_splits().map_err(|e| e.to_string())?;
+    let config = shipped_config();
+    if vocab.len() != config.vocab {
+        return Err(format!(
+            "the text has {} characters, the configuration {}",
+            vocab.len(),
+            config.vocab
+        ));
+    }
+    let model: Transformer =
+        Transformer::new(config.clone(), SETTINGS.seed).map_err(|e| e.to_string())?;
+    let named = model.named_params();
+    // AdamW's decay on the weight matrices only (not on biases, gains, positions)
+    let decayed = |name: &str| name.ends_with("weight") && !name.starts_with("ln");
+    let (wd, rest): (Vec<_>, Vec<_>) = named.iter().cloned().partition(|(n, _)| decayed(n));
+    let params_wd: Vec<Tensor<f32>> = wd.iter().map(|(_, p)| p.clone()).collect();
+    let params_rest: Vec<Tensor<f32>> = rest.iter().map(|(_, p)| p.clone()).collect();
+    let mut opt_wd = Adam::new(SETTINGS.lr)
+        .betas(0.9, 0.95)
+        .weight_decay(SETTINGS.weight_decay);
+    let mut opt_rest = Adam::new(SETTINGS.lr).betas(0.9, 0.95);
+    let schedule = Schedule::warmup_cosine(
+        SETTINGS.lr,
+        SETTINGS.warmup.min(steps),
+        steps,
+        SETTINGS.min_lr,
+    )
+    .map_err(|e| e.to_string())?;
+
+    let state_file = work.join("state.json");
+    let mut start = 0;
+    let mut curve: Vec<Value> = Vec::new();
+    let mut seconds = 0.0;
+    if resume && state_file.exists() {
+        let state: Value =
+            serde_json::from_str(&std::fs::read_to_string(&state_file).map_err(|e| e.to_string())?)
+                .map_err(|e| format!("{}: {e}", state_file.display()))?;
+        start = state["step"].as_u64().unwrap_or(0) as usize;
+        curve = state["curve"].as_array().cloned().unwrap_or_default();
+        seconds = state["seconds"].as_f64().unwrap_or(0.0);
+        model
+            .load(work.join("model.params"))
+            .map_err(|e| e.to_string())?;
+        for (tag, list, opt) in [("wd", &wd, &mut opt_wd), ("rest", &rest, &mut opt_rest)] {
+            let (m, v) = (moments(list, "m"), moments(list, "v"));
+            m.load(work.join(format!("adam-{tag}-m.params")))
+                .map_err(|e| e.to_string())?;
+            v.load(work.join(format!("adam-{tag}-v.params")))
+                .map_err(|e| e.to_string())?;
+            let params: Vec<Tensor<f32>> = list.iter().map(|(_, p)| p.clone()).collect();
+            let saved =
+                m.0.iter()
+                    .zip(&v.0)
+                    .map(|((_, m), (_, v))| (m.to_array(), v.to_array(), start as i32));
+            opt.set_moments(&params, saved.collect())
+                .map_err(|e| e.to_string())?;
+        }
+        println!("resuming at step {start} of {steps} ({seconds:.0} s so far)");
+    } else {
+        println!(
+            "training a transformer ({config}), {} parameters, on {} characters; \
+             {steps} steps of {} windows",
+            model.parameter_count(),
+            splits.train.len(),
+            SETTINGS.batch
+        );
+    }
+    let val_sample = &splits.val[..SETTINGS.val_sample.min(splits.val.len())];
+    let clock = Instant::now();
+    let mut running = 0.0;
+    let mut counted = 0;
+    for step in start..steps {
+        let lr = schedule.lr(step);
+        opt_wd.set_lr(lr);
+        opt_rest.set_lr(lr);
+        let rng = &mut seeded(SETTINGS.seed.wrapping_mul(1_000_003) + step as u64);
+        let (x, y) = windows(&splits.train, SETTINGS.batch, config.context, rng);
+        let loss = model
+            .loss(&x, &y, SETTINGS.batch, Some(rng))
+            .map_err(|e| e.to_string())?;
+        loss.backward().map_err(|e| e.to_string())?;
+        clip_grad_norm(&model.params(), SETTINGS.clip).map_err(|e| e.to_string())?;
+        opt_wd.step(&params_wd).map_err(|e| e.to_string())?;
+        opt_rest.step(&params_rest).map_err(|e| e.to_string())?;
+        running += loss.item().map_err(|e| e.to_string())? as f64;
+        counted += 1;
+        let done = step + 1;
+        if done % 50 == 0 {
+            let elapsed = seconds + clock.elapsed().as_secs_f64();
+            let per = clock.elapsed().as_secs_f64() / (done - start) as f64;
+            println!(
+                "step {done:>5}/{steps}  loss {:.3}  lr {lr:.2e}  {:.0} ms/step  \
+                 {elapsed:.0} s, about {:.0} min to go",
+                running / counted as f64,
+                per * 1e3,
+                per * (steps - done) as f64 / 60.0
+            );
+        }
+        if done % SETTINGS.every == 0 || done == steps {
+            let val = model.nats_per_char(val_sample).map_err(|e| e.to_string())?;
+            println!("  validation sample: {val:.4} nats/char");
+            curve.push(json!([done, running / counted as f64, val]));
+            (running, counted) = (0.0, 0);
+            let elapsed = seconds + clock.elapsed().as_secs_f64();
+            save_state(
+                &work, &model, &wd, &rest, &opt_wd, &opt_rest, done, &curve, elapsed,
+            )?;
+        }
+    }
+    let elapsed = seconds + clock.elapsed().as_secs_f64();
+    if trial {
+        println!("trial run of {steps} steps done in {elapsed:.0} s; nothing shipped");
+        return Ok(());
+    }
+    println!("scoring the whole validation and test text ...");
+    let val = model
+        .nats_per_char(&splits.val)
+        .map_err(|e| e.to_string())?;
+    let test = model
+        .nats_per_char(&splits.test)
+        .map_err(|e| e.to_string())?;
+    println!("validation {val:.4} nats/char, test {test:.4} nats/char");
+    let record = ShippedRecord {
+        config: config.to_string(),
+        parameters: model.parameter_count(),
+        steps,
+        batch: SETTINGS.batch,
+        settings: format!(
+            "AdamW, betas (0.9, 0.95), learning rate warmed up over {} steps to {:e}, cosine \
+             decay to {:e}; weight decay {} on the weight matrices; gradients clipped to norm \
+             {}; seed {}; the batch of step s drawn from a generator seeded with s",
+            SETTINGS.warmup,
+            SETTINGS.lr,
+            SETTINGS.min_lr,
+            SETTINGS.weight_decay,
+            SETTINGS.clip,
+            SETTINGS.seed
+        ),
+        seconds: elapsed,
+        val_sample_chars: val_sample.len(),
+        curve: curve
+            .iter()
+            .map(|p| {
+                let n = |k: usize| p[k].as_f64().unwrap_or(f64::NAN);
+                (n(0) as usize, n(1), n(2))
+            })
+            .collect(),
+        val_nats: val,
+        test_nats: test,
+    };
+    ship(&repo, &model, &record)
+}
+
+/// The characters of the book and its split: the first 90 % for training,
+/// of which the last tenth is validation; the last 10 % for test.
+struct Splits {
+    train: Vec<usize>,
+    val: Vec<usize>,
+    test: Vec<usize>,
+}
+
+fn moby_splits() -> Result<(Vec<char>, Splits), String> {
+    let text: Vec<char> = mlmath::data::moby_dick()
+        .map_err(|e| e.to_string())?
+        .chars()
+        .collect();
+    let mut vocab = text.clone();
+    vocab.sort_unstable();
+    vocab.dedup();
+    let ids: Vec<usize> = text
+        .iter()
+        .map(|c| vocab.binary_search(c).expect("in"))
+        .collect();
+    let n = ids.len();
+    let (fit, val_from) = (n * 9 / 10, n * 9 / 10 * 9 / 10);
+    Ok((
+        vocab,
+        Splits {
+            train: ids[..val_from].to_vec(),
+            val: ids[val_from..fit].to_vec(),
+            test: ids[fit..].to_vec(),
+        },
+    ))
+}
+
+/// `batch` random windows of `t + 1` characters: inputs and targets.
+fn windows(
+    ids: &[usize],
+    batch: usize,
+    t: usize,
+    rng: &mut mlmath::random::StdRng,
+) -> (Vec<usize>, Vec<usize>) {
+    let (mut x, mut y) = (Vec::with_capacity(batch * t), Vec::with_capacity(batch * t));
+    for _ in 0..batch {
+        let s = rng.random_range(0..ids.len() - t);
+        x.extend_from_slice(&ids[s..s + t]);
+        y.extend_from_slice(&ids[s + 1..s + t + 1]);
+    }
+    (x, y)
+}
+
+/// Fresh tensors of the shapes of `list`, named `{tag}.{name}`.
+fn moments(list: &[(String, Tensor<f32>)], tag: &str) -> Named {
+    Named(
+        list.iter()
+            .map(|(n, p)| {
+                (
+                    format!("{tag}.{n}"),
+                    Tensor::param(mlmath::ndarray::ArrayD::zeros(p.shape())),
+                )
+            })
+            .collect(),
+        format!("Adam's {tag} for the shipped transformer"),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn save_state(
+    work: &Path,
+    model: &Transformer,
+    wd: &[(String, Tensor<f32>)],
+    rest: &[(String, Tensor<f32>)],
+    opt_wd: &Adam,
+    opt_rest: &Adam,
+    step: usize,
+    curve: &[Value],
+    seconds: f64,
+) -> Result<(), String> {
+    model
+        .save(work.join("model.params"))
+        .map_err(|e| e.to_string())?;
+    for (tag, list, opt) in [("wd", wd, opt_wd), ("rest", rest, opt_rest)] {
+        let saved = opt
+            .moments::<f32>()
+            .ok_or("Adam has no moments before its first step")?;
+        for (k, which) in ["m", "v"].into_iter().enumerate() {
+            let named = Named(
+                list.iter()
+                    .zip(&saved)
+                    .map(|((n, _), (m, v, _))| {
+                        let a = if k == 0 { m } else { v };
+                        (format!("{which}.{n}"), Tensor::param(a.clone()))
+                    })
+                    .collect(),
+                format!("Adam's {which} for the shipped transformer"),
+            );
+            named
+                .save(work.join(format!("adam-{tag}-{which}.params")))
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    let state = json!({"step": step, "curve": curve, "seconds": seconds});
+    std::fs::write(work.join("state.json"), state.to_string()).map_err(|e| e.to_string())
+}
+
+/// Writes the checkpoint and its record into data/, and their checksums
+/// into data/SHA256SUMS.
+fn ship(repo: &Path, model: &Transformer, record: &ShippedRecord) -> Result<(), String> {
+    let data = repo.join("data");
+    let path: PathBuf = data.join(SHIPPED_FILE);
+    std::fs::create_dir_all(path.parent().expect("a folder")).map_err(|e| e.to_string())?;
+    model.save(&path).map_err(|e| e.to_string())?;
+    std::fs::write(data.join(SHIPPED_RECORD), record.to_text()).map_err(|e| e.to_string())?;
+    let sums = data.join("SHA256SUMS");
+    let text = std::fs::read_to_string(&sums).map_err(|e| e.to_string())?;
+    let mut lines: Vec<String> = text
+        .lines()
+        .filter(|l| !l.ends_with(&format!("  {SHIPPED_FILE}")))
+        .filter(|l| !l.ends_with(&format!("  {SHIPPED_RECORD}")))
+        .map(String::from)
+        .collect();
+    for file in [SHIPPED_FILE, SHIPPED_RECORD] {
+        let bytes = std::fs::read(data.join(file)).map_err(|e| e.to_string())?;
+        lines.push(format!("{}  {file}", sha256(&bytes)));
+    }
+    std::fs::write(&sums, lines.join("\n") + "\n").map_err(|e| e.to_string())?;
+    println!(
+        "wrote data/{SHIPPED_FILE} and data/{SHIPPED_RECORD}, and their SHA-256 in data/SHA256SUMS"
+    );
+    Ok(())
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
