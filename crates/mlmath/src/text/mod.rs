@@ -24,6 +24,19 @@
 //! - [`best_on_validation`]: the selection rule of the course in one call.
 //! - [`random_windows`] and [`context_windows`]: training examples for learned models.
 //!
+//! ## n-grams and smoothing
+//!
+//! An n-gram model (order `n`) forgets all but the last `n − 1` characters:
+//! `P(x_i | x_1 … x_{i−1}) ≈ P(x_i | h)`, `h = x_{i−n+1} … x_{i−1}`, estimated from counts
+//! of the training text. The maximum-likelihood estimate `c(h x) / c(h)` gives probability
+//! 0 to every continuation not seen in training, an infinite surprise on new text; a
+//! [`Smoothing`] moves some probability to the unseen ones. Add-k spreads it evenly, so a
+//! context never seen in training (more and more of them as the order grows: see
+//! [`NGram::unseen_context_share`]) gets the uniform `1/V`, and the cross-entropy climbs
+//! back with the order. Witten-Bell and Kneser-Ney *interpolate*: they mix in the
+//! estimate of the shorter context `h'` in proportion to how often `h` met something new,
+//! and an unseen context falls back to `h'` entirely.
+//!
 //! ## The selection rule
 //!
 //! Every choice (the order, `k`, the discount) is made on the validation text with
@@ -45,7 +58,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
-use crate::random::{Rng, StdRng};
+use crate::random::{MAX_DRAWS, Rng, StdRng};
 
 mod ngram;
 mod select;
@@ -254,7 +267,8 @@ pub fn moby_splits() -> Result<(Vocab, Splits)> {
 /// replacement), as `(inputs, targets)`: both `batch · t` ids, row-major `(batch, t)`,
 /// with `inputs[b][j] = ids[s_b + j]` and `targets[b][j] = ids[s_b + j + 1]`, the next id.
 ///
-/// Errors: `batch = 0`, `t = 0`, or `ids` shorter than `t + 1`.
+/// Errors: `batch = 0`, `t = 0`, `ids` shorter than `t + 1`, or more than
+/// [`MAX_DRAWS`] ids in all (`batch · t`).
 ///
 /// ```
 /// use mlmath::random::seeded;
@@ -285,6 +299,11 @@ pub fn random_windows(
             ids.len(),
         ));
     }
+    check_total(
+        "batch · t",
+        batch.checked_mul(t),
+        "fewer windows or shorter ones",
+    )?;
     let starts = ids.len() - t;
     let mut inputs = Vec::with_capacity(batch * t);
     let mut targets = Vec::with_capacity(batch * t);
@@ -301,7 +320,8 @@ pub fn random_windows(
 /// `(contexts, targets)`: `contexts` row-major `(n, width)` with row `r` =
 /// `ids[r .. r + width]`, `targets[r] = ids[r + width]`, and `n = len − width`.
 ///
-/// Errors: `width = 0`, or `ids` not longer than `width` (no example).
+/// Errors: `width = 0`, `ids` not longer than `width` (no example), or more than
+/// [`MAX_DRAWS`] context ids in all (`n · width`).
 ///
 /// ```
 /// let (x, y) = mlmath::text::context_windows(&[5, 6, 7, 8], 2).unwrap();
@@ -320,9 +340,27 @@ pub fn context_windows(ids: &[usize], width: usize) -> Result<(Vec<usize>, Vec<u
         ));
     }
     let n = ids.len() - width;
+    check_total(
+        "n · width",
+        n.checked_mul(width),
+        "a shorter text or a narrower window",
+    )?;
     let mut contexts = Vec::with_capacity(n * width);
     for r in 0..n {
         contexts.extend_from_slice(&ids[r..r + width]);
     }
     Ok((contexts, ids[width..].to_vec()))
+}
+
+/// An error when `total` (`None`: overflowed) is above [`MAX_DRAWS`]: an allocation that
+/// large is a typo, and would exhaust the memory rather than fail.
+fn check_total(what: &str, total: Option<usize>, fix: &str) -> Result<()> {
+    match total {
+        Some(t) if t <= MAX_DRAWS => Ok(()),
+        _ => Err(Error::parameter(
+            what,
+            format!("at most {MAX_DRAWS} ids in all (use {fix})"),
+            total.map_or("more than usize::MAX".to_string(), |t| t.to_string()),
+        )),
+    }
 }

@@ -106,20 +106,91 @@ impl Hasher for KeyHasher {
 
 type Map<T> = HashMap<u64, T, BuildHasherDefault<KeyHasher>>;
 
-/// What is known of a context `h`: `total = Σ_y N(h y)` and `distinct = |{y : N(h y) > 0}|`.
+/// What the training text says of one k-gram `w` (`k = 0..=order`, `k = 0` the empty
+/// one): as a gram, `c(w)` and `N₁₊(• w)`; as a context, `c(w) = Σ_y c(w y)` with
+/// `T(w) = |{y : c(w y) > 0}|`, and `Σ_y N₁₊(• w y)` with `|{y : N₁₊(• w y) > 0}|`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Entry {
+    count: u32,
+    continuation: u32,
+    context_total: u32,
+    context_distinct: u32,
+    continuation_total: u32,
+    continuation_distinct: u32,
+}
+
+/// One level of the recursion for a context `h` and a next id `x`: `N(h x)`,
+/// `Σ_y N(h y)` and `|{y : N(h y) > 0}|`, with `N` the count or the continuation count.
 #[derive(Debug, Clone, Copy, Default)]
-struct Context {
+struct Level {
+    next: u32,
     total: u32,
     distinct: u32,
+}
+
+/// Both kinds of level for one context length: counts and continuation counts.
+#[derive(Debug, Clone, Copy, Default)]
+struct Levels {
+    counts: Level,
+    continuation: Level,
+}
+
+impl Levels {
+    /// The levels of context `h` (its entry, if seen) and next id `x` (the entry of `h x`).
+    fn of(h: Option<&Entry>, hx: Option<&Entry>) -> Levels {
+        let (h, hx) = (
+            h.copied().unwrap_or_default(),
+            hx.copied().unwrap_or_default(),
+        );
+        Levels {
+            counts: Level {
+                next: hx.count,
+                total: h.context_total,
+                distinct: h.context_distinct,
+            },
+            continuation: Level {
+                next: hx.continuation,
+                total: h.continuation_total,
+                distinct: h.continuation_distinct,
+            },
+        }
+    }
+}
+
+/// One step of the recursion: `P(x | h)` from `below = P(x | h')` and the level of `h`
+/// (see [`Smoothing`]); `top` says whether `h` is the longest context. An unseen context
+/// (`total = 0`) passes `below` through.
+fn step(smoothing: Smoothing, below: f64, levels: &Levels, top: bool, vocab: f64) -> f64 {
+    let counts = &levels.counts;
+    match smoothing {
+        Smoothing::AddK(k) if top => {
+            (f64::from(counts.next) + k) / (f64::from(counts.total) + k * vocab)
+        }
+        Smoothing::AddK(_) => below,
+        _ if counts.total == 0 => below,
+        Smoothing::WittenBell => {
+            let t = f64::from(counts.distinct);
+            (f64::from(counts.next) + t * below) / (f64::from(counts.total) + t)
+        }
+        Smoothing::KneserNey { discount: d } => {
+            let l = if top { counts } else { &levels.continuation };
+            if l.total == 0 {
+                return below;
+            }
+            let kept = (f64::from(l.next) - d).max(0.0);
+            (kept + d * f64::from(l.distinct) * below) / f64::from(l.total)
+        }
+    }
 }
 
 /// Counts of every k-gram, `k = 1..=order`, of a training sequence of ids.
 ///
 /// A k-gram `s_1 … s_k` is kept as one `u64`, the number `Σ_j s_j V^(k−j)` written in
-/// base `V` (so `key(h x) = key(h) · V + x`, and dropping the first id is `mod V^(k−1)`);
-/// one hash map per `k`. Beside the counts `c(w)` it keeps, for every context, `c(h)` and
-/// the number of distinct followers, and for Kneser-Ney the continuation counts
-/// `N₁₊(• w)` and their sums.
+/// base `V` (so `key(h x) = key(h) · V + x`, dropping the last id is `÷ V` and dropping
+/// the first is `mod V^(k−1)`). Every k-gram's key is computed, the keys are sorted (a
+/// radix sort) and equal ones counted; every other number (the context counts, the
+/// continuation counts and their sums) comes from a pass over sorted keys, and the
+/// results go into one hash map per `k`, from key to all that is known of the k-gram.
 ///
 /// A context shorter than `order − 1` (the first positions of a sequence) is scored as
 /// the model of order `len + 1` would: its own level uses the counts `c`.
@@ -130,21 +201,14 @@ pub struct NGram {
     train_len: usize,
     /// `powers[j] = V^j`, `j = 0..=order`.
     powers: Vec<u64>,
-    /// `grams[k − 1]`: `c(w)` of every k-gram `w`, `k = 1..=order`.
-    grams: Vec<Map<u32>>,
-    /// `contexts[m]`: `c(h)` and `T(h)` of every context of length `m = 0..order`.
-    contexts: Vec<Map<Context>>,
-    /// `continuation[k − 1]`: `N₁₊(• w)` of every k-gram `w`, `k = 1..order`.
-    continuation: Vec<Map<u32>>,
-    /// `continuation_contexts[m]`: `Σ_y N₁₊(• h y)` and `|{y : N₁₊(• h y) > 0}|`,
-    /// `m = 0..order − 1`.
-    continuation_contexts: Vec<Map<Context>>,
+    /// `grams[k]`: every k-gram `w` seen, `k = 0..=order`, and what is known of it.
+    grams: Vec<Map<Entry>>,
 }
 
 impl fmt::Debug for NGram {
     /// The order, vocabulary, training length and the number of distinct k-grams.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let distinct: Vec<usize> = self.grams.iter().map(HashMap::len).collect();
+        let distinct: Vec<usize> = self.grams[1..].iter().map(HashMap::len).collect();
         f.debug_struct("NGram")
             .field("order", &self.order)
             .field("vocab", &self.vocab)
@@ -211,20 +275,13 @@ impl NGram {
         }
         check_ids("train", train, vocab)?;
         let powers: Vec<u64> = (0..=order as u32).map(|j| v.pow(j)).collect();
-        let grams = count_grams(train, v, &powers, order);
-        let contexts: Vec<Map<Context>> =
-            grams.iter().map(|g| prefixes(g, |key| key / v)).collect();
-        let mut continuation: Vec<Map<u32>> = Vec::with_capacity(order - 1);
-        for k in 1..order {
-            let mut n: Map<u32> = Map::default();
-            for &key in grams[k].keys() {
-                *n.entry(key % powers[k]).or_insert(0) += 1;
-            }
-            continuation.push(n);
-        }
-        let continuation_contexts = continuation
-            .iter()
-            .map(|n| prefixes(n, |key| key / v))
+        let grams = count_everything(train, v, &powers, order)
+            .into_iter()
+            .map(|sorted| {
+                let mut map = Map::with_capacity_and_hasher(sorted.len(), Default::default());
+                map.extend(sorted);
+                map
+            })
             .collect();
         Ok(NGram {
             vocab,
@@ -232,9 +289,6 @@ impl NGram {
             train_len: train.len(),
             powers,
             grams,
-            contexts,
-            continuation,
-            continuation_contexts,
         })
     }
 
@@ -251,7 +305,7 @@ impl NGram {
     /// The number of distinct k-grams seen in training, `k = 1..=order` (0 otherwise).
     pub fn distinct(&self, k: usize) -> usize {
         if (1..=self.order).contains(&k) {
-            self.grams[k - 1].len()
+            self.grams[k].len()
         } else {
             0
         }
@@ -264,8 +318,8 @@ impl NGram {
             return 0;
         }
         self.key(gram)
-            .and_then(|key| self.grams[gram.len() - 1].get(&key))
-            .map_or(0, |&c| c as usize)
+            .and_then(|key| self.grams[gram.len()].get(&key))
+            .map_or(0, |e| e.count as usize)
     }
 
     /// `c(h) = Σ_x c(h x)`: how many times the context `h` (`0 ≤ len < order`) occurs
@@ -276,8 +330,8 @@ impl NGram {
             return 0;
         }
         self.key(context)
-            .and_then(|key| self.contexts[context.len()].get(&key))
-            .map_or(0, |c| c.total as usize)
+            .and_then(|key| self.grams[context.len()].get(&key))
+            .map_or(0, |e| e.context_total as usize)
     }
 
     /// `Σ_j s_j V^(k−j)`, or `None` when an id is `≥ V`.
@@ -328,14 +382,19 @@ impl NGram {
         (keys, top)
     }
 
-    /// The counts of level `m` of a model whose top level is `top`: `(N(h x) map,
-    /// context stats)`; the counts at the top, the continuation counts below it.
-    fn level(&self, m: usize, top: usize) -> (&Map<u32>, &Map<Context>) {
-        if m == top {
-            (&self.grams[m], &self.contexts[m])
-        } else {
-            (&self.continuation[m], &self.continuation_contexts[m])
+    /// The levels `m = 0..=top` of `P(next | context)` for a model of order
+    /// `order ≤ self.order` (two hash lookups a level), and `top`.
+    fn levels(&self, order: usize, context: &[usize], next: usize) -> ([Levels; MAX_ORDER], usize) {
+        let (keys, top) = self.context_keys(order, context);
+        let v = self.vocab as u64;
+        let mut levels = [Levels::default(); MAX_ORDER];
+        for (m, &key) in keys[..=top].iter().enumerate() {
+            if let Some(h) = self.grams[m].get(&key) {
+                let hx = self.grams[m + 1].get(&(key * v + next as u64));
+                levels[m] = Levels::of(Some(h), hx);
+            }
         }
+        (levels, top)
     }
 
     /// [`prob`](Self::prob) for a model of order `order ≤ self.order`, inputs checked.
@@ -346,43 +405,8 @@ impl NGram {
         next: usize,
         smoothing: Smoothing,
     ) -> f64 {
-        let (keys, top) = self.context_keys(order, context);
-        let v = self.vocab as u64;
-        let x = next as u64;
-        let count = |map: &Map<u32>, key: u64| map.get(&key).map_or(0.0, |&c| f64::from(c));
-        let uniform = 1.0 / self.vocab as f64;
-        match smoothing {
-            Smoothing::AddK(k) => {
-                let c_hx = count(&self.grams[top], keys[top] * v + x);
-                let c_h = self.contexts[top]
-                    .get(&keys[top])
-                    .map_or(0.0, |c| f64::from(c.total));
-                (c_hx + k) / (c_h + k * self.vocab as f64)
-            }
-            Smoothing::WittenBell => {
-                let mut p = uniform;
-                for (m, &key) in keys[..=top].iter().enumerate() {
-                    if let Some(h) = self.contexts[m].get(&key) {
-                        let t = f64::from(h.distinct);
-                        let c_hx = count(&self.grams[m], key * v + x);
-                        p = (c_hx + t * p) / (f64::from(h.total) + t);
-                    }
-                }
-                p
-            }
-            Smoothing::KneserNey { discount: d } => {
-                let mut p = uniform;
-                for (m, &key) in keys[..=top].iter().enumerate() {
-                    let (grams, contexts) = self.level(m, top);
-                    if let Some(h) = contexts.get(&key) {
-                        let n_hx = count(grams, key * v + x);
-                        let kept = (n_hx - d).max(0.0);
-                        p = (kept + d * f64::from(h.distinct) * p) / f64::from(h.total);
-                    }
-                }
-                p
-            }
-        }
+        let (levels, top) = self.levels(order, context, next);
+        prob_from_levels(&levels[..=top], smoothing, self.vocab as f64)
     }
 
     /// [`distribution`](Self::distribution) for a model of order `order ≤ self.order`.
@@ -393,44 +417,14 @@ impl NGram {
         smoothing: Smoothing,
     ) -> Vec<f64> {
         let (keys, top) = self.context_keys(order, context);
-        let vocab = self.vocab;
-        let v = vocab as u64;
-        let count = |map: &Map<u32>, key: u64| map.get(&key).map_or(0.0, |&c| f64::from(c));
-        let mut p = vec![1.0 / vocab as f64; vocab];
-        match smoothing {
-            Smoothing::AddK(k) => {
-                let c_h = self.contexts[top]
-                    .get(&keys[top])
-                    .map_or(0.0, |c| f64::from(c.total));
-                for (x, px) in p.iter_mut().enumerate() {
-                    let c_hx = count(&self.grams[top], keys[top] * v + x as u64);
-                    *px = (c_hx + k) / (c_h + k * vocab as f64);
-                }
-            }
-            Smoothing::WittenBell => {
-                for (m, &key) in keys[..=top].iter().enumerate() {
-                    if let Some(h) = self.contexts[m].get(&key) {
-                        let t = f64::from(h.distinct);
-                        let total = f64::from(h.total);
-                        for (x, px) in p.iter_mut().enumerate() {
-                            let c_hx = count(&self.grams[m], key * v + x as u64);
-                            *px = (c_hx + t * *px) / (total + t);
-                        }
-                    }
-                }
-            }
-            Smoothing::KneserNey { discount: d } => {
-                for (m, &key) in keys[..=top].iter().enumerate() {
-                    let (grams, contexts) = self.level(m, top);
-                    if let Some(h) = contexts.get(&key) {
-                        let weight = d * f64::from(h.distinct);
-                        let total = f64::from(h.total);
-                        for (x, px) in p.iter_mut().enumerate() {
-                            let n_hx = count(grams, key * v + x as u64);
-                            *px = ((n_hx - d).max(0.0) + weight * *px) / total;
-                        }
-                    }
-                }
+        let vocab = self.vocab as f64;
+        let v = self.vocab as u64;
+        let mut p = vec![1.0 / vocab; self.vocab];
+        for (m, &key) in keys[..=top].iter().enumerate() {
+            let h = self.grams[m].get(&key);
+            for (x, px) in p.iter_mut().enumerate() {
+                let hx = h.and_then(|_| self.grams[m + 1].get(&(key * v + x as u64)));
+                *px = step(smoothing, *px, &Levels::of(h, hx), m == top, vocab);
             }
         }
         p
@@ -461,13 +455,30 @@ impl NGram {
 
     /// [`nats_per_char`](Self::nats_per_char) for a model of order `order ≤ self.order`.
     pub(crate) fn nats_at(&self, order: usize, seq: &[usize], smoothing: Smoothing) -> f64 {
-        let total: f64 = (0..seq.len())
-            .map(|i| {
-                let context = &seq[i.saturating_sub(order - 1)..i];
-                -self.prob_at(order, context, seq[i], smoothing).ln()
-            })
-            .sum();
-        total / seq.len() as f64
+        self.nats_of_candidates(seq, &[(order, smoothing)])[0]
+    }
+
+    /// The nats/char of `seq` for every candidate `(order ≤ self.order, smoothing)`, in
+    /// one pass: the hash lookups of a position are made once, for the largest order, and
+    /// every candidate's probability is arithmetic on them (a model of order `o` uses the
+    /// levels `0..=min(i, o − 1)`, the last as its top).
+    pub(crate) fn nats_of_candidates(
+        &self,
+        seq: &[usize],
+        candidates: &[(usize, Smoothing)],
+    ) -> Vec<f64> {
+        let largest = candidates.iter().map(|c| c.0).max().unwrap_or(1);
+        let vocab = self.vocab as f64;
+        let mut totals = vec![0.0; candidates.len()];
+        for i in 0..seq.len() {
+            let context = &seq[i.saturating_sub(largest - 1)..i];
+            let (levels, top) = self.levels(largest, context, seq[i]);
+            for (total, &(order, smoothing)) in totals.iter_mut().zip(candidates) {
+                let own_top = top.min(order - 1);
+                *total -= prob_from_levels(&levels[..=own_top], smoothing, vocab).ln();
+            }
+        }
+        totals.iter().map(|t| t / seq.len() as f64).collect()
     }
 
     /// The share of the positions of `seq` that have a full context (`i ≥ order − 1`)
@@ -494,7 +505,8 @@ impl NGram {
         let unseen = (m..seq.len())
             .filter(|&i| {
                 self.key(&seq[i - m..i])
-                    .is_none_or(|key| !self.contexts[m].contains_key(&key))
+                    .and_then(|key| self.grams[m].get(&key))
+                    .is_none_or(|e| e.context_total == 0)
             })
             .count();
         unseen as f64 / (seq.len() - m) as f64
@@ -557,32 +569,143 @@ impl NGram {
     }
 }
 
-/// `grams[k − 1]` = the count of every k-gram of `train`, `k = 1..=order`, each level
-/// counted in its own pass (one hash map at a time stays in cache better).
-fn count_grams(train: &[usize], v: u64, powers: &[u64], order: usize) -> Vec<Map<u32>> {
-    (1..=order)
+/// `P(x | h)` from its levels `m = 0..=top` (the last one the top), starting from the
+/// uniform `1/V` below the empty context.
+fn prob_from_levels(levels: &[Levels], smoothing: Smoothing, vocab: f64) -> f64 {
+    let top = levels.len() - 1;
+    levels.iter().enumerate().fold(1.0 / vocab, |p, (m, l)| {
+        step(smoothing, p, l, m == top, vocab)
+    })
+}
+
+/// Everything [`NGram`] keeps, as sorted `(key, entry)` lists, one for each `k = 0..=order`.
+fn count_everything(
+    train: &[usize],
+    v: u64,
+    powers: &[u64],
+    order: usize,
+) -> Vec<Vec<(u64, Entry)>> {
+    // The k-grams with their counts c(w), sorted by key; k = 0: the empty one, n times.
+    let counted: Vec<Vec<(u64, u32, u32)>> = (0..=order)
         .map(|k| {
-            let mut counts: Map<u32> = Map::default();
+            if k == 0 {
+                return vec![(0, train.len() as u32, 1)];
+            }
+            let mut keys = Vec::with_capacity(train.len() + 1 - k.min(train.len()));
             let mut key = 0u64;
             for (i, &id) in train.iter().enumerate() {
                 key = (key % powers[k - 1]) * v + id as u64;
                 if i + 1 >= k {
-                    *counts.entry(key).or_insert(0) += 1;
+                    keys.push(key);
                 }
             }
-            counts
+            radix_sort(&mut keys, powers[k]);
+            runs(keys.iter().map(|&key| (key, 1)))
         })
-        .collect()
+        .collect();
+    let mut entries: Vec<Vec<(u64, Entry)>> = counted
+        .iter()
+        .map(|grams| {
+            let entry = |&(key, count, _): &(u64, u32, u32)| {
+                (
+                    key,
+                    Entry {
+                        count,
+                        ..Entry::default()
+                    },
+                )
+            };
+            grams.iter().map(entry).collect()
+        })
+        .collect();
+    for k in 1..=order {
+        // As contexts: c(h) and T(h) of every (k−1)-gram h, from the k-grams h y.
+        let contexts = runs(counted[k].iter().map(|&(key, count, _)| (key / v, count)));
+        merge(&mut entries[k - 1], &contexts, |e, total, distinct| {
+            e.context_total = total;
+            e.context_distinct = distinct;
+        });
+        if k < 2 {
+            continue;
+        }
+        // N₁₊(• w) of every (k−1)-gram w, from the distinct k-grams y w.
+        let mut suffixes: Vec<u64> = counted[k]
+            .iter()
+            .map(|&(key, _, _)| key % powers[k - 1])
+            .collect();
+        radix_sort(&mut suffixes, powers[k - 1]);
+        let continuation = runs(suffixes.iter().map(|&w| (w, 1)));
+        merge(&mut entries[k - 1], &continuation, |e, n, _| {
+            e.continuation = n
+        });
+        // Σ_y N₁₊(• h y) and |{y : N₁₊(• h y) > 0}| of every (k−2)-gram h.
+        let sums = runs(continuation.iter().map(|&(w, n, _)| (w / v, n)));
+        merge(&mut entries[k - 2], &sums, |e, total, distinct| {
+            e.continuation_total = total;
+            e.continuation_distinct = distinct;
+        });
+    }
+    entries
 }
 
-/// For a map `w → N(w)` of k-grams, the map `h → (Σ N(h y), |{y : N(h y) > 0}|)` of their
-/// prefixes `h = prefix(w)`.
-fn prefixes(counts: &Map<u32>, prefix: impl Fn(u64) -> u64) -> Map<Context> {
-    let mut out: Map<Context> = Map::default();
-    for (&key, &c) in counts {
-        let h = out.entry(prefix(key)).or_default();
-        h.total += c;
-        h.distinct += 1;
+/// For `(key, weight)` pairs sorted by key: one `(key, Σ weights, number of pairs)` per
+/// distinct key, in order.
+fn runs(sorted: impl Iterator<Item = (u64, u32)>) -> Vec<(u64, u32, u32)> {
+    let mut out: Vec<(u64, u32, u32)> = Vec::new();
+    for (key, weight) in sorted {
+        match out.last_mut() {
+            Some(last) if last.0 == key => {
+                last.1 += weight;
+                last.2 += 1;
+            }
+            _ => out.push((key, weight, 1)),
+        }
     }
     out
+}
+
+/// Walks `entries` and `stats` (both sorted by key, every key of `stats` one of
+/// `entries`) together, calling `set` on the entry of each key of `stats`.
+fn merge(
+    entries: &mut [(u64, Entry)],
+    stats: &[(u64, u32, u32)],
+    set: impl Fn(&mut Entry, u32, u32),
+) {
+    let mut i = 0;
+    for &(key, a, b) in stats {
+        while entries[i].0 < key {
+            i += 1;
+        }
+        debug_assert_eq!(entries[i].0, key);
+        set(&mut entries[i].1, a, b);
+    }
+}
+
+/// Sorts keys `< bound` in place: a least-significant-digit radix sort, 11 bits a pass,
+/// as many passes as `bound` needs (`⌈log₂ bound / 11⌉`), each a counting sort that keeps
+/// the order of the previous pass among equal digits.
+fn radix_sort(keys: &mut Vec<u64>, bound: u64) {
+    const BITS: u32 = 11;
+    const BUCKETS: usize = 1 << BITS;
+    let bits = u64::BITS - (bound.max(2) - 1).leading_zeros();
+    let mut buffer = vec![0u64; keys.len()];
+    let mut shift = 0;
+    while shift < bits {
+        let digit = |key: u64| ((key >> shift) as usize) & (BUCKETS - 1);
+        let mut start = vec![0usize; BUCKETS];
+        for &key in keys.iter() {
+            start[digit(key)] += 1;
+        }
+        let mut sum = 0;
+        for s in start.iter_mut() {
+            (*s, sum) = (sum, sum + *s);
+        }
+        for &key in keys.iter() {
+            let d = digit(key);
+            buffer[start[d]] = key;
+            start[d] += 1;
+        }
+        std::mem::swap(keys, &mut buffer);
+        shift += BITS;
+    }
 }

@@ -92,12 +92,16 @@ fn select(vocab: usize, splits: &Splits, orders: &[usize], grid: &[Smoothing]) -
         return Err(Error::parameter("an order", "at least 1", bad));
     }
     let counts = NGram::fit(&splits.train, vocab, largest)?;
-    let mut sweep = Vec::with_capacity(orders.len() * grid.len());
-    for &order in orders {
-        for &s in grid {
-            sweep.push((order, s, counts.nats_at(order, &splits.val, s)));
-        }
-    }
+    let candidates: Vec<(usize, Smoothing)> = orders
+        .iter()
+        .flat_map(|&order| grid.iter().map(move |&s| (order, s)))
+        .collect();
+    let val = counts.nats_of_candidates(&splits.val, &candidates);
+    let sweep: Vec<(usize, Smoothing, f64)> = candidates
+        .iter()
+        .zip(val)
+        .map(|(&(order, s), h)| (order, s, h))
+        .collect();
     let &(order, smoothing, val_nats) = sweep
         .iter()
         .fold(

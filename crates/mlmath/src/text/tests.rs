@@ -171,6 +171,17 @@ fn every_smoothing_sums_to_one_for_seen_and_unseen_contexts() {
                     }
                 }
             }
+            // The add-k formula of a learner, from the counts, at the full context.
+            if let Smoothing::AddK(k) = s {
+                for context in all_contexts(v, order - 1) {
+                    for x in 0..v {
+                        let c_hx = m.count(&[context.as_slice(), &[x]].concat()) as f64;
+                        let c_h = m.context_count(&context) as f64;
+                        let p = m.prob(&context, x, s).unwrap();
+                        assert!(close(p, (c_hx + k) / (c_h + k * v as f64), 1e-12));
+                    }
+                }
+            }
             // id 5 never occurs: every context holding it is unseen.
             assert!(order == 1 || unseen > 0);
         }
@@ -424,6 +435,10 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(random_windows(&ABACAB, 0, 2, &mut rng).is_err());
     assert!(random_windows(&ABACAB, 2, 6, &mut rng).is_err());
     assert!(random_windows(&ABACAB, 2, 5, &mut rng).is_ok());
+    assert!(random_windows(&ABACAB, usize::MAX, 2, &mut rng).is_err());
+    let long = vec![0; 30_000];
+    assert!(random_windows(&long, 20_000, 10_000, &mut rng).is_err());
+    assert!(context_windows(&long, 15_000).is_err());
     assert!(context_windows(&ABACAB, 0).is_err());
     assert!(context_windows(&ABACAB, 6).is_err());
     assert!(Vocab::from_text("").is_err());
