@@ -16,7 +16,8 @@ use mlmath::nn::{
     Module, SHIPPED_FILE, SHIPPED_RECORD, ShippedRecord, Transformer, shipped_config,
 };
 use mlmath::optim::{Adam, Schedule, clip_grad_norm};
-use mlmath::random::{Rng, seeded};
+use mlmath::random::seeded;
+use mlmath::text::{moby_splits, random_windows};
 use serde_json::{Value, json};
 
 /// The run's settings, fixed: the command is reproducible.
@@ -158,7 +159,8 @@ fn run() -> Result<(), String> {
         opt_wd.set_lr(lr);
         opt_rest.set_lr(lr);
         let rng = &mut seeded(SETTINGS.seed.wrapping_mul(1_000_003) + step as u64);
-        let (x, y) = windows(&splits.train, SETTINGS.batch, config.context, rng);
+        let (x, y) = random_windows(&splits.train, SETTINGS.batch, config.context, rng)
+            .map_err(|e| e.to_string())?;
         let loss = model
             .loss(&x, &y, SETTINGS.batch, Some(rng))
             .map_err(|e| e.to_string())?;
@@ -233,54 +235,6 @@ fn run() -> Result<(), String> {
         test_nats: test,
     };
     ship(&repo, &model, &record)
-}
-
-/// The characters of the book and its split: the first 90 % for training,
-/// of which the last tenth is validation; the last 10 % for test.
-struct Splits {
-    train: Vec<usize>,
-    val: Vec<usize>,
-    test: Vec<usize>,
-}
-
-fn moby_splits() -> Result<(Vec<char>, Splits), String> {
-    let text: Vec<char> = mlmath::data::moby_dick()
-        .map_err(|e| e.to_string())?
-        .chars()
-        .collect();
-    let mut vocab = text.clone();
-    vocab.sort_unstable();
-    vocab.dedup();
-    let ids: Vec<usize> = text
-        .iter()
-        .map(|c| vocab.binary_search(c).expect("in"))
-        .collect();
-    let n = ids.len();
-    let (fit, val_from) = (n * 9 / 10, n * 9 / 10 * 9 / 10);
-    Ok((
-        vocab,
-        Splits {
-            train: ids[..val_from].to_vec(),
-            val: ids[val_from..fit].to_vec(),
-            test: ids[fit..].to_vec(),
-        },
-    ))
-}
-
-/// `batch` random windows of `t + 1` characters: inputs and targets.
-fn windows(
-    ids: &[usize],
-    batch: usize,
-    t: usize,
-    rng: &mut mlmath::random::StdRng,
-) -> (Vec<usize>, Vec<usize>) {
-    let (mut x, mut y) = (Vec::with_capacity(batch * t), Vec::with_capacity(batch * t));
-    for _ in 0..batch {
-        let s = rng.random_range(0..ids.len() - t);
-        x.extend_from_slice(&ids[s..s + t]);
-        y.extend_from_slice(&ids[s + 1..s + t + 1]);
-    }
-    (x, y)
 }
 
 /// Fresh tensors of the shapes of `list`, named `{tag}.{name}`.
