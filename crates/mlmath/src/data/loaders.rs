@@ -398,7 +398,7 @@ mod tests {
 
     #[test]
     fn every_file_matches_its_checksum() {
-        assert_eq!(verify_all().unwrap(), 6);
+        assert_eq!(verify_all().unwrap(), 8);
         assert!(moby_dick().unwrap().contains("Call me Ishmael."));
     }
 
