@@ -35,6 +35,7 @@
 //! | [`hopfield`] | Hopfield networks: Hebbian storage, asynchronous updates and the energy, capacity against load; the dense associative memory (softmax retrieval) |
 //! | [`pca`] | covariance and correlation, principal component analysis, explained variance |
 //! | [`features`] | random Fourier features, the minimum-norm least-squares fit (in the smaller of the two spaces), and the double-descent sweep |
+//! | [`text`] | characters and their ids, the course's split of Moby-Dick, windows for learned models; n-gram models ([`NGram`](text::NGram)) with add-k, Witten-Bell and interpolated Kneser-Ney smoothing, chosen on validation |
 //! | [`svm`] | support vector machines: the C-SVM ([`Svm`](svm::Svm)) trained by SMO with libsvm's working-set rule; linear, polynomial, RBF and custom [kernels](svm::Kernel); one-vs-one for several classes |
 //!
 //! Functions that take a learner's data check it and return
@@ -65,6 +66,7 @@ pub mod random;
 pub mod show;
 pub mod svm;
 pub mod table;
+pub mod text;
 
 pub use error::{Error, Result};
 pub use ndarray;
@@ -94,6 +96,7 @@ pub mod prelude {
     pub use crate::show::{ShowDebug, ShowValue};
     pub use crate::svm::{FittedSvm, Kernel, Svm};
     pub use crate::table::{ShowTable, Table};
+    pub use crate::text::{self, NGram, Smoothing, Vocab};
     pub use crate::{
         autodiff, bayes, descent, distance, features, geometry, linalg, metrics, neighbours, nn,
         optim, pca, perceptron, svm,
