@@ -4,7 +4,9 @@
 //!
 //! `cargo course bench` builds this program with the `compute` profile (the
 //! support crate optimised as the notebooks' kernel optimises it: see
-//! Cargo.toml) and runs it:
+//! Cargo.toml) and runs it; it runs itself again with the glibc malloc
+//! settings the kernel exports (`crates/course/kernel.sh`), so that mlmath
+//! allocates as it does under a cell (the reference side inherits them):
 //!
 //! ```text
 //! compute-bench --reference-python PYTHON [--kernel-python PYTHON]
@@ -51,6 +53,20 @@ fn repo() -> PathBuf {
 }
 
 fn main() -> ExitCode {
+    // glibc reads its settings when the process starts: the benchmark runs
+    // itself again with the kernel's, as a notebook cell would run.
+    let malloc = kernel_malloc_settings();
+    if !malloc.is_empty() && std::env::var_os(&malloc[0].0).is_none() {
+        match std::env::current_exe().and_then(|exe| {
+            Command::new(exe)
+                .args(std::env::args_os().skip(1))
+                .envs(malloc.iter().cloned())
+                .status()
+        }) {
+            Ok(status) => return ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8),
+            Err(e) => eprintln!("could not run again with the kernel's malloc settings: {e}"),
+        }
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     match Options::parse(&args).and_then(|options| run(&options)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -59,6 +75,22 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The glibc malloc settings the notebooks' kernel exports
+/// (`crates/course/kernel.sh`: freed blocks are kept for the next training
+/// step instead of going back to the system), as `(name, value)` pairs.
+fn kernel_malloc_settings() -> Vec<(String, String)> {
+    let script =
+        std::fs::read_to_string(repo().join("crates/course/kernel.sh")).unwrap_or_default();
+    script
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("export "))
+        .flat_map(str::split_whitespace)
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(name, _)| name.starts_with("MALLOC_"))
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect()
 }
 
 /// What the command line asked for.
@@ -626,6 +658,20 @@ fn gemm_kernel(has: &dyn Fn(&str) -> bool) -> (String, String) {
     (kernel, rule)
 }
 
+/// The kernel's malloc settings this process runs with, or "not set".
+fn malloc_in_effect() -> String {
+    let set: Vec<String> = kernel_malloc_settings()
+        .into_iter()
+        .filter(|(name, value)| std::env::var(name).as_deref() == Ok(value.as_str()))
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    if set.is_empty() {
+        "not set".into()
+    } else {
+        set.join(" ")
+    }
+}
+
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -899,9 +945,10 @@ fn run(options: &Options) -> Result<(), String> {
         rounds: options.rounds,
         load: format!("{load_before} before, {load_after} after"),
         build: format!(
-            "{}; debug assertions {}",
+            "{}; debug assertions {}; glibc malloc as the kernel sets it: {}",
             options.build,
-            if cfg!(debug_assertions) { "on" } else { "off" }
+            if cfg!(debug_assertions) { "on" } else { "off" },
+            malloc_in_effect()
         ),
     };
     print_table(&header, &chosen, &rows);
