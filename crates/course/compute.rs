@@ -309,8 +309,8 @@ fn workloads() -> Vec<Workload> {
             key: "char-transformer",
             title: "4. Char transformer step (chapter 12)",
             detail: format!(
-                "Moby-Dick's 83 characters as tokens, context {CT_CONTEXT}, d {CT_D}, {CT_HEADS} heads, \
-                 {CT_LAYERS} pre-LN blocks, d_ff {CT_D_FF}, GELU (tanh form), learned positions, \
+                "Moby-Dick's 83 characters as tokens, context {CT_CONTEXT}, d {CT_D}, \
+                 {CT_HEADS} heads, {CT_LAYERS} pre-LN blocks, d_ff {CT_D_FF}, GELU (tanh form), learned positions, \
                  output tied to the embedding, no dropout; AdamW lr {CT_LR}, betas \
                  ({}, {}), weight decay {CT_WEIGHT_DECAY}, batch {CT_BATCH} random windows of the \
                  training text (the same on both sides); {CT_WARMUP_STEPS} steps of warm-up, then \
