@@ -14,15 +14,20 @@ line on stdin, with one JSON object a line on stdout:
         vector machine, "steps" are SMO iterations and "loss" the number of
         support vectors; for the random-feature sweep (NumPy), "steps" is the
         count of features where the test error peaks, "metric" the test error
-        there and "loss" the test error with the most features
+        there and "loss" the test error with the most features; for the
+        character transformer, "train" holds the start of every window of every
+        step, in order, "steps" are the steps timed, "metric" the mean training
+        loss of the last steps and "loss" the loss of the first step
 
 The workload (data file, pixel scale, layers, optimiser, learning rate, batch,
 epochs) comes from the benchmark, which sends the same description to both
 sides; so do the row indices of the split. Only the seed is this side's own.
-`seconds` is the training loop alone (50 epochs of mini-batches), not loading
-or evaluation; `metric` is the accuracy on the test rows; `checksum` is the sum
-of the scaled training inputs and of the training labels, which the benchmark
-compares with its own to show both sides trained on the same numbers.
+`seconds` is the training loop alone (every epoch of mini-batches; for the
+transformer, the steps after the warm-up), not loading or evaluation; `metric`
+is the accuracy on the test rows; `checksum` is the sum of the scaled training
+inputs and of the training labels (for the transformer, of the input ids and of
+the target ids of every window), which the benchmark compares with its own to
+show both sides trained on the same numbers.
 """
 
 from __future__ import annotations
@@ -146,6 +151,118 @@ def run_pytorch(workload: dict, x, y, train, test, seed: int, threads: int) -> d
         "metric": accuracy,
         "loss": loss_sum / max(loss_count, 1),
         "checksum": checksum(x[train], y[train]),
+    }
+
+
+def char_transformer_model(workload: dict, vocab: int, torch):
+    """The transformer of mlmath::nn::Transformer, in PyTorch: token embedding plus
+    learned positions; pre-LN blocks x += Attn(LN1(x)), x += W2 GELU(W1 LN2(x)); a
+    last LayerNorm; logits by the token embedding transposed (tied). Attention is
+    causal, one linear layer d -> 3d makes q, k, v (split in that order, then into
+    heads), and PyTorch's fused scaled_dot_product_attention computes
+    softmax(q k^T / sqrt(d_head) + mask) v. The start is mlmath's (GPT-2's): every
+    weight N(0, 0.02^2), the layers writing into the residual path
+    N(0, (0.02 / sqrt(2 layers))^2), biases 0, LayerNorm gains 1 (eps 1e-5)."""
+    nn, F = torch.nn, torch.nn.functional
+    d, heads, layers = workload["d_model"], workload["heads"], workload["layers"]
+    context, d_ff = workload["context"], workload["d_ff"]
+    if workload["activation"] != "gelu-tanh":
+        raise ValueError(f"unknown activation {workload['activation']!r}")
+    sigma, residual = 0.02, 0.02 / math.sqrt(2 * layers)
+
+    def linear(a: int, b: int, std: float):
+        layer = nn.Linear(a, b)
+        nn.init.normal_(layer.weight, std=std)
+        nn.init.zeros_(layer.bias)
+        return layer
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+            self.qkv, self.out = linear(d, 3 * d, sigma), linear(d, d, residual)
+            self.fc1, self.fc2 = linear(d, d_ff, sigma), linear(d_ff, d, residual)
+
+        def forward(self, x):
+            b, t, _ = x.shape
+            q, k, v = self.qkv(self.ln1(x)).split(d, dim=2)
+            q, k, v = (z.view(b, t, heads, d // heads).transpose(1, 2) for z in (q, k, v))
+            o = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            x = x + self.out(o.transpose(1, 2).reshape(b, t, d))
+            return x + self.fc2(F.gelu(self.fc1(self.ln2(x)), approximate="tanh"))
+
+    class CharTransformer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tokens = nn.Embedding(vocab, d)
+            nn.init.normal_(self.tokens.weight, std=sigma)
+            self.positions = nn.Parameter(torch.randn(context, d) * sigma)
+            self.blocks = nn.ModuleList(Block() for _ in range(layers))
+            self.ln_f = nn.LayerNorm(d)
+
+        def forward(self, ids):
+            x = self.tokens(ids) + self.positions[: ids.shape[1]]
+            for block in self.blocks:
+                x = block(x)
+            return F.linear(self.ln_f(x), self.tokens.weight)
+
+    return CharTransformer()
+
+
+def run_char_transformer(workload: dict, starts, seed: int, threads: int) -> dict:
+    """Workload 4: AdamW steps of the character transformer on the windows of the
+    training text that start at `starts` (batch after batch); the first warm-up steps
+    are not timed."""
+    import torch
+    import torch.nn.functional as F
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    # The text as mlmath reads it (no newline translation); the characters sorted.
+    with open(workload["data"], encoding="utf-8", newline="") as f:
+        text = f.read()
+    chars = sorted(set(text))
+    index = {c: i for i, c in enumerate(chars)}
+    ids = np.fromiter((index[c] for c in text), dtype=np.int64, count=len(text))
+    ids = torch.from_numpy(ids[: len(ids) * 9 // 10 * 9 // 10])
+    t, batch = workload["context"], workload["batch"]
+    warmup, timed = workload["warmup_steps"], workload["timed_steps"]
+    starts = torch.from_numpy(np.asarray(starts, dtype=np.int64)).view(-1, batch)
+    if starts.shape[0] < warmup + timed:
+        raise ValueError(f"{starts.shape[0]} batches of window starts, not {warmup + timed}")
+    offsets = torch.arange(t)
+    every = starts.reshape(-1, 1) + offsets
+    sums = [float(ids[every].sum()), float(ids[every + 1].sum())]
+    model = char_transformer_model(workload, len(chars), torch)
+    spec = workload["optimiser"]
+    if spec["name"] != "adamw":
+        raise ValueError(f"the transformer trains with AdamW, not {spec['name']!r}")
+    optimiser = torch.optim.AdamW(
+        model.parameters(), lr=spec["lr"], betas=tuple(spec["betas"]), eps=spec["eps"],
+        weight_decay=spec["weight_decay"],
+    )
+    model.train()
+    losses = []
+    begin = time.perf_counter()
+    for step in range(warmup + timed):
+        if step == warmup:
+            begin = time.perf_counter()
+        rows = starts[step].view(-1, 1) + offsets
+        x, y = ids[rows], ids[rows + 1]
+        logits = model(x)
+        loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), y.view(-1))
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        optimiser.step()
+        losses.append(loss.item())
+    seconds = time.perf_counter() - begin
+    last = losses[-workload["last_steps"]:]
+    return {
+        "seconds": seconds,
+        "steps": timed,
+        "metric": sum(last) / len(last),
+        "loss": losses[0],
+        "checksum": sums,
     }
 
 
@@ -357,17 +474,25 @@ def main() -> int:
                 answer = about()
             elif request["op"] == "run":
                 workload = request["workload"]
-                key = f"{workload['data']} / {workload['scale']}"
-                if key not in data:
-                    data[key] = load(workload)
-                x, y = data[key]
-                train = np.asarray(request["train"], dtype=np.int64)
-                test = np.asarray(request["test"], dtype=np.int64)
-                run = {"pytorch": run_pytorch, "scikit-learn": run_sklearn, "numpy": run_numpy}[
-                    request["library"]
-                ]
                 seed, threads = int(request["seed"]), int(request.get("threads", THREADS))
-                answer = run(workload, x, y, train, test, seed, threads)
+                if workload["model"] == "char-transformer":
+                    # Text, not a table: the window starts come as "train".
+                    if request["library"] != "pytorch":
+                        raise ValueError("the transformer runs on PyTorch only")
+                    answer = run_char_transformer(workload, request["train"], seed, threads)
+                else:
+                    key = f"{workload['data']} / {workload['scale']}"
+                    if key not in data:
+                        data[key] = load(workload)
+                    x, y = data[key]
+                    train = np.asarray(request["train"], dtype=np.int64)
+                    test = np.asarray(request["test"], dtype=np.int64)
+                    run = {
+                        "pytorch": run_pytorch,
+                        "scikit-learn": run_sklearn,
+                        "numpy": run_numpy,
+                    }[request["library"]]
+                    answer = run(workload, x, y, train, test, seed, threads)
             else:
                 raise ValueError(f"unknown request {request['op']!r}")
         except Exception as e:  # reported to the benchmark, which names the request

@@ -4,7 +4,9 @@
 //!
 //! `cargo course bench` builds this program with the `compute` profile (the
 //! support crate optimised as the notebooks' kernel optimises it: see
-//! Cargo.toml) and runs it:
+//! Cargo.toml) and runs it; it runs itself again with the glibc malloc
+//! settings the kernel exports (`crates/course/kernel.sh`), so that mlmath
+//! allocates as it does under a cell (the reference side inherits them):
 //!
 //! ```text
 //! compute-bench --reference-python PYTHON [--kernel-python PYTHON]
@@ -13,7 +15,7 @@
 //! ```
 //!
 //! `--only NAME` runs the workloads whose key holds NAME (`mlp-digits`,
-//! `cnn-mnist20`, `svm-digits`, `rff-digits`); `--mlmath-only` runs mlmath's
+//! `cnn-mnist20`, `svm-digits`, `char-transformer`, `rff-digits`); `--mlmath-only` runs mlmath's
 //! rows alone, compiled and, with `--kernel-python`, from a cell (to profile
 //! them, or to compare builds); `--build` says, in the table, how it was built.
 //!
@@ -28,6 +30,8 @@
 //! workload's file itself, so the same code is timed compiled here and run
 //! from a cell.
 
+#[path = "workloads/char_transformer.rs"]
+mod char_transformer;
 #[path = "workloads/cnn_mnist20.rs"]
 mod cnn_mnist20;
 #[path = "workloads/mlp_digits.rs"]
@@ -49,6 +53,20 @@ fn repo() -> PathBuf {
 }
 
 fn main() -> ExitCode {
+    // glibc reads its settings when the process starts: the benchmark runs
+    // itself again with the kernel's, as a notebook cell would run.
+    let malloc = kernel_malloc_settings();
+    if !malloc.is_empty() && std::env::var_os(&malloc[0].0).is_none() {
+        match std::env::current_exe().and_then(|exe| {
+            Command::new(exe)
+                .args(std::env::args_os().skip(1))
+                .envs(malloc.iter().cloned())
+                .status()
+        }) {
+            Ok(status) => return ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8),
+            Err(e) => eprintln!("could not run again with the kernel's malloc settings: {e}"),
+        }
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     match Options::parse(&args).and_then(|options| run(&options)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -57,6 +75,22 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The glibc malloc settings the notebooks' kernel exports
+/// (`crates/course/kernel.sh`: freed blocks are kept for the next training
+/// step instead of going back to the system), as `(name, value)` pairs.
+fn kernel_malloc_settings() -> Vec<(String, String)> {
+    let script =
+        std::fs::read_to_string(repo().join("crates/course/kernel.sh")).unwrap_or_default();
+    script
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("export "))
+        .flat_map(str::split_whitespace)
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(name, _)| name.starts_with("MALLOC_"))
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect()
 }
 
 /// What the command line asked for.
@@ -160,8 +194,9 @@ struct Workload {
     /// Why mlmath does not run it yet, if it does not.
     missing: Option<&'static str>,
     /// What is trained: a network (steps and a loss), a support vector
-    /// machine (SMO iterations and support vectors), or a sweep of
-    /// least-squares fits (the peak of the test error).
+    /// machine (SMO iterations and support vectors), a sweep of
+    /// least-squares fits (the peak of the test error), or a language
+    /// model's steps (ms per step and the training loss).
     kind: Kind,
 }
 
@@ -170,10 +205,14 @@ enum Kind {
     Network,
     Svm,
     Sweep,
+    /// Steps timed after a warm-up; "metric" is the mean training loss of
+    /// the last steps, "loss" the loss of the first step.
+    Steps,
 }
 
 /// The workloads, in the issue's order.
 fn workloads() -> Vec<Workload> {
+    use char_transformer::*;
     use cnn_mnist20::*;
     use mlp_digits::*;
     use rff_digits::*;
@@ -265,6 +304,45 @@ fn workloads() -> Vec<Workload> {
             sides: vec![Side::Mlmath, Side::ScikitLearn(1)],
             missing: None,
             kind: Kind::Svm,
+        },
+        Workload {
+            key: "char-transformer",
+            title: "4. Char transformer step (chapter 12)",
+            detail: format!(
+                "Moby-Dick's 83 characters as tokens, context {CT_CONTEXT}, d {CT_D}, \
+                 {CT_HEADS} heads, {CT_LAYERS} pre-LN blocks, d_ff {CT_D_FF}, GELU (tanh form), learned positions, \
+                 output tied to the embedding, no dropout; AdamW lr {CT_LR}, betas \
+                 ({}, {}), weight decay {CT_WEIGHT_DECAY}, batch {CT_BATCH} random windows of the \
+                 training text (the same on both sides); {CT_WARMUP_STEPS} steps of warm-up, then \
+                 {CT_TIMED_STEPS} timed",
+                CT_BETAS.0, CT_BETAS.1
+            ),
+            spec: json!({
+                "name": "char-transformer",
+                "data": data("moby-dick.txt"),
+                "model": "char-transformer",
+                "context": CT_CONTEXT,
+                "d_model": CT_D,
+                "heads": CT_HEADS,
+                "layers": CT_LAYERS,
+                "d_ff": CT_D_FF,
+                "activation": "gelu-tanh",
+                "init": "gpt2-normal-0.02",
+                "optimiser": {
+                    "name": "adamw",
+                    "lr": CT_LR,
+                    "betas": [CT_BETAS.0, CT_BETAS.1],
+                    "eps": 1e-8,
+                    "weight_decay": CT_WEIGHT_DECAY,
+                },
+                "batch": CT_BATCH,
+                "warmup_steps": CT_WARMUP_STEPS,
+                "timed_steps": CT_TIMED_STEPS,
+                "last_steps": CT_LAST_STEPS,
+            }),
+            sides: vec![Side::Mlmath, Side::PyTorch(2), Side::PyTorch(1)],
+            missing: None,
+            kind: Kind::Steps,
         },
         Workload {
             key: "rff-digits",
@@ -580,6 +658,20 @@ fn gemm_kernel(has: &dyn Fn(&str) -> bool) -> (String, String) {
     (kernel, rule)
 }
 
+/// The kernel's malloc settings this process runs with, or "not set".
+fn malloc_in_effect() -> String {
+    let set: Vec<String> = kernel_malloc_settings()
+        .into_iter()
+        .filter(|(name, value)| std::env::var(name).as_deref() == Ok(value.as_str()))
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    if set.is_empty() {
+        "not set".into()
+    } else {
+        set.join(" ")
+    }
+}
+
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -626,6 +718,9 @@ enum Data {
     Rows(mlp_digits::Rows),
     /// A support vector machine's: the training and test rows as datasets.
     Sets(mlmath::data::Dataset, mlmath::data::Dataset),
+    /// A language model's: the size of the vocabulary and the training
+    /// text as ids; the window starts are `Prepared::train`.
+    Text(usize, Vec<usize>),
 }
 
 fn prepare(workload: &Workload) -> Result<Prepared, String> {
@@ -658,6 +753,23 @@ fn prepare(workload: &Workload) -> Result<Prepared, String> {
                 data: Data::Sets(train_set, test_set),
                 train: split.0,
                 test: split.1,
+                checksum,
+            });
+        }
+        "char-transformer" => {
+            // The reference side gets the window starts as its "rows", and
+            // answers with the sums of the input and target ids it took.
+            let (vocab, ids) = char_transformer::moby_train_ids().map_err(e)?;
+            let starts = char_transformer::window_starts(ids.len());
+            let (x, y) = char_transformer::windows(&ids, &starts);
+            let checksum = (
+                x.iter().sum::<usize>() as f64,
+                y.iter().sum::<usize>() as f64,
+            );
+            return Ok(Prepared {
+                data: Data::Text(vocab.len(), ids),
+                train: starts,
+                test: Vec::new(),
                 checksum,
             });
         }
@@ -734,7 +846,8 @@ fn run(options: &Options) -> Result<(), String> {
         .collect();
     if chosen.is_empty() {
         return Err(format!(
-            "--only {:?} names no workload (mlp-digits, cnn-mnist20, svm-digits, rff-digits)",
+            "--only {:?} names no workload (mlp-digits, cnn-mnist20, svm-digits, \
+             char-transformer, rff-digits)",
             options.only.as_deref().unwrap_or("")
         ));
     }
@@ -798,6 +911,15 @@ fn run(options: &Options) -> Result<(), String> {
                         " {:>7.3} s  test error {:.3} at the peak (N = {}), {:.3} at the end",
                         measured.seconds, measured.metric, measured.steps, measured.loss
                     ),
+                    Kind::Steps => println!(
+                        " {:>7.2} s  {:.2} ms/step, loss {:.4} at step 1, {:.4} over the last \
+                         {} steps",
+                        measured.seconds,
+                        1e3 * measured.seconds / measured.steps.max(1) as f64,
+                        measured.loss,
+                        measured.metric,
+                        char_transformer::CT_LAST_STEPS
+                    ),
                     _ => println!(
                         " {:>7.2} s  accuracy {:.3}",
                         measured.seconds, measured.metric
@@ -823,9 +945,10 @@ fn run(options: &Options) -> Result<(), String> {
         rounds: options.rounds,
         load: format!("{load_before} before, {load_after} after"),
         build: format!(
-            "{}; debug assertions {}",
+            "{}; debug assertions {}; glibc malloc as the kernel sets it: {}",
             options.build,
-            if cfg!(debug_assertions) { "on" } else { "off" }
+            if cfg!(debug_assertions) { "on" } else { "off" },
+            malloc_in_effect()
         ),
     };
     print_table(&header, &chosen, &rows);
@@ -859,6 +982,18 @@ fn train_mlmath(workload: &Workload, prepared: &Prepared, seed: u64) -> Result<M
                 steps: peak.features,
                 metric: peak.test_error,
                 loss: last.test_error,
+            });
+        }
+        // The seed draws the initial weights; the windows are the same.
+        ("char-transformer", Data::Text(vocab, ids)) => {
+            let stepped =
+                char_transformer::train_char_transformer(*vocab, ids, &prepared.train, seed)
+                    .map_err(e)?;
+            return Ok(Measured {
+                seconds: stepped.seconds,
+                steps: stepped.steps,
+                metric: stepped.last_loss,
+                loss: stepped.first_loss,
             });
         }
         // The fit is deterministic: the seed has nothing to choose.
@@ -991,19 +1126,7 @@ fn print_table(header: &Header, workloads: &[Workload], rows: &[Row]) {
         "\n{:<30} {:>9} {:>9} {:>9} {:>9} {:>12}",
         "library", "seconds", "ms/step", "accuracy", "loss", "mlmath/this"
     );
-    // Workload 4 comes with chapter 12: its line keeps its place in the order.
-    let workload_4 = || {
-        println!(
-            "4. Char transformer step  (2 layers, 4 heads, d 64, context 64, batch 32, AdamW): \
-             with chapter 12"
-        )
-    };
-    let mut shown_workload_4 = false;
     for workload in workloads {
-        if !shown_workload_4 && workload.title.starts_with("5.") {
-            workload_4();
-            shown_workload_4 = true;
-        }
         println!("{}  ({})", workload.title, workload.detail);
         if workload.kind == Kind::Svm {
             println!(
@@ -1015,6 +1138,12 @@ fn print_table(header: &Header, workloads: &[Workload], rows: &[Row]) {
             println!(
                 "  {:<28} {:>9} {:>9} {:>9} {:>9}",
                 "", "", "peak N", "peak err", "err@max N"
+            );
+        }
+        if workload.kind == Kind::Steps {
+            println!(
+                "  {:<28} {:>9} {:>9} {:>9} {:>9}",
+                "", "", "", "last 50", "step 1"
             );
         }
         let mine = rows
@@ -1049,13 +1178,22 @@ fn print_table(header: &Header, workloads: &[Workload], rows: &[Row]) {
                     row.peak_location(),
                     format!("{:.4}", row.loss()),
                 ),
+                Kind::Steps => (
+                    format!("{:.2}", row.seconds()),
+                    format!("{:.2}", row.ms_per_step()),
+                    format!("{:.4}", row.loss()),
+                ),
+            };
+            let metric = match workload.kind {
+                Kind::Steps => format!("{:.4}", row.metric()),
+                _ => format!("{:.3}", row.metric()),
             };
             println!(
-                "  {:<28} {:>9} {:>9} {:>9.3} {:>9} {:>12}",
+                "  {:<28} {:>9} {:>9} {:>9} {:>9} {:>12}",
                 row.side.label(),
                 seconds,
                 steps,
-                row.metric(),
+                metric,
                 loss,
                 last
             );
@@ -1064,9 +1202,6 @@ fn print_table(header: &Header, workloads: &[Workload], rows: &[Row]) {
             }
         }
     }
-    if !shown_workload_4 {
-        workload_4();
-    }
     println!(
         "seconds: the training loop alone; ms/step: seconds / optimiser steps; accuracy: \
          test rows; loss: mean cross-entropy of the last epoch;\nfor the SVM, seconds: \
@@ -1074,7 +1209,9 @@ fn print_table(header: &Header, workloads: &[Workload], rows: &[Row]) {
          SVs: training rows that are support vectors;\nfor the sweep, seconds: the \
          median heuristic, the draw of the features and every fit, peak N: the count of \
          features of largest test error (the median over the rounds), peak err: that test \
-         error, err@max N: the test error with the most features;\nmlmath/this: mlmath's \
+         error, err@max N: the test error with the most features;\nfor the transformer, \
+         seconds: the timed steps after the warm-up, last 50: the mean training loss of the \
+         last 50 steps, step 1: the loss before any update;\nmlmath/this: mlmath's \
          seconds over that row's (below 1: mlmath is faster); cell/binary: the same code \
          run from a notebook cell, over the compiled benchmark"
     );
@@ -1115,6 +1252,7 @@ fn report(header: &Header, workloads: &[Workload], rows: &[Row]) -> Value {
             let kind = workloads.iter().find(|w| w.key == r.workload).map(|w| w.kind);
             let svm = kind == Some(Kind::Svm);
             let sweep = kind == Some(Kind::Sweep);
+            let steps = kind == Some(Kind::Steps);
             let per_run = |f: fn(&Measured) -> f64| -> Value {
                 if sweep { json!(r.runs.iter().map(f).collect::<Vec<_>>()) } else { Value::Null }
             };
@@ -1125,11 +1263,18 @@ fn report(header: &Header, workloads: &[Workload], rows: &[Row]) -> Value {
                 "median_seconds": r.seconds(),
                 "steps": r.steps(),
                 "ms_per_step": r.ms_per_step(),
-                "accuracy": if sweep { Value::Null } else {
+                "accuracy": if sweep || steps { Value::Null } else {
                     json!(r.runs.iter().map(|m| m.metric).collect::<Vec<_>>())
                 },
-                "median_accuracy": if sweep { Value::Null } else { json!(r.metric()) },
-                "median_loss": if svm || sweep { Value::Null } else { json!(r.loss()) },
+                "median_accuracy": if sweep || steps { Value::Null } else { json!(r.metric()) },
+                "median_loss": if svm || sweep || steps { Value::Null } else { json!(r.loss()) },
+                "last_steps_loss": if steps {
+                    json!(r.runs.iter().map(|m| m.metric).collect::<Vec<_>>())
+                } else { Value::Null },
+                "median_last_steps_loss": if steps { json!(r.metric()) } else { Value::Null },
+                "first_step_loss": if steps {
+                    json!(r.runs.iter().map(|m| m.loss).collect::<Vec<_>>())
+                } else { Value::Null },
                 "peak_features": per_run(|m| m.steps as f64),
                 "peak_test_error": per_run(|m| m.metric),
                 "last_test_error": per_run(|m| m.loss),
