@@ -34,6 +34,8 @@
 mod char_transformer;
 #[path = "workloads/cnn_mnist20.rs"]
 mod cnn_mnist20;
+#[path = "malloc.rs"]
+mod malloc;
 #[path = "workloads/mlp_digits.rs"]
 mod mlp_digits;
 #[path = "workloads/rff_digits.rs"]
@@ -55,7 +57,7 @@ fn repo() -> PathBuf {
 fn main() -> ExitCode {
     // glibc reads its settings when the process starts: the benchmark runs
     // itself again with the kernel's, as a notebook cell would run.
-    let malloc = kernel_malloc_settings();
+    let malloc = malloc::kernel_malloc_settings(&repo());
     if !malloc.is_empty() && std::env::var_os(&malloc[0].0).is_none() {
         match std::env::current_exe().and_then(|exe| {
             Command::new(exe)
@@ -75,22 +77,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The glibc malloc settings the notebooks' kernel exports
-/// (`crates/course/kernel.sh`: freed blocks are kept for the next training
-/// step instead of going back to the system), as `(name, value)` pairs.
-fn kernel_malloc_settings() -> Vec<(String, String)> {
-    let script =
-        std::fs::read_to_string(repo().join("crates/course/kernel.sh")).unwrap_or_default();
-    script
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("export "))
-        .flat_map(str::split_whitespace)
-        .filter_map(|pair| pair.split_once('='))
-        .filter(|(name, _)| name.starts_with("MALLOC_"))
-        .map(|(name, value)| (name.to_string(), value.to_string()))
-        .collect()
 }
 
 /// What the command line asked for.
@@ -660,7 +646,7 @@ fn gemm_kernel(has: &dyn Fn(&str) -> bool) -> (String, String) {
 
 /// The kernel's malloc settings this process runs with, or "not set".
 fn malloc_in_effect() -> String {
-    let set: Vec<String> = kernel_malloc_settings()
+    let set: Vec<String> = malloc::kernel_malloc_settings(&repo())
         .into_iter()
         .filter(|(name, value)| std::env::var(name).as_deref() == Ok(value.as_str()))
         .map(|(name, value)| format!("{name}={value}"))

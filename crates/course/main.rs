@@ -12,6 +12,7 @@
 
 mod compute_bench;
 mod doctor;
+mod malloc;
 mod notebooks;
 mod places;
 mod setup;

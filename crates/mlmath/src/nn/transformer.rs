@@ -198,7 +198,7 @@ impl TransformerConfig {
                 0,
             ));
         }
-        if self.d_model % self.heads != 0 {
+        if !self.d_model.is_multiple_of(self.heads) {
             return Err(Error::parameter(
                 "heads of a TransformerConfig",
                 format!("a divisor of d_model = {}", self.d_model),
@@ -285,7 +285,7 @@ impl<F: Float> MultiHeadAttention<F> {
     /// `heads` heads over `d` features (`heads` divides `d`); weights from
     /// `N(0, 0.02²)`, drawn from `rng`.
     pub fn new(d: usize, heads: usize, rng: &mut StdRng) -> Result<Self> {
-        if heads == 0 || d % heads != 0 {
+        if heads == 0 || !d.is_multiple_of(heads) {
             return Err(Error::parameter(
                 "heads of MultiHeadAttention::new",
                 format!("a divisor of d = {d}"),
@@ -518,7 +518,8 @@ impl<F: Float> Transformer<F> {
     /// `t ≤ context` tokens below `vocab`.
     fn layout(&self, ids: &[usize], batch: usize) -> Result<(usize, usize)> {
         let c = self.config.context;
-        if batch == 0 || ids.is_empty() || ids.len() % batch != 0 || ids.len() / batch > c {
+        if batch == 0 || ids.is_empty() || !ids.len().is_multiple_of(batch) || ids.len() / batch > c
+        {
             return Err(Error::parameter(
                 format!("the ids given to a Transformer with batch = {batch}"),
                 format!("batch ≥ 1 sequences of the same length t, 1 ≤ t ≤ context = {c}"),

@@ -93,7 +93,7 @@ impl Adam {
     /// moment `m`, its second moment `v` and its number of steps `t`.
     /// `None` before the first step, or when the steps were of the other
     /// precision than `F`.
-    pub fn moments<F: Float>(&self) -> Option<Vec<(ArrayD<F>, ArrayD<F>, i32)>> {
+    pub fn moments<F: Float>(&self) -> Option<Moments<F>> {
         let slots = self.state.as_ref()?.downcast_ref::<Slots<F>>()?;
         Some(
             slots
@@ -114,7 +114,7 @@ impl Adam {
     pub fn set_moments<F: Float>(
         &mut self,
         params: &[Tensor<F>],
-        moments: Vec<(ArrayD<F>, ArrayD<F>, i32)>,
+        moments: Moments<F>,
     ) -> Result<()> {
         if moments.len() != params.len() {
             return Err(Error::shape(
@@ -197,6 +197,10 @@ impl fmt::Debug for Adam {
         )
     }
 }
+
+/// What Adam remembers of each parameter, in order: its first moment `m`,
+/// its second moment `v`, and its number of steps `t`.
+pub type Moments<F> = Vec<(ArrayD<F>, ArrayD<F>, i32)>;
 
 /// The numbers of one Adam step of one parameter.
 #[derive(Clone, Copy)]

@@ -55,8 +55,8 @@ mod sgd;
 #[cfg(test)]
 mod tests;
 
-pub use adam::Adam;
 pub(crate) use adam::adam_step;
+pub use adam::{Adam, Moments};
 pub use schedule::Schedule;
 pub use sgd::Sgd;
 pub(crate) use sgd::sgd_step;
