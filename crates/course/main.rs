@@ -140,7 +140,9 @@ fn train(args: &[String]) -> Result<(), String> {
                 "train-transformer",
                 "--",
             ])
-            .args(&args[1..]),
+            .args(&args[1..])
+            // as the kernel runs mlmath: freed blocks kept for the next step
+            .envs(malloc::kernel_malloc_settings(&places::repo())),
     )
 }
 
