@@ -38,11 +38,18 @@ fn every_listed_file_matches_its_checksum() {
 #[test]
 fn every_data_file_is_listed_and_documented() {
     let listed: BTreeSet<String> = listed().into_iter().map(|(_, f)| f).collect();
-    let shipped: BTreeSet<String> = std::fs::read_dir(data())
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_type().unwrap().is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+    // the files of data/ and of data/checkpoints/ (derive/ holds the scripts)
+    let files_in = |folder: &str| -> Vec<String> {
+        std::fs::read_dir(data().join(folder))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_type().unwrap().is_file())
+            .map(|e| format!("{folder}{}", e.file_name().to_string_lossy()))
+            .collect()
+    };
+    let shipped: BTreeSet<String> = files_in("")
+        .into_iter()
+        .chain(files_in("checkpoints/"))
         .filter(|f| f != "SHA256SUMS" && f != "SOURCES.md")
         .collect();
     assert_eq!(

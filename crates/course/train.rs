@@ -80,7 +80,12 @@ fn run() -> Result<(), String> {
     };
     let trial = steps != SETTINGS.steps;
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
-    let work = repo.join("target").join("train-transformer");
+    // a trial run keeps its state apart, so that --resume never ships it
+    let work = repo.join("target").join(if trial {
+        "train-transformer-trial"
+    } else {
+        "train-transformer"
+    });
     std::fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
 
     let (vocab, splits) = moby_splits().map_err(|e| e.to_string())?;
@@ -121,6 +126,14 @@ fn run() -> Result<(), String> {
             serde_json::from_str(&std::fs::read_to_string(&state_file).map_err(|e| e.to_string())?)
                 .map_err(|e| format!("{}: {e}", state_file.display()))?;
         start = state["step"].as_u64().unwrap_or(0) as usize;
+        let planned = state["steps"].as_u64().map_or(steps, |p| p as usize);
+        if planned != steps {
+            return Err(format!(
+                "{} is the state of a run of {planned} steps, not {steps}: delete the folder \
+                 to start again",
+                work.display()
+            ));
+        }
         curve = state["curve"].as_array().cloned().unwrap_or_default();
         seconds = state["seconds"].as_f64().unwrap_or(0.0);
         model
@@ -189,7 +202,15 @@ fn run() -> Result<(), String> {
             (running, counted) = (0.0, 0);
             let elapsed = seconds + clock.elapsed().as_secs_f64();
             save_state(
-                &work, &model, &wd, &rest, &opt_wd, &opt_rest, done, &curve, elapsed,
+                &work,
+                &model,
+                &wd,
+                &rest,
+                &opt_wd,
+                &opt_rest,
+                (done, steps),
+                &curve,
+                elapsed,
             )?;
         }
     }
@@ -260,7 +281,7 @@ fn save_state(
     rest: &[(String, Tensor<f32>)],
     opt_wd: &Adam,
     opt_rest: &Adam,
-    step: usize,
+    (step, total): (usize, usize),
     curve: &[Value],
     seconds: f64,
 ) -> Result<(), String> {
@@ -287,7 +308,7 @@ fn save_state(
                 .map_err(|e| e.to_string())?;
         }
     }
-    let state = json!({"step": step, "curve": curve, "seconds": seconds});
+    let state = json!({"step": step, "steps": total, "curve": curve, "seconds": seconds});
     std::fs::write(work.join("state.json"), state.to_string()).map_err(|e| e.to_string())
 }
 

@@ -247,7 +247,7 @@ fn drop<F: Float>(x: Tensor<F>, p: f64, rng: Option<&mut StdRng>) -> Result<Tens
     }
 }
 
-/// A linear layer with GPT-2's start (Radford et al. 2019): `W ~ N(0, σ²)`,
+/// A linear layer with GPT's start (Radford et al. 2018): `W ~ N(0, σ²)`,
 /// `b = 0`.
 fn linear<F: Float>(
     inputs: usize,
@@ -476,7 +476,7 @@ pub struct Transformer<F: Float = f32> {
 
 impl<F: Float> Transformer<F> {
     /// A transformer of `config`, its weights drawn from the generator
-    /// seeded with `seed` (`N(0, 0.02²)`, as GPT-2).
+    /// seeded with `seed` (`N(0, 0.02²)`, as GPT, Radford et al. 2018).
     ///
     /// An error naming the size that cannot work (a 0, `heads` not
     /// dividing `d_model`, `dropout` outside `[0, 1)`).
