@@ -753,7 +753,7 @@ fn prepare(workload: &Workload) -> Result<Prepared, String> {
                 y.iter().sum::<usize>() as f64,
             );
             return Ok(Prepared {
-                data: Data::Text(vocab.len(), ids),
+                data: Data::Text(vocab, ids),
                 train: starts,
                 test: Vec::new(),
                 checksum,

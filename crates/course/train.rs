@@ -140,7 +140,11 @@ fn run() -> Result<(), String> {
             .load(work.join("model.params"))
             .map_err(|e| e.to_string())?;
         for (tag, list, opt) in [("wd", &wd, &mut opt_wd), ("rest", &rest, &mut opt_rest)] {
-            let (m, v) = (moments(list, "m"), moments(list, "v"));
+            let zeros = || {
+                list.iter()
+                    .map(|(_, p)| mlmath::ndarray::ArrayD::zeros(p.shape()))
+            };
+            let (m, v) = (moments(list, "m", zeros()), moments(list, "v", zeros()));
             m.load(work.join(format!("adam-{tag}-m.params")))
                 .map_err(|e| e.to_string())?;
             v.load(work.join(format!("adam-{tag}-v.params")))
@@ -259,15 +263,15 @@ fn run() -> Result<(), String> {
 }
 
 /// Fresh tensors of the shapes of `list`, named `{tag}.{name}`.
-fn moments(list: &[(String, Tensor<f32>)], tag: &str) -> Named {
+fn moments(
+    list: &[(String, Tensor<f32>)],
+    tag: &str,
+    values: impl Iterator<Item = mlmath::ndarray::ArrayD<f32>>,
+) -> Named {
     Named(
         list.iter()
-            .map(|(n, p)| {
-                (
-                    format!("{tag}.{n}"),
-                    Tensor::param(mlmath::ndarray::ArrayD::zeros(p.shape())),
-                )
-            })
+            .zip(values)
+            .map(|((n, _), a)| (format!("{tag}.{n}"), Tensor::param(a)))
             .collect(),
         format!("Adam's {tag} for the shipped transformer"),
     )
@@ -293,16 +297,10 @@ fn save_state(
             .moments::<f32>()
             .ok_or("Adam has no moments before its first step")?;
         for (k, which) in ["m", "v"].into_iter().enumerate() {
-            let named = Named(
-                list.iter()
-                    .zip(&saved)
-                    .map(|((n, _), (m, v, _))| {
-                        let a = if k == 0 { m } else { v };
-                        (format!("{which}.{n}"), Tensor::param(a.clone()))
-                    })
-                    .collect(),
-                format!("Adam's {which} for the shipped transformer"),
-            );
+            let values = saved
+                .iter()
+                .map(|(m, v, _)| if k == 0 { m } else { v }.clone());
+            let named = moments(list, which, values);
             named
                 .save(work.join(format!("adam-{tag}-{which}.params")))
                 .map_err(|e| e.to_string())?;

@@ -37,20 +37,12 @@ pub const CT_LAST_STEPS: usize = 50;
 /// The seed of the window starts (the same on both sides, every round).
 pub const CT_WINDOW_SEED: u64 = 64;
 
-/// Moby-Dick as ids: the book's distinct characters, sorted, and the ids of
-/// its training part (the first 90 % of the characters without their last
-/// tenth, which is validation).
-pub fn moby_train_ids() -> mlmath::Result<(Vec<char>, Vec<usize>)> {
-    let text: Vec<char> = mlmath::data::moby_dick()?.chars().collect();
-    let mut vocab = text.clone();
-    vocab.sort_unstable();
-    vocab.dedup();
-    let ids: Vec<usize> = text
-        .iter()
-        .map(|c| vocab.binary_search(c).unwrap_or(0))
-        .collect();
-    let train = ids.len() * 9 / 10 * 9 / 10;
-    Ok((vocab, ids[..train].to_vec()))
+/// Moby-Dick's training ids (`mlmath::text::moby_splits`: the first 90 % of
+/// the characters without their last tenth, which is validation) and the
+/// size of its vocabulary.
+pub fn moby_train_ids() -> mlmath::Result<(usize, Vec<usize>)> {
+    let (vocab, splits) = mlmath::text::moby_splits()?;
+    Ok((vocab.len(), splits.train))
 }
 
 /// The start of every window of every step, warm-up and timed, in order:

@@ -47,7 +47,7 @@ mod kernels;
 pub mod ops;
 mod patches;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::cell::{Cell, Ref, RefCell};
 use std::collections::HashSet;

@@ -16,7 +16,7 @@ use crate::random::{normal_matrix, permutation, seeded};
 // ---------------------------------------------------------------- inputs
 
 /// Standard normal entries in `shape`.
-fn random(shape: &[usize], seed: u64) -> ArrayD<f64> {
+pub(crate) fn random(shape: &[usize], seed: u64) -> ArrayD<f64> {
     let n: usize = shape.iter().product();
     normal_matrix(1, n, &mut seeded(seed))
         .unwrap()

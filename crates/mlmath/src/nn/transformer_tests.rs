@@ -4,16 +4,8 @@
 use ndarray::{Array2, ArrayD, IxDyn};
 
 use super::*;
+use crate::autodiff::tests::random;
 use crate::optim::Adam;
-use crate::random::{normal_matrix, seeded};
-
-fn random(shape: &[usize], seed: u64) -> ArrayD<f64> {
-    let n: usize = shape.iter().product();
-    normal_matrix(1, n, &mut seeded(seed))
-        .unwrap()
-        .into_shape_with_order(IxDyn(shape))
-        .unwrap()
-}
 
 /// Attention written with loops: for each query, scores, a softmax over the
 /// visible keys, and the weighted sum of the values.
