@@ -7,13 +7,24 @@
 //! `--resume` it continues from there, taking the same batches it would
 //! have taken without the stop (the batch of step `s` is drawn from a
 //! generator seeded with `s`).
+//!
+//! Each batch is split in two halves, one per core: the second half goes to
+//! a helper thread holding its own copy of the model (the autodiff graph
+//! lives in one thread), which returns its gradient; the mean of the two
+//! halves' gradients is the gradient of the whole batch's mean loss, so the
+//! run is the same as one thread taking the whole batch, in about half the
+//! time on two cores.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::JoinHandle;
 use std::time::Instant;
 
 use mlmath::autodiff::Tensor;
+use mlmath::ndarray::ArrayD;
 use mlmath::nn::{
-    Module, SHIPPED_FILE, SHIPPED_RECORD, ShippedRecord, Transformer, shipped_config,
+    Module, SHIPPED_FILE, SHIPPED_RECORD, ShippedRecord, Transformer, TransformerConfig,
+    shipped_config,
 };
 use mlmath::optim::{Adam, Schedule, clip_grad_norm};
 use mlmath::random::seeded;
@@ -37,11 +48,11 @@ struct Settings {
 }
 
 const SETTINGS: Settings = Settings {
-    steps: 4000,
+    steps: 10000,
     batch: 32,
-    lr: 1.5e-3,
+    lr: 3e-3,
     min_lr: 1e-4,
-    warmup: 200,
+    warmup: 300,
     weight_decay: 0.1,
     clip: 1.0,
     seed: 12,
@@ -168,6 +179,7 @@ fn run() -> Result<(), String> {
         );
     }
     let val_sample = &splits.val[..SETTINGS.val_sample.min(splits.val.len())];
+    let helper = Helper::start(config.clone(), SETTINGS.seed);
     let clock = Instant::now();
     let mut running = 0.0;
     let mut counted = 0;
@@ -178,14 +190,11 @@ fn run() -> Result<(), String> {
         let rng = &mut seeded(SETTINGS.seed.wrapping_mul(1_000_003) + step as u64);
         let (x, y) = random_windows(&splits.train, SETTINGS.batch, config.context, rng)
             .map_err(|e| e.to_string())?;
-        let loss = model
-            .loss(&x, &y, SETTINGS.batch, Some(rng))
-            .map_err(|e| e.to_string())?;
-        loss.backward().map_err(|e| e.to_string())?;
+        let loss = helper.step(&model, &x, &y, SETTINGS.batch, rng)?;
         clip_grad_norm(&model.params(), SETTINGS.clip).map_err(|e| e.to_string())?;
         opt_wd.step(&params_wd).map_err(|e| e.to_string())?;
         opt_rest.step(&params_rest).map_err(|e| e.to_string())?;
-        running += loss.item().map_err(|e| e.to_string())? as f64;
+        running += loss as f64;
         counted += 1;
         let done = step + 1;
         if done % 50 == 0 {
@@ -218,6 +227,7 @@ fn run() -> Result<(), String> {
             )?;
         }
     }
+    helper.stop();
     let elapsed = seconds + clock.elapsed().as_secs_f64();
     if trial {
         println!("trial run of {steps} steps done in {elapsed:.0} s; nothing shipped");
@@ -260,6 +270,106 @@ fn run() -> Result<(), String> {
         test_nats: test,
     };
     ship(&repo, &model, &record)
+}
+
+/// The second core's half of every batch: a thread with its own copy of
+/// the model, given the parameters' values and half the windows, answering
+/// with its mean loss and gradient.
+struct Helper {
+    jobs: Sender<Job>,
+    answers: Receiver<Result<(f32, Vec<ArrayD<f32>>), String>>,
+    thread: JoinHandle<()>,
+}
+
+/// Parameter values, ids, targets, windows.
+type Job = (Vec<ArrayD<f32>>, Vec<usize>, Vec<usize>, usize);
+
+impl Helper {
+    fn start(config: TransformerConfig, seed: u64) -> Helper {
+        let (jobs, inbox) = channel::<Job>();
+        let (outbox, answers) = channel();
+        let thread = std::thread::spawn(move || {
+            let model = match Transformer::<f32>::new(config, seed) {
+                Ok(m) => m,
+                Err(e) => {
+                    let _ = outbox.send(Err(e.to_string()));
+                    return;
+                }
+            };
+            let params = model.params();
+            for (values, x, y, windows) in inbox {
+                let answer = (|| {
+                    for (p, v) in params.iter().zip(values) {
+                        p.set_value(v)?;
+                    }
+                    let loss = model.loss(&x, &y, windows, None)?;
+                    loss.backward()?;
+                    let grads = params
+                        .iter()
+                        .map(|p| p.take_grad().unwrap_or_else(|| ArrayD::zeros(p.shape())))
+                        .collect();
+                    Ok::<_, mlmath::Error>((loss.item()?, grads))
+                })()
+                .map_err(|e| e.to_string());
+                if outbox.send(answer).is_err() {
+                    return;
+                }
+            }
+        });
+        Helper {
+            jobs,
+            answers,
+            thread,
+        }
+    }
+
+    /// The gradient of the mean loss over `batch` windows left in the
+    /// model's parameters (the first half computed here, the second by the
+    /// helper thread); returns the mean loss.
+    fn step(
+        &self,
+        model: &Transformer,
+        x: &[usize],
+        y: &[usize],
+        batch: usize,
+        rng: &mut mlmath::random::StdRng,
+    ) -> Result<f32, String> {
+        let params = model.params();
+        let (mine, theirs) = (batch / 2, batch - batch / 2);
+        let cut = x.len() / batch * mine;
+        let values = params.iter().map(|p| p.to_array()).collect();
+        self.jobs
+            .send((values, x[cut..].to_vec(), y[cut..].to_vec(), theirs))
+            .map_err(|_| "the helper thread stopped".to_string())?;
+        let loss = model
+            .loss(&x[..cut], &y[..cut], mine, Some(rng))
+            .map_err(|e| e.to_string())?;
+        let share = mine as f32 / batch as f32;
+        loss.mul_scalar(share)
+            .backward()
+            .map_err(|e| e.to_string())?;
+        let (their_loss, grads) = self
+            .answers
+            .recv()
+            .map_err(|_| "the helper thread stopped".to_string())??;
+        // their gradient, weighted by their share, added to the parameters'
+        // own: the gradient of Σ p·g is g
+        let weight = 1.0 - share;
+        let mut added = Tensor::scalar(0.0);
+        for (p, g) in params.iter().zip(grads) {
+            let g = Tensor::constant(g.mapv(|v| v * weight));
+            added = added
+                .add(&p.mul(&g).map_err(|e| e.to_string())?.sum())
+                .map_err(|e| e.to_string())?;
+        }
+        added.backward().map_err(|e| e.to_string())?;
+        Ok(share * loss.item().map_err(|e| e.to_string())? + weight * their_loss)
+    }
+
+    fn stop(self) {
+        drop(self.jobs);
+        let _ = self.thread.join();
+    }
 }
 
 /// Fresh tensors of the shapes of `list`, named `{tag}.{name}`.
@@ -343,4 +453,35 @@ fn sha256(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The two-thread step leaves the gradient of the whole batch's mean
+    /// loss, as one thread taking the whole batch does.
+    #[test]
+    fn halves_give_the_whole_batch_gradient() {
+        let config = TransformerConfig::new(11, 8, 16, 2, 2);
+        let ids: Vec<usize> = (0..400).map(|i| (i * 7 + i / 3) % 11).collect();
+        for batch in [4, 5] {
+            let rng = &mut seeded(3);
+            let (x, y) = random_windows(&ids, batch, 8, rng).unwrap();
+            let whole = Transformer::<f32>::new(config.clone(), 1).unwrap();
+            let loss = whole.loss(&x, &y, batch, None).unwrap();
+            loss.backward().unwrap();
+            let split = Transformer::<f32>::new(config.clone(), 1).unwrap();
+            let helper = Helper::start(config.clone(), 99);
+            let mean = helper.step(&split, &x, &y, batch, rng).unwrap();
+            helper.stop();
+            assert!((mean - loss.item().unwrap()).abs() < 1e-5, "{mean} against the whole");
+            for (a, b) in whole.params().iter().zip(split.params()) {
+                let (a, b) = (a.grad().unwrap(), b.grad().unwrap());
+                let worst = (&a - &b).mapv(f32::abs).fold(0.0f32, |m, &v| m.max(v));
+                let scale = a.mapv(f32::abs).fold(0.0f32, |m, &v| m.max(v));
+                assert!(worst <= 1e-5 * scale.max(1.0), "{worst} of {scale}");
+            }
+        }
+    }
 }

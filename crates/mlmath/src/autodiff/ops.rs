@@ -141,7 +141,8 @@ pub fn powf<F: Float>(x: &Tensor<F>, p: F) -> Tensor<F> {
 
 /// `y = eˣ`: `∂L/∂x = y ⊙ g`.
 pub fn exp<F: Float>(x: &Tensor<F>) -> Tensor<F> {
-    let y = x.value().mapv(exp_of);
+    let mut y = x.value().to_owned();
+    y.map_inplace(|v| *v = exp_of(*v)); // in place over the slice: vectorised
     let ys = saved(&y, [x]);
     Tensor::from_op("exp", y, [x], move |g, _| vec![Some(chain(g, &ys, |y| y))])
 }
@@ -166,7 +167,8 @@ pub fn square<F: Float>(x: &Tensor<F>) -> Tensor<F> {
 
 /// `y = tanh x`: `∂L/∂x = (1 − y²) ⊙ g`.
 pub fn tanh<F: Float>(x: &Tensor<F>) -> Tensor<F> {
-    let y = x.value().mapv(tanh_of);
+    let mut y = x.value().to_owned();
+    y.map_inplace(|v| *v = tanh_of(*v)); // in place over the slice: vectorised
     let ys = saved(&y, [x]);
     Tensor::from_op("tanh", y, [x], move |g, _| {
         vec![Some(chain(g, &ys, |y| F::one() - y * y))]
@@ -453,15 +455,28 @@ pub fn select_rows<F: Float>(x: &Tensor<F>, ids: &[usize]) -> Result<Tensor<F>> 
             id,
         ));
     }
-    let y = x.value().select(Axis(0), ids);
+    // rows of `width` entries, copied and added back as slices
+    let width: usize = shape[1..].iter().product();
+    let table = x.value().as_standard_layout().into_owned();
+    let table = table.as_slice().expect("standard layout");
+    let mut picked = Vec::with_capacity(ids.len() * width);
+    for &id in ids {
+        picked.extend_from_slice(&table[id * width..(id + 1) * width]);
+    }
+    let mut out_shape = shape.clone();
+    out_shape[0] = ids.len();
+    let y = ArrayD::from_shape_vec(IxDyn(&out_shape), picked).expect("ids × row entries");
     let ids = ids.to_vec();
     Ok(Tensor::from_op("select_rows", y, [x], move |g, _| {
-        let mut d = ArrayD::zeros(IxDyn(&shape));
-        for (gi, &id) in g.outer_iter().zip(&ids) {
-            let mut row = d.index_axis_mut(Axis(0), id);
-            row += &gi;
+        let g = g.as_standard_layout();
+        let g = g.as_slice().expect("standard layout");
+        let mut d = vec![F::zero(); rows * width];
+        for (gi, &id) in g.chunks_exact(width.max(1)).zip(&ids) {
+            for (a, &b) in d[id * width..(id + 1) * width].iter_mut().zip(gi) {
+                *a += b;
+            }
         }
-        vec![Some(d)]
+        vec![Some(ArrayD::from_shape_vec(IxDyn(&shape), d).expect("the table's shape"))]
     }))
 }
 

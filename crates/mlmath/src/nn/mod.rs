@@ -62,6 +62,7 @@
 mod checkpoint;
 mod layers;
 mod mlp;
+mod shipped;
 #[cfg(test)]
 mod tests;
 mod transformer;
@@ -69,10 +70,13 @@ mod transformer;
 pub(crate) use checkpoint::{load, save, sha256_hex};
 pub use layers::{Conv2d, Embedding, LayerNorm, Linear};
 pub use mlp::{Activation, Mlp};
+pub use shipped::{
+    SHIPPED_COMMAND, SHIPPED_FILE, SHIPPED_RECORD, ShippedRecord, shipped_config, shipped_record,
+    shipped_transformer, shipped_transformer_from,
+};
 pub use transformer::{
-    Block, MultiHeadAttention, Positions, SHIPPED_COMMAND, SHIPPED_FILE, SHIPPED_RECORD,
-    ShippedRecord, Transformer, TransformerConfig, attention, causal_mask, shipped_config,
-    shipped_record, shipped_transformer, shipped_transformer_from, sinusoidal_positions,
+    Block, MultiHeadAttention, Positions, Transformer, TransformerConfig, attention, causal_mask,
+    sinusoidal_positions,
 };
 
 use std::path::Path;

@@ -34,8 +34,9 @@ use crate::random::{Rng, StdRng, seeded};
 /// `q` and `k` have variance 1 (a sum of `d` products each of variance 1
 /// has variance `d`), so the softmax does not saturate as `d` grows.
 ///
-/// An error naming the shapes when they do not fit, or when the mask does
-/// not broadcast.
+/// An error naming the shapes when they do not fit (or there is no key),
+/// when the mask does not broadcast, or when a row of the mask hides every
+/// key (its softmax would be 0/0).
 ///
 /// ```
 /// use mlmath::autodiff::Tensor;
@@ -63,11 +64,13 @@ pub fn attention<F: Float>(
         && sq[..r - 2] == sv[..r - 2]
         && sq[r - 1] == sk[r - 1]
         && sk[r - 2] == sv[r - 2]
-        && sq[r - 1] > 0;
+        && sq[r - 1] > 0
+        && sk[r - 2] > 0;
     if !fits {
         return Err(Error::shape(
             "attention(q, k, v)",
-            "q (…, tq, d), k (…, tk, d), v (…, tk, dv) with the same leading axes and d ≥ 1",
+            "q (…, tq, d), k (…, tk, d), v (…, tk, dv) with the same leading axes, d ≥ 1 \
+             and at least one key (tk ≥ 1)",
             format!(
                 "q {}, k {}, v {}",
                 shape_str(&sq),
@@ -75,6 +78,21 @@ pub fn attention<F: Float>(
                 shape_str(&sv)
             ),
         ));
+    }
+    if let Some(m) = mask {
+        // a query that may look at no key has no weights to share out: its
+        // softmax would be 0/0
+        let last = m.ndim().saturating_sub(1);
+        if let Some(row) = (m.ndim() > 0)
+            .then(|| m.lanes(Axis(last)).into_iter().position(|l| l.iter().all(|&b| b)))
+            .flatten()
+        {
+            return Err(Error::parameter(
+                "the mask given to attention",
+                "at least one visible key (false) in every row",
+                format!("row {row} of the mask hides every key"),
+            ));
+        }
     }
     let d = sq[r - 1];
     let scores = q
@@ -728,7 +746,12 @@ impl<F: Float> Transformer<F> {
                 let logits = self.forward(window, 1, None)?;
                 let last = logits.to_array();
                 let last = last.index_axis(Axis(1), window.len() - 1);
-                let scaled: Vec<f64> = last.iter().map(|v| v.as_f64() / temperature).collect();
+                // shifted by the largest logit before dividing: a tiny temperature gives
+                // 0 for the largest and −∞ or large negatives for the rest (the argmax),
+                // never ∞ − ∞
+                let top = last.iter().map(|v| v.as_f64()).fold(f64::NEG_INFINITY, f64::max);
+                let scaled: Vec<f64> =
+                    last.iter().map(|v| (v.as_f64() - top) / temperature).collect();
                 seq.push(draw(&scaled, rng));
             }
             Ok(seq.split_off(prompt.len()))
@@ -769,218 +792,6 @@ impl<F: Float> Module<F> for Transformer<F> {
     fn describe(&self) -> String {
         format!("a Transformer with {}", self.config)
     }
-}
-
-// ---------------------------------------------------------------- the shipped model
-
-/// The file of the shipped checkpoint, under the data folder
-/// ([`data_dir`](crate::data::data_dir)).
-pub const SHIPPED_FILE: &str = "checkpoints/moby-transformer.params";
-
-/// The command that trains the shipped checkpoint again.
-pub const SHIPPED_COMMAND: &str = "cargo course train transformer";
-
-/// The configuration of the shipped character transformer: Moby-Dick's
-/// 83 characters, a context of 128, 4 blocks of width 128 with 4 heads,
-/// dropout 0.1, learned positions, the output tied to the embedding.
-pub fn shipped_config() -> TransformerConfig {
-    TransformerConfig {
-        dropout: 0.1,
-        ..TransformerConfig::new(83, 128, 128, 4, 4)
-    }
-}
-
-/// The character transformer trained on Moby-Dick by `cargo course train
-/// transformer`, loaded from [`SHIPPED_FILE`] after its SHA-256 is checked
-/// against `data/SHA256SUMS`.
-///
-/// An error naming the file, the expected checksum and the command that
-/// trains it again when the file is missing or damaged, and naming both
-/// configurations when the file holds a model of another configuration.
-pub fn shipped_transformer() -> Result<Transformer<f32>> {
-    shipped_transformer_from(crate::data::data_dir().join(SHIPPED_FILE))
-}
-
-/// [`shipped_transformer`] read from another path (a copy of the file):
-/// the same checks against the checksum `data/SHA256SUMS` lists for
-/// [`SHIPPED_FILE`], the same errors.
-///
-/// ```
-/// let e = mlmath::nn::shipped_transformer_from("no/such/file.params").unwrap_err();
-/// assert!(e.to_string().contains("cargo course train transformer"));
-/// ```
-pub fn shipped_transformer_from(path: impl AsRef<std::path::Path>) -> Result<Transformer<f32>> {
-    let path = path.as_ref();
-    let listed = crate::data::checksums()?.remove(SHIPPED_FILE);
-    let fail = |problem: String| Error::DataFile {
-        path: path.to_path_buf(),
-        problem,
-        fix: format!(
-            "train it again with `{SHIPPED_COMMAND}` (about 2 hours), or restore it with \
-             `git checkout data/{SHIPPED_FILE}`"
-        ),
-    };
-    let Some(expected) = listed else {
-        return Err(fail(format!(
-            "data/SHA256SUMS lists no checksum for {SHIPPED_FILE}"
-        )));
-    };
-    let bytes = std::fs::read(path).map_err(|e| {
-        fail(format!(
-            "the file cannot be read ({e}); data/SHA256SUMS expects SHA-256 {expected}"
-        ))
-    })?;
-    let actual = super::sha256_hex(&bytes);
-    if actual != expected {
-        return Err(fail(format!(
-            "the file is damaged or was replaced: its SHA-256 is {actual}, data/SHA256SUMS \
-             expects {expected}"
-        )));
-    }
-    let model = Transformer::new(shipped_config(), 0)?;
-    model.load(path)?;
-    Ok(model)
-}
-
-/// The file of the shipped checkpoint's training record, under the data
-/// folder.
-pub const SHIPPED_RECORD: &str = "checkpoints/moby-transformer.record";
-
-/// What `cargo course train transformer` measured while training the
-/// shipped checkpoint: read it with [`shipped_record`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct ShippedRecord {
-    /// The configuration, as [`TransformerConfig`] displays it.
-    pub config: String,
-    /// The number of trained numbers.
-    pub parameters: usize,
-    /// The training steps.
-    pub steps: usize,
-    /// The windows per step.
-    pub batch: usize,
-    /// The optimiser, schedule and seed, in words.
-    pub settings: String,
-    /// The wall-clock time of the run, in seconds.
-    pub seconds: f64,
-    /// The characters of validation scored at each point of the curve
-    /// (the first ones of the validation text).
-    pub val_sample_chars: usize,
-    /// `(step, mean training loss since the previous point, validation
-    /// sample nats per character)`, every few hundred steps.
-    pub curve: Vec<(usize, f64, f64)>,
-    /// Nats per character on the whole validation text, at the end.
-    pub val_nats: f64,
-    /// Nats per character on the whole test text, at the end.
-    pub test_nats: f64,
-}
-
-/// The first line of a training record.
-const RECORD_FORMAT: &str = "mlmath training record, version 1";
-
-impl ShippedRecord {
-    /// The record as text: `key: value` lines, then the curve as CSV.
-    pub fn to_text(&self) -> String {
-        let mut text = format!(
-            "{RECORD_FORMAT}\nconfig: {}\nparameters: {}\nsteps: {}\nbatch: {}\nsettings: {}\n\
-             seconds: {}\nvalidation sample characters: {}\n\
-             validation nats per character: {}\ntest nats per character: {}\n\
-             curve: step, mean training loss, validation sample nats per character\n",
-            self.config,
-            self.parameters,
-            self.steps,
-            self.batch,
-            self.settings,
-            self.seconds,
-            self.val_sample_chars,
-            self.val_nats,
-            self.test_nats
-        );
-        for (step, train, val) in &self.curve {
-            text.push_str(&format!("{step}, {train}, {val}\n"));
-        }
-        text
-    }
-
-    /// Reads a record written by [`to_text`](Self::to_text); an error
-    /// naming the first line that does not fit.
-    pub fn parse(text: &str) -> std::result::Result<Self, String> {
-        let mut lines = text.lines();
-        if lines.next() != Some(RECORD_FORMAT) {
-            return Err(format!("the first line is not {RECORD_FORMAT:?}"));
-        }
-        let mut field = |key: &str| -> std::result::Result<String, String> {
-            let line = lines.next().unwrap_or_default();
-            line.strip_prefix(&format!("{key}: "))
-                .map(str::to_string)
-                .ok_or_else(|| format!("expected a line {key:?}: …, found {line:?}"))
-        };
-        fn number<T: std::str::FromStr>(key: &str, v: String) -> std::result::Result<T, String> {
-            v.trim()
-                .parse()
-                .map_err(|_| format!("{key}: {v:?} is not a number"))
-        }
-        let config = field("config")?;
-        let parameters = number("parameters", field("parameters")?)?;
-        let steps = number("steps", field("steps")?)?;
-        let batch = number("batch", field("batch")?)?;
-        let settings = field("settings")?;
-        let seconds = number("seconds", field("seconds")?)?;
-        let val_sample_chars = number(
-            "validation sample characters",
-            field("validation sample characters")?,
-        )?;
-        let val_nats = number("validation nats", field("validation nats per character")?)?;
-        let test_nats = number("test nats", field("test nats per character")?)?;
-        field("curve")?;
-        let curve = lines
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| {
-                let parts: Vec<&str> = l.split(',').map(str::trim).collect();
-                match parts[..] {
-                    [s, t, v] => Ok((
-                        number("curve step", s.into())?,
-                        number("curve loss", t.into())?,
-                        number("curve nats", v.into())?,
-                    )),
-                    _ => Err(format!("the curve line {l:?} does not hold 3 numbers")),
-                }
-            })
-            .collect::<std::result::Result<Vec<_>, String>>()?;
-        Ok(ShippedRecord {
-            config,
-            parameters,
-            steps,
-            batch,
-            settings,
-            seconds,
-            val_sample_chars,
-            curve,
-            val_nats,
-            test_nats,
-        })
-    }
-}
-
-/// The training record of the shipped checkpoint ([`SHIPPED_RECORD`]),
-/// checked against `data/SHA256SUMS`.
-///
-/// An error naming the file and the fix when it is missing, changed or
-/// unreadable.
-pub fn shipped_record() -> Result<ShippedRecord> {
-    let path = crate::data::verified(SHIPPED_RECORD)?;
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::DataFile {
-        path: path.clone(),
-        problem: format!("the file cannot be read ({e})"),
-        fix: format!("restore it with `git checkout data/{SHIPPED_RECORD}`"),
-    })?;
-    ShippedRecord::parse(&text).map_err(|problem| Error::DataFile {
-        path,
-        problem,
-        fix: format!(
-            "restore it with `git checkout data/{SHIPPED_RECORD}`, or train again with \
-             `{SHIPPED_COMMAND}`"
-        ),
-    })
 }
 
 #[cfg(test)]

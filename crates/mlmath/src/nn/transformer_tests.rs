@@ -5,6 +5,7 @@ use ndarray::{Array2, ArrayD, IxDyn};
 
 use super::*;
 use crate::autodiff::tests::random;
+use crate::nn::{SHIPPED_COMMAND, SHIPPED_FILE, ShippedRecord, shipped_transformer_from};
 use crate::optim::Adam;
 
 /// Attention written with loops: for each query, scores, a softmax over the
@@ -69,6 +70,14 @@ fn attention_refuses_shapes_that_do_not_fit() {
     assert!(attention(&t(&[2, 3, 4]), &t(&[3, 3, 4]), &t(&[3, 3, 2]), None).is_err());
     let e = attention(&t(&[3, 4]), &t(&[3, 4]), &t(&[3, 2]), Some(&causal_mask(4)));
     assert!(e.unwrap_err().to_string().contains("mask"));
+    // no key at all, and a row of the mask that hides every key: 0/0 in the softmax
+    let e = attention(&t(&[3, 4]), &t(&[0, 4]), &t(&[0, 2]), None).unwrap_err();
+    assert!(e.to_string().contains("tk ≥ 1"), "{e}");
+    let mut hides_row_1 = causal_mask(3);
+    hides_row_1[[1, 0]] = true;
+    hides_row_1[[1, 1]] = true;
+    let e = attention(&t(&[3, 4]), &t(&[3, 4]), &t(&[3, 2]), Some(&hides_row_1)).unwrap_err();
+    assert!(e.to_string().contains("row 1"), "{e}");
 }
 
 #[test]
@@ -228,6 +237,8 @@ fn generation_is_seeded_and_cold_sampling_is_greedy() {
         assert_eq!(next, best);
         seq.push(next);
     }
+    // so small that the logits divided by it overflow: still the most likely token
+    assert_eq!(model.generate(&[1, 2], 4, 1e-320, 3).unwrap(), cold);
     assert!(model.generate(&[], 3, 1.0, 0).is_err());
     assert!(model.generate(&[1], 3, 0.0, 0).is_err());
     assert!(model.generate(&[8], 3, 1.0, 0).is_err());
