@@ -54,10 +54,11 @@ commands:
                    (the compute table's under the key \"compute\")
   train transformer [--resume]
                    train the character transformer that notebook 12 loads, from its
-                   fixed seed (compiled optimised; about 2 hours on 2 cores), saving
-                   its state every 250 steps; --resume continues a stopped run. Writes
-                   data/checkpoints/moby-transformer.params, its record (.json) and
-                   its line in data/SHA256SUMS
+                   fixed seed (compiled optimised, each batch split over two threads;
+                   under 2 hours on 2 cores), saving its state every 250 steps;
+                   --resume continues a stopped run. Writes
+                   data/checkpoints/moby-transformer.params, its record (.record) and
+                   their lines in data/SHA256SUMS
   export [DIR]     write student copies without solution cells (default: student/)
   clean            delete the notebooks' build folders (about 150 MB each)
 ";

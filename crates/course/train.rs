@@ -475,7 +475,10 @@ mod tests {
             let helper = Helper::start(config.clone(), 99);
             let mean = helper.step(&split, &x, &y, batch, rng).unwrap();
             helper.stop();
-            assert!((mean - loss.item().unwrap()).abs() < 1e-5, "{mean} against the whole");
+            assert!(
+                (mean - loss.item().unwrap()).abs() < 1e-5,
+                "{mean} against the whole"
+            );
             for (a, b) in whole.params().iter().zip(split.params()) {
                 let (a, b) = (a.grad().unwrap(), b.grad().unwrap());
                 let worst = (&a - &b).mapv(f32::abs).fold(0.0f32, |m, &v| m.max(v));

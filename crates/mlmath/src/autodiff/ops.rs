@@ -476,7 +476,9 @@ pub fn select_rows<F: Float>(x: &Tensor<F>, ids: &[usize]) -> Result<Tensor<F>> 
                 *a += b;
             }
         }
-        vec![Some(ArrayD::from_shape_vec(IxDyn(&shape), d).expect("the table's shape"))]
+        vec![Some(
+            ArrayD::from_shape_vec(IxDyn(&shape), d).expect("the table's shape"),
+        )]
     }))
 }
 

@@ -84,7 +84,11 @@ pub fn attention<F: Float>(
         // softmax would be 0/0
         let last = m.ndim().saturating_sub(1);
         if let Some(row) = (m.ndim() > 0)
-            .then(|| m.lanes(Axis(last)).into_iter().position(|l| l.iter().all(|&b| b)))
+            .then(|| {
+                m.lanes(Axis(last))
+                    .into_iter()
+                    .position(|l| l.iter().all(|&b| b))
+            })
             .flatten()
         {
             return Err(Error::parameter(
@@ -749,9 +753,14 @@ impl<F: Float> Transformer<F> {
                 // shifted by the largest logit before dividing: a tiny temperature gives
                 // 0 for the largest and −∞ or large negatives for the rest (the argmax),
                 // never ∞ − ∞
-                let top = last.iter().map(|v| v.as_f64()).fold(f64::NEG_INFINITY, f64::max);
-                let scaled: Vec<f64> =
-                    last.iter().map(|v| (v.as_f64() - top) / temperature).collect();
+                let top = last
+                    .iter()
+                    .map(|v| v.as_f64())
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let scaled: Vec<f64> = last
+                    .iter()
+                    .map(|v| (v.as_f64() - top) / temperature)
+                    .collect();
                 seq.push(draw(&scaled, rng));
             }
             Ok(seq.split_off(prompt.len()))

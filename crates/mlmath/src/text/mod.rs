@@ -12,8 +12,8 @@
 //! ```
 //!
 //! the mean surprise of the next character. A model that knew nothing (uniform over `V`
-//! characters) scores `ln V`; Shannon (1951) estimated that people reading English are
-//! at about one bit per character.
+//! characters) scores `ln V`; Shannon (1951) bounded what people reading English with
+//! long contexts achieve between about 0.6 and 1.3 bits per letter.
 //!
 //! ## The pieces
 //!

@@ -8,7 +8,7 @@ use super::{bad_id, check_ids};
 use crate::error::{Error, Result};
 use crate::random::{Rng, seeded};
 
-/// The largest order an [`NGram`] takes: 10 (with `V^order ≤ 2⁶⁴` as well, see
+/// The largest order an [`NGram`] takes: 10 (with `V^order < 2⁶⁴` as well, see
 /// [`NGram::fit`]).
 pub const MAX_ORDER: usize = 10;
 
@@ -51,9 +51,10 @@ impl Smoothing {
     /// An error unless `k > 0` (add-k) or `D ∈ (0, 1]` (Kneser-Ney), finite.
     pub fn check(self) -> Result<()> {
         match self {
-            Smoothing::AddK(k) if !(k > 0.0 && k.is_finite()) => Err(Error::parameter(
+            Smoothing::AddK(k) if !(k > 0.0 && k <= 1e6) => Err(Error::parameter(
                 "k of add-k smoothing",
-                "a finite number > 0 (k = 1 is Laplace's rule; try 0.01)",
+                "a number in (0, 10⁶] (k = 1 is Laplace's rule; try 0.01); a larger k \
+                 drowns every count, and k V overflows long before k = ∞",
                 k,
             )),
             Smoothing::KneserNey { discount } if !(discount > 0.0 && discount <= 1.0) => {
@@ -222,7 +223,7 @@ impl NGram {
     /// Counts every k-gram, `k = 1..=order`, of `train`, a sequence of ids `< vocab`.
     ///
     /// Errors: an empty `train`, `vocab = 0`, an id `≥ vocab`, `order` outside
-    /// `1..=MAX_ORDER`, or `vocab^order > 2⁶⁴` (the keys would not fit a `u64`; with 83
+    /// `1..=MAX_ORDER`, or `vocab^order ≥ 2⁶⁴` (the keys would not fit a `u64`; with 83
     /// characters every order up to 10 fits).
     ///
     /// ```
@@ -490,10 +491,19 @@ impl NGram {
     /// use mlmath::text::NGram;
     /// let m = NGram::fit(&[0, 1, 0, 1], 3, 2).unwrap();
     /// // contexts of [0, 2, 1]: 0 (seen), 2 (unseen)
-    /// assert_eq!(m.unseen_context_share(&[0, 2, 1]), 0.5);
+    /// assert_eq!(m.unseen_context_share(&[0, 2, 1])?, 0.5);
+    /// assert!(m.unseen_context_share(&[0, 3]).is_err()); // 3 is not an id of the model
+    /// # Ok::<(), mlmath::Error>(())
     /// ```
-    pub fn unseen_context_share(&self, seq: &[usize]) -> f64 {
-        self.unseen_at(self.order, seq)
+    ///
+    /// An error for an id `≥ V` in `seq`.
+    pub fn unseen_context_share(&self, seq: &[usize]) -> Result<f64> {
+        check_ids(
+            "the sequence given to unseen_context_share",
+            seq,
+            self.vocab,
+        )?;
+        Ok(self.unseen_at(self.order, seq))
     }
 
     /// [`unseen_context_share`](Self::unseen_context_share) at order `order ≤ self.order`.
@@ -517,8 +527,9 @@ impl NGram {
     /// above 1 flatter, `T → 0` the most likely id), with the generator `seeded(seed)`.
     /// Returns the `n` new ids (not the prompt); `prompt` may be empty.
     ///
-    /// Errors: an id `≥ V` in `prompt`, `temperature` not finite and `> 0`, a smoothing
-    /// parameter out of range.
+    /// Errors: an id `≥ V` in `prompt`, more than [`MAX_DRAWS`](crate::random::MAX_DRAWS)
+    /// ids asked for, `temperature` not finite and `> 0`, a smoothing parameter out of
+    /// range.
     ///
     /// ```
     /// use mlmath::text::{NGram, Smoothing};
@@ -536,6 +547,7 @@ impl NGram {
     ) -> Result<Vec<usize>> {
         smoothing.check()?;
         check_ids("prompt", prompt, self.vocab)?;
+        super::check_total("n, the ids to sample", Some(n), "a shorter sample")?;
         if !(temperature > 0.0 && temperature.is_finite()) {
             return Err(Error::parameter(
                 "temperature",

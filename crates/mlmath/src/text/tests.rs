@@ -316,19 +316,20 @@ fn unseen_context_share_by_hand() {
     // Contexts of length 2 seen followed by an id: ab, ba, ac, ca (ab only once, at 0).
     // "abcbab": positions 2..6 have contexts ab (seen), bc (no), cb (no), ba (seen).
     assert!(close(
-        m.unseen_context_share(&[0, 1, 2, 1, 0, 1]),
+        m.unseen_context_share(&[0, 1, 2, 1, 0, 1]).unwrap(),
         0.5,
         1e-15
     ));
     // "cab": the one full context is ca, seen.
-    assert_eq!(m.unseen_context_share(&[2, 0, 1]), 0.0);
+    assert_eq!(m.unseen_context_share(&[2, 0, 1]).unwrap(), 0.0);
     // Too short for a full context; order 1 has only the empty context.
-    assert_eq!(m.unseen_context_share(&[2, 0]), 0.0);
+    assert_eq!(m.unseen_context_share(&[2, 0]).unwrap(), 0.0);
     let u = NGram::fit(&ABACAB, 3, 1).unwrap();
-    assert_eq!(u.unseen_context_share(&[2, 2, 2]), 0.0);
-    // An id beyond the vocabulary is never a seen context.
+    assert_eq!(u.unseen_context_share(&[2, 2, 2]).unwrap(), 0.0);
+    // An id beyond the vocabulary is an error, naming where it is.
     let b = NGram::fit(&ABACAB, 3, 2).unwrap();
-    assert!(close(b.unseen_context_share(&[7, 0, 1]), 0.5, 1e-15));
+    let e = b.unseen_context_share(&[7, 0, 1]).unwrap_err().to_string();
+    assert!(e.contains("[0]") && e.contains('7'), "{e}");
 }
 
 /// Pearson's χ² of `observed` counts against probabilities `p` (all > 0).
@@ -411,9 +412,16 @@ fn bad_input_is_an_error_not_a_panic() {
     let e = NGram::fit(&ABACAB, 1 << 20, 4).unwrap_err().to_string();
     assert!(e.contains("at most 3"), "{e}");
     assert!(NGram::fit(&ABACAB, 83, 10).is_ok());
-    for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+    for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, f64::MAX, 1.1e6] {
         assert!(m.prob(&[0], 1, Smoothing::AddK(bad)).is_err());
     }
+    assert!(m.prob(&[0], 1, Smoothing::AddK(1e6)).is_ok());
+    // a sample too long to hold is refused before anything is drawn
+    let e = m
+        .sample(&[0], usize::MAX, ok, 1.0, 0)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("shorter sample"), "{e}");
     for bad in [0.0, -0.5, 1.5, f64::NAN] {
         assert!(m.prob(&[0], 1, Smoothing::kneser_ney(bad)).is_err());
         assert!(
