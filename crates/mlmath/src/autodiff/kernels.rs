@@ -464,3 +464,218 @@ pub(super) fn col2im<F: Float>(cols: &Array2<F>, cv: &Conv) -> ArrayD<F> {
     }
     ArrayD::from_shape_vec(IxDyn(&[cv.n, cv.c, cv.h, cv.w]), x).expect("n·c·h·w")
 }
+
+/// The sizes of a fused causal attention ([`causal_attention`](super::ops::causal_attention))
+/// on an input `(b, t, 3d)`: `h` heads of `dh = d / h` features each.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Heads {
+    pub(super) b: usize,
+    pub(super) t: usize,
+    pub(super) d: usize,
+    pub(super) h: usize,
+    pub(super) dh: usize,
+}
+
+impl Heads {
+    /// Checks the input shape `(b, t, 3d)` and the number of heads (`3·heads`
+    /// divides the last side, which is not 0).
+    pub(super) fn new(shape: &[usize], heads: usize) -> Result<Heads> {
+        let &[b, t, last] = shape else {
+            return Err(Error::shape(
+                "causal_attention: the input",
+                "(b, t, 3d): the queries, keys and values side by side, as a linear layer \
+                 d → 3d makes them",
+                shape_str(shape),
+            ));
+        };
+        if heads == 0 {
+            return Err(Error::parameter(
+                format!("heads of causal_attention on {}", shape_str(shape)),
+                "at least 1",
+                heads,
+            ));
+        }
+        if last == 0 || !last.is_multiple_of(3 * heads) {
+            return Err(Error::shape(
+                format!("causal_attention with {heads} heads: the input"),
+                format!(
+                    "(b, t, 3d) with d a nonzero multiple of {heads} (a last side that is a \
+                     multiple of 3·heads = {}); change heads or the width of the layer",
+                    3 * heads
+                ),
+                shape_str(shape),
+            ));
+        }
+        let d = last / 3;
+        Ok(Heads {
+            b,
+            t,
+            d,
+            h: heads,
+            dh: d / heads,
+        })
+    }
+
+    /// Where the query row `i` of head `hi` of sequence `bi` starts in the
+    /// input `(b, t, 3d)`; its key row starts `d` later, its value row `2d`.
+    #[inline]
+    fn row(&self, bi: usize, hi: usize, i: usize) -> usize {
+        (bi * self.t + i) * 3 * self.d + hi * self.dh
+    }
+
+    /// `1/√dh`.
+    fn scale<F: Float>(&self) -> F {
+        F::one() / F::of(self.dh as f64).sqrt()
+    }
+}
+
+/// The forward pass of one head `hi` of sequence `bi` of a causal attention
+/// on `x: (b, t, 3d)` (row-major): for each query row `i`,
+///
+/// ```text
+///   sᵢⱼ = qᵢ·kⱼ / √dh  (j ≤ i),   wᵢⱼ = e^{sᵢⱼ − maxⱼ sᵢⱼ} / Σⱼ e^{sᵢⱼ − maxⱼ sᵢⱼ},
+///   oᵢ  = Σ_{j ≤ i} wᵢⱼ vⱼ
+/// ```
+///
+/// `w` (`t × t`, row-major) receives the weights of the lower triangle and
+/// is left as it was above the diagonal; `kt` is room for the keys
+/// transposed (`dh × t`), so that a row of scores is built by `dh` passes
+/// along contiguous memory; `oᵢ` goes into `out: (b, t, d)` at the head's
+/// columns.
+pub(super) fn attention_head<F: Float>(
+    x: &[F],
+    s: Heads,
+    (bi, hi): (usize, usize),
+    w: &mut [F],
+    kt: &mut [F],
+    out: &mut [F],
+) {
+    let (t, d, dh) = (s.t, s.d, s.dh);
+    let scale = s.scale::<F>();
+    for j in 0..t {
+        let k = &x[s.row(bi, hi, j) + d..][..dh];
+        for (e, &kv) in k.iter().enumerate() {
+            kt[e * t + j] = kv;
+        }
+    }
+    for i in 0..t {
+        let wi = &mut w[i * t..][..=i];
+        wi.fill(F::zero());
+        let q = &x[s.row(bi, hi, i)..][..dh];
+        for (e, &qe) in q.iter().enumerate() {
+            let a = qe * scale;
+            for (w, &k) in wi.iter_mut().zip(&kt[e * t..][..=i]) {
+                *w += a * k;
+            }
+        }
+        let m = wi.iter().fold(F::neg_infinity(), |m, &v| m.max(v));
+        let mut total = F::zero();
+        for w in wi.iter_mut() {
+            *w = exp_of(*w - m);
+            total += *w;
+        }
+        let r = F::one() / total;
+        for w in wi.iter_mut() {
+            *w *= r;
+        }
+        let o = &mut out[(bi * t + i) * d + hi * dh..][..dh];
+        o.fill(F::zero());
+        for (j, &wij) in wi.iter().enumerate() {
+            let v = &x[s.row(bi, hi, j) + 2 * d..][..dh];
+            for (o, &v) in o.iter_mut().zip(v) {
+                *o += wij * v;
+            }
+        }
+    }
+}
+
+/// The backward pass of [`attention_head`]: from the saved weights `w`
+/// (`t × t`) and `g = ∂L/∂out: (b, t, d)`, for each query row `i`,
+///
+/// ```text
+///   ∂L/∂wᵢⱼ = gᵢ·vⱼ,   ∂L/∂sᵢⱼ = wᵢⱼ (∂L/∂wᵢⱼ − Σₗ wᵢₗ ∂L/∂wᵢₗ)     (j ≤ i)
+///   ∂L/∂qᵢ = Σⱼ ∂L/∂sᵢⱼ kⱼ / √dh,   ∂L/∂kⱼ += ∂L/∂sᵢⱼ qᵢ / √dh,   ∂L/∂vⱼ += wᵢⱼ gᵢ
+/// ```
+///
+/// added into `dx: (b, t, 3d)` at the head's query, key and value columns.
+/// `vt` is room for the values transposed (`dh × t`), `ds` for a row of
+/// `∂L/∂s` (`t`), `dq` for a row of `∂L/∂q` (`dh`).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn attention_head_backward<F: Float>(
+    x: &[F],
+    s: Heads,
+    (bi, hi): (usize, usize),
+    w: &[F],
+    g: &[F],
+    (vt, ds, dq): (&mut [F], &mut [F], &mut [F]),
+    dx: &mut [F],
+) {
+    let (t, d, dh) = (s.t, s.d, s.dh);
+    let scale = s.scale::<F>();
+    for j in 0..t {
+        let v = &x[s.row(bi, hi, j) + 2 * d..][..dh];
+        for (e, &vv) in v.iter().enumerate() {
+            vt[e * t + j] = vv;
+        }
+    }
+    for i in 0..t {
+        let wi = &w[i * t..][..=i];
+        let gi = &g[(bi * t + i) * d + hi * dh..][..dh];
+        let dsi = &mut ds[..=i];
+        dsi.fill(F::zero());
+        for (e, &ge) in gi.iter().enumerate() {
+            for (a, &v) in dsi.iter_mut().zip(&vt[e * t..][..=i]) {
+                *a += ge * v;
+            }
+        }
+        let dot = dsi.iter().zip(wi).fold(F::zero(), |a, (&s, &w)| a + s * w);
+        for (a, &w) in dsi.iter_mut().zip(wi) {
+            *a = w * (*a - dot) * scale;
+        }
+        let qi = s.row(bi, hi, i);
+        dq.fill(F::zero());
+        for (j, &c) in dsi.iter().enumerate() {
+            let k = &x[s.row(bi, hi, j) + d..][..dh];
+            for (a, &k) in dq.iter_mut().zip(k) {
+                *a += c * k;
+            }
+        }
+        for (a, &v) in dx[qi..][..dh].iter_mut().zip(dq.iter()) {
+            *a += v;
+        }
+        let q = &x[qi..][..dh];
+        for (j, (&c, &wij)) in dsi.iter().zip(wi).enumerate() {
+            let kj = s.row(bi, hi, j) + d;
+            for (a, &q) in dx[kj..][..dh].iter_mut().zip(q) {
+                *a += c * q;
+            }
+            for (a, &g) in dx[kj + d..][..dh].iter_mut().zip(gi) {
+                *a += wij * g;
+            }
+        }
+    }
+}
+
+/// The entries of `y` as one slice and the length of its lines along
+/// `axis`, when `axis` is the last one, `y` is in row-major order and the
+/// lines are not empty (so that each line is a slice of the next `n`
+/// entries); `None` otherwise.
+pub(super) fn last_lines<F: Float>(y: &mut ArrayD<F>, axis: usize) -> Option<(&mut [F], usize)> {
+    let n = *y.shape().last()?;
+    if axis + 1 != y.ndim() || n == 0 {
+        return None;
+    }
+    y.as_slice_mut().map(|s| (s, n))
+}
+
+/// `softmax` of one line in place: `e^{xᵢ − m} / Σⱼ e^{xⱼ − m}` with `m`
+/// the largest entry.
+pub(super) fn softmax_line<F: Float>(line: &mut [F]) {
+    let m = line.iter().fold(F::neg_infinity(), |m, &v| m.max(v));
+    let mut total = F::zero();
+    for v in line.iter_mut() {
+        *v = exp_of(*v - m);
+        total += *v;
+    }
+    line.iter_mut().for_each(|v| *v /= total);
+}
