@@ -5,8 +5,8 @@
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{
-    Array2, Array3, ArrayD, ArrayView1, ArrayView2, ArrayView3, Axis, CowArray, Ix1, Ix2, Ix3,
-    IxDyn, Order, Zip,
+    Array2, Array3, ArrayD, ArrayView1, ArrayView2, ArrayView3, ArrayViewMut2, Axis, CowArray, Ix1,
+    Ix2, Ix3, IxDyn, Order, ShapeBuilder, Zip,
 };
 
 use super::{Float, Tensor, is_recording, shape_str};
@@ -529,6 +529,31 @@ impl Heads {
     }
 }
 
+/// The queries (`part` 0), keys (1) or values (2) of head `hi` of sequence
+/// `bi`, a `(t, dh)` view into `x: (b, t, 3d)` (rows `3d` apart).
+fn head_view<F: Float>(
+    x: &[F],
+    s: Heads,
+    (bi, hi): (usize, usize),
+    part: usize,
+) -> ArrayView2<'_, F> {
+    let at = s.row(bi, hi, 0) + part * s.d;
+    ArrayView2::from_shape((s.t, s.dh).strides((3 * s.d, 1)), &x[at..]).expect("inside x")
+}
+
+/// The same `(t, dh)` block of `y: (b, t, w·d)` to write (rows `w·d`
+/// apart, `w` = 1 for the output, 3 for the gradient of the input).
+fn head_view_mut<F: Float>(
+    y: &mut [F],
+    s: Heads,
+    (bi, hi): (usize, usize),
+    (w, part): (usize, usize),
+) -> ArrayViewMut2<'_, F> {
+    let at = (bi * s.t * w + part) * s.d + hi * s.dh;
+    let shape = (s.t, s.dh).strides((w * s.d, 1));
+    ArrayViewMut2::from_shape(shape, &mut y[at..]).expect("inside y")
+}
+
 /// The forward pass of one head `hi` of sequence `bi` of a causal attention
 /// on `x: (b, t, 3d)` (row-major): for each query row `i`,
 ///
@@ -537,123 +562,105 @@ impl Heads {
 ///   oᵢ  = Σ_{j ≤ i} wᵢⱼ vⱼ
 /// ```
 ///
-/// `w` (`t × t`, row-major) receives the weights of the lower triangle and
-/// is left as it was above the diagonal; `kt` is room for the keys
-/// transposed (`dh × t`), so that a row of scores is built by `dh` passes
-/// along contiguous memory; `oᵢ` goes into `out: (b, t, d)` at the head's
-/// columns.
+/// `S = Q Kᵀ/√dh` and `O = W V` are GEMMs (matrixmultiply) on views of `x`
+/// with its strides; the softmax reads only `j ≤ i` and sets the rest of
+/// `w` (`t × t`, row-major) to 0; `O` goes into `out: (b, t, d)` at the
+/// head's columns.
 pub(super) fn attention_head<F: Float>(
     x: &[F],
     s: Heads,
-    (bi, hi): (usize, usize),
+    at: (usize, usize),
     w: &mut [F],
-    kt: &mut [F],
     out: &mut [F],
 ) {
-    let (t, d, dh) = (s.t, s.d, s.dh);
-    let scale = s.scale::<F>();
-    for j in 0..t {
-        let k = &x[s.row(bi, hi, j) + d..][..dh];
-        for (e, &kv) in k.iter().enumerate() {
-            kt[e * t + j] = kv;
-        }
+    let t = s.t;
+    let (q, k, v) = (
+        head_view(x, s, at, 0),
+        head_view(x, s, at, 1),
+        head_view(x, s, at, 2),
+    );
+    let mut wv = ArrayViewMut2::from_shape((t, t), &mut *w).expect("t × t");
+    general_mat_mul(s.scale::<F>(), &q, &k.t(), F::zero(), &mut wv);
+    for (i, row) in w.chunks_exact_mut(t).enumerate() {
+        let (seen, future) = row.split_at_mut(i + 1);
+        softmax_line(seen);
+        future.fill(F::zero());
     }
-    for i in 0..t {
-        let wi = &mut w[i * t..][..=i];
-        wi.fill(F::zero());
-        let q = &x[s.row(bi, hi, i)..][..dh];
-        for (e, &qe) in q.iter().enumerate() {
-            let a = qe * scale;
-            for (w, &k) in wi.iter_mut().zip(&kt[e * t..][..=i]) {
-                *w += a * k;
-            }
-        }
-        let m = wi.iter().fold(F::neg_infinity(), |m, &v| m.max(v));
-        let mut total = F::zero();
-        for w in wi.iter_mut() {
-            *w = exp_of(*w - m);
-            total += *w;
-        }
-        let r = F::one() / total;
-        for w in wi.iter_mut() {
-            *w *= r;
-        }
-        let o = &mut out[(bi * t + i) * d + hi * dh..][..dh];
-        o.fill(F::zero());
-        for (j, &wij) in wi.iter().enumerate() {
-            let v = &x[s.row(bi, hi, j) + 2 * d..][..dh];
-            for (o, &v) in o.iter_mut().zip(v) {
-                *o += wij * v;
-            }
-        }
-    }
+    let wv = ArrayView2::from_shape((t, t), &*w).expect("t × t");
+    general_mat_mul(
+        F::one(),
+        &wv,
+        &v,
+        F::zero(),
+        &mut head_view_mut(out, s, at, (1, 0)),
+    );
 }
 
 /// The backward pass of [`attention_head`]: from the saved weights `w`
-/// (`t × t`) and `g = ∂L/∂out: (b, t, d)`, for each query row `i`,
+/// (`t × t`, 0 above the diagonal) and `g = ∂L/∂out: (b, t, d)`,
 ///
 /// ```text
-///   ∂L/∂wᵢⱼ = gᵢ·vⱼ,   ∂L/∂sᵢⱼ = wᵢⱼ (∂L/∂wᵢⱼ − Σₗ wᵢₗ ∂L/∂wᵢₗ)     (j ≤ i)
-///   ∂L/∂qᵢ = Σⱼ ∂L/∂sᵢⱼ kⱼ / √dh,   ∂L/∂kⱼ += ∂L/∂sᵢⱼ qᵢ / √dh,   ∂L/∂vⱼ += wᵢⱼ gᵢ
+///   ∂L/∂W = G Vᵀ,   ∂L/∂sᵢⱼ = wᵢⱼ (∂L/∂wᵢⱼ − Σₗ wᵢₗ ∂L/∂wᵢₗ)  (j ≤ i, else 0)
+///   ∂L/∂Q = (∂L/∂S) K / √dh,   ∂L/∂K = (∂L/∂S)ᵀ Q / √dh,   ∂L/∂V = Wᵀ G
 /// ```
 ///
-/// added into `dx: (b, t, 3d)` at the head's query, key and value columns.
-/// `vt` is room for the values transposed (`dh × t`), `ds` for a row of
-/// `∂L/∂s` (`t`), `dq` for a row of `∂L/∂q` (`dh`).
-#[allow(clippy::too_many_arguments)]
+/// by GEMMs on strided views, written into `dx: (b, t, 3d)` at the head's
+/// query, key and value columns. `ds` is room for `∂L/∂S` (`t × t`).
 pub(super) fn attention_head_backward<F: Float>(
     x: &[F],
     s: Heads,
-    (bi, hi): (usize, usize),
-    w: &[F],
-    g: &[F],
-    (vt, ds, dq): (&mut [F], &mut [F], &mut [F]),
+    at: (usize, usize),
+    (w, g): (&[F], &[F]),
+    ds: &mut [F],
     dx: &mut [F],
 ) {
-    let (t, d, dh) = (s.t, s.d, s.dh);
+    let t = s.t;
+    let (q, k, v) = (
+        head_view(x, s, at, 0),
+        head_view(x, s, at, 1),
+        head_view(x, s, at, 2),
+    );
+    let (bi, hi) = at;
+    let gv = ArrayView2::from_shape(
+        (t, s.dh).strides((s.d, 1)),
+        &g[(bi * t) * s.d + hi * s.dh..],
+    )
+    .expect("inside g");
+    let mut dsv = ArrayViewMut2::from_shape((t, t), &mut *ds).expect("t × t");
+    general_mat_mul(F::one(), &gv, &v.t(), F::zero(), &mut dsv);
     let scale = s.scale::<F>();
-    for j in 0..t {
-        let v = &x[s.row(bi, hi, j) + 2 * d..][..dh];
-        for (e, &vv) in v.iter().enumerate() {
-            vt[e * t + j] = vv;
+    for (i, (d, w)) in ds.chunks_exact_mut(t).zip(w.chunks_exact(t)).enumerate() {
+        let (seen, future) = d.split_at_mut(i + 1);
+        let dot = seen.iter().zip(w).fold(F::zero(), |a, (&d, &w)| a + d * w);
+        for (d, &w) in seen.iter_mut().zip(w) {
+            *d = w * (*d - dot) * scale;
         }
+        future.fill(F::zero());
     }
-    for i in 0..t {
-        let wi = &w[i * t..][..=i];
-        let gi = &g[(bi * t + i) * d + hi * dh..][..dh];
-        let dsi = &mut ds[..=i];
-        dsi.fill(F::zero());
-        for (e, &ge) in gi.iter().enumerate() {
-            for (a, &v) in dsi.iter_mut().zip(&vt[e * t..][..=i]) {
-                *a += ge * v;
-            }
-        }
-        let dot = dsi.iter().zip(wi).fold(F::zero(), |a, (&s, &w)| a + s * w);
-        for (a, &w) in dsi.iter_mut().zip(wi) {
-            *a = w * (*a - dot) * scale;
-        }
-        let qi = s.row(bi, hi, i);
-        dq.fill(F::zero());
-        for (j, &c) in dsi.iter().enumerate() {
-            let k = &x[s.row(bi, hi, j) + d..][..dh];
-            for (a, &k) in dq.iter_mut().zip(k) {
-                *a += c * k;
-            }
-        }
-        for (a, &v) in dx[qi..][..dh].iter_mut().zip(dq.iter()) {
-            *a += v;
-        }
-        let q = &x[qi..][..dh];
-        for (j, (&c, &wij)) in dsi.iter().zip(wi).enumerate() {
-            let kj = s.row(bi, hi, j) + d;
-            for (a, &q) in dx[kj..][..dh].iter_mut().zip(q) {
-                *a += c * q;
-            }
-            for (a, &g) in dx[kj + d..][..dh].iter_mut().zip(gi) {
-                *a += wij * g;
-            }
-        }
-    }
+    let dsv = ArrayView2::from_shape((t, t), &*ds).expect("t × t");
+    let wv = ArrayView2::from_shape((t, t), w).expect("t × t");
+    let one = F::one();
+    general_mat_mul(
+        one,
+        &dsv,
+        &k,
+        F::zero(),
+        &mut head_view_mut(dx, s, at, (3, 0)),
+    );
+    general_mat_mul(
+        one,
+        &dsv.t(),
+        &q,
+        F::zero(),
+        &mut head_view_mut(dx, s, at, (3, 1)),
+    );
+    general_mat_mul(
+        one,
+        &wv.t(),
+        &gv,
+        F::zero(),
+        &mut head_view_mut(dx, s, at, (3, 2)),
+    );
 }
 
 /// The entries of `y` as one slice and the length of its lines along
@@ -672,10 +679,8 @@ pub(super) fn last_lines<F: Float>(y: &mut ArrayD<F>, axis: usize) -> Option<(&m
 /// the largest entry.
 pub(super) fn softmax_line<F: Float>(line: &mut [F]) {
     let m = line.iter().fold(F::neg_infinity(), |m, &v| m.max(v));
-    let mut total = F::zero();
-    for v in line.iter_mut() {
-        *v = exp_of(*v - m);
-        total += *v;
-    }
+    // The exponentials in a loop of their own, which vectorises.
+    line.iter_mut().for_each(|v| *v = exp_of(*v - m));
+    let total = line.iter().fold(F::zero(), |a, &v| a + v);
     line.iter_mut().for_each(|v| *v /= total);
 }

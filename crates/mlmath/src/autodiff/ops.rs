@@ -926,7 +926,6 @@ pub fn causal_attention<F: Float>(x: &Tensor<F>, heads: usize) -> Result<Tensor<
     // All the heads' weights when the backward rule may run, else room for one.
     let mut w = vec![F::zero(); if keep { b * h * tt } else { tt }];
     let mut out = vec![F::zero(); b * t * d];
-    let mut kt = vec![F::zero(); s.dh * t];
     {
         let xv = x.value();
         let xs = xv.as_standard_layout();
@@ -938,7 +937,7 @@ pub fn causal_attention<F: Float>(x: &Tensor<F>, heads: usize) -> Result<Tensor<
                 } else {
                     &mut w[..]
                 };
-                attention_head(xs, s, (bi, hi), wh, &mut kt, &mut out);
+                attention_head(xs, s, (bi, hi), wh, &mut out);
             }
         }
     }
@@ -951,16 +950,11 @@ pub fn causal_attention<F: Float>(x: &Tensor<F>, heads: usize) -> Result<Tensor<
         let g = g.as_standard_layout();
         let g = g.as_slice().expect("standard layout");
         let mut dx = vec![F::zero(); b * t * 3 * d];
-        let (mut vt, mut ds, mut dq) = (
-            vec![F::zero(); s.dh * t],
-            vec![F::zero(); t],
-            vec![F::zero(); s.dh],
-        );
+        let mut ds = vec![F::zero(); tt];
         for bi in 0..b {
             for hi in 0..h {
                 let wh = &w[(bi * h + hi) * tt..][..tt];
-                let room = (&mut vt[..], &mut ds[..], &mut dq[..]);
-                attention_head_backward(xs, s, (bi, hi), wh, g, room, &mut dx);
+                attention_head_backward(xs, s, (bi, hi), (wh, g), &mut ds, &mut dx);
             }
         }
         vec![Some(
