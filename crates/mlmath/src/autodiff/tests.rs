@@ -1330,6 +1330,12 @@ fn causal_attention_refuses_bad_shapes_and_heads() {
         x(&[1, 4, 18]).causal_attention(3).unwrap().shape(),
         [1, 4, 6]
     );
+    // No positions: no output, and a gradient of the input's shape.
+    let empty = Tensor::<f64>::param(ArrayD::zeros(IxDyn(&[2, 0, 6])));
+    let y = empty.causal_attention(2).unwrap();
+    assert_eq!(y.shape(), [2, 0, 2]);
+    y.sum().backward().unwrap();
+    assert_eq!(empty.grad().unwrap().shape(), [2, 0, 6]);
 }
 
 // ---------------------------------------------------------------- the fast paths
