@@ -5,8 +5,8 @@
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{
-    Array2, Array3, ArrayD, ArrayView1, ArrayView2, ArrayView3, Axis, CowArray, Ix1, Ix2, Ix3,
-    IxDyn, Order, Zip,
+    Array2, Array3, ArrayD, ArrayView1, ArrayView2, ArrayView3, ArrayViewMut2, Axis, CowArray, Ix1,
+    Ix2, Ix3, IxDyn, Order, ShapeBuilder, Zip,
 };
 
 use super::{Float, Tensor, is_recording, shape_str};
@@ -463,4 +463,224 @@ pub(super) fn col2im<F: Float>(cols: &Array2<F>, cv: &Conv) -> ArrayD<F> {
         }
     }
     ArrayD::from_shape_vec(IxDyn(&[cv.n, cv.c, cv.h, cv.w]), x).expect("n·c·h·w")
+}
+
+/// The sizes of a fused causal attention ([`causal_attention`](super::ops::causal_attention))
+/// on an input `(b, t, 3d)`: `h` heads of `dh = d / h` features each.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Heads {
+    pub(super) b: usize,
+    pub(super) t: usize,
+    pub(super) d: usize,
+    pub(super) h: usize,
+    pub(super) dh: usize,
+}
+
+impl Heads {
+    /// Checks the input shape `(b, t, 3d)` and the number of heads (`3·heads`
+    /// divides the last side, which is not 0).
+    pub(super) fn new(shape: &[usize], heads: usize) -> Result<Heads> {
+        let &[b, t, last] = shape else {
+            return Err(Error::shape(
+                "causal_attention: the input",
+                "(b, t, 3d): the queries, keys and values side by side, as a linear layer \
+                 d → 3d makes them",
+                shape_str(shape),
+            ));
+        };
+        if heads == 0 {
+            return Err(Error::parameter(
+                format!("heads of causal_attention on {}", shape_str(shape)),
+                "at least 1",
+                heads,
+            ));
+        }
+        if last == 0 || !last.is_multiple_of(3 * heads) {
+            return Err(Error::shape(
+                format!("causal_attention with {heads} heads: the input"),
+                format!(
+                    "(b, t, 3d) with d a nonzero multiple of {heads} (a last side that is a \
+                     multiple of 3·heads = {}); change heads or the width of the layer",
+                    3 * heads
+                ),
+                shape_str(shape),
+            ));
+        }
+        let d = last / 3;
+        Ok(Heads {
+            b,
+            t,
+            d,
+            h: heads,
+            dh: d / heads,
+        })
+    }
+
+    /// Where the query row `i` of head `hi` of sequence `bi` starts in the
+    /// input `(b, t, 3d)`; its key row starts `d` later, its value row `2d`.
+    #[inline]
+    fn row(&self, bi: usize, hi: usize, i: usize) -> usize {
+        (bi * self.t + i) * 3 * self.d + hi * self.dh
+    }
+
+    /// `1/√dh`.
+    fn scale<F: Float>(&self) -> F {
+        F::one() / F::of(self.dh as f64).sqrt()
+    }
+}
+
+/// The queries (`part` 0), keys (1) or values (2) of head `hi` of sequence
+/// `bi`, a `(t, dh)` view into `x: (b, t, 3d)` (rows `3d` apart).
+fn head_view<F: Float>(
+    x: &[F],
+    s: Heads,
+    (bi, hi): (usize, usize),
+    part: usize,
+) -> ArrayView2<'_, F> {
+    let at = s.row(bi, hi, 0) + part * s.d;
+    ArrayView2::from_shape((s.t, s.dh).strides((3 * s.d, 1)), &x[at..]).expect("inside x")
+}
+
+/// The same `(t, dh)` block of `y: (b, t, w·d)` to write (rows `w·d`
+/// apart, `w` = 1 for the output, 3 for the gradient of the input).
+fn head_view_mut<F: Float>(
+    y: &mut [F],
+    s: Heads,
+    (bi, hi): (usize, usize),
+    (w, part): (usize, usize),
+) -> ArrayViewMut2<'_, F> {
+    let at = (bi * s.t * w + part) * s.d + hi * s.dh;
+    let shape = (s.t, s.dh).strides((w * s.d, 1));
+    ArrayViewMut2::from_shape(shape, &mut y[at..]).expect("inside y")
+}
+
+/// The forward pass of one head `hi` of sequence `bi` of a causal attention
+/// on `x: (b, t, 3d)` (row-major): for each query row `i`,
+///
+/// ```text
+///   sᵢⱼ = qᵢ·kⱼ / √dh  (j ≤ i),   wᵢⱼ = e^{sᵢⱼ − maxⱼ sᵢⱼ} / Σⱼ e^{sᵢⱼ − maxⱼ sᵢⱼ},
+///   oᵢ  = Σ_{j ≤ i} wᵢⱼ vⱼ
+/// ```
+///
+/// `S = Q Kᵀ/√dh` and `O = W V` are GEMMs (matrixmultiply) on views of `x`
+/// with its strides; the softmax reads only `j ≤ i` and sets the rest of
+/// `w` (`t × t`, row-major) to 0; `O` goes into `out: (b, t, d)` at the
+/// head's columns.
+pub(super) fn attention_head<F: Float>(
+    x: &[F],
+    s: Heads,
+    at: (usize, usize),
+    w: &mut [F],
+    out: &mut [F],
+) {
+    let t = s.t;
+    let (q, k, v) = (
+        head_view(x, s, at, 0),
+        head_view(x, s, at, 1),
+        head_view(x, s, at, 2),
+    );
+    let mut wv = ArrayViewMut2::from_shape((t, t), &mut *w).expect("t × t");
+    general_mat_mul(s.scale::<F>(), &q, &k.t(), F::zero(), &mut wv);
+    for (i, row) in w.chunks_exact_mut(t).enumerate() {
+        let (seen, future) = row.split_at_mut(i + 1);
+        softmax_line(seen);
+        future.fill(F::zero());
+    }
+    let wv = ArrayView2::from_shape((t, t), &*w).expect("t × t");
+    general_mat_mul(
+        F::one(),
+        &wv,
+        &v,
+        F::zero(),
+        &mut head_view_mut(out, s, at, (1, 0)),
+    );
+}
+
+/// The backward pass of [`attention_head`]: from the saved weights `w`
+/// (`t × t`, 0 above the diagonal) and `g = ∂L/∂out: (b, t, d)`,
+///
+/// ```text
+///   ∂L/∂W = G Vᵀ,   ∂L/∂sᵢⱼ = wᵢⱼ (∂L/∂wᵢⱼ − Σₗ wᵢₗ ∂L/∂wᵢₗ)  (j ≤ i, else 0)
+///   ∂L/∂Q = (∂L/∂S) K / √dh,   ∂L/∂K = (∂L/∂S)ᵀ Q / √dh,   ∂L/∂V = Wᵀ G
+/// ```
+///
+/// by GEMMs on strided views, written into `dx: (b, t, 3d)` at the head's
+/// query, key and value columns. `ds` is room for `∂L/∂S` (`t × t`).
+pub(super) fn attention_head_backward<F: Float>(
+    x: &[F],
+    s: Heads,
+    at: (usize, usize),
+    (w, g): (&[F], &[F]),
+    ds: &mut [F],
+    dx: &mut [F],
+) {
+    let t = s.t;
+    let (q, k, v) = (
+        head_view(x, s, at, 0),
+        head_view(x, s, at, 1),
+        head_view(x, s, at, 2),
+    );
+    let (bi, hi) = at;
+    let gv = ArrayView2::from_shape(
+        (t, s.dh).strides((s.d, 1)),
+        &g[(bi * t) * s.d + hi * s.dh..],
+    )
+    .expect("inside g");
+    let mut dsv = ArrayViewMut2::from_shape((t, t), &mut *ds).expect("t × t");
+    general_mat_mul(F::one(), &gv, &v.t(), F::zero(), &mut dsv);
+    let scale = s.scale::<F>();
+    for (i, (d, w)) in ds.chunks_exact_mut(t).zip(w.chunks_exact(t)).enumerate() {
+        let (seen, future) = d.split_at_mut(i + 1);
+        let dot = seen.iter().zip(w).fold(F::zero(), |a, (&d, &w)| a + d * w);
+        for (d, &w) in seen.iter_mut().zip(w) {
+            *d = w * (*d - dot) * scale;
+        }
+        future.fill(F::zero());
+    }
+    let dsv = ArrayView2::from_shape((t, t), &*ds).expect("t × t");
+    let wv = ArrayView2::from_shape((t, t), w).expect("t × t");
+    let one = F::one();
+    general_mat_mul(
+        one,
+        &dsv,
+        &k,
+        F::zero(),
+        &mut head_view_mut(dx, s, at, (3, 0)),
+    );
+    general_mat_mul(
+        one,
+        &dsv.t(),
+        &q,
+        F::zero(),
+        &mut head_view_mut(dx, s, at, (3, 1)),
+    );
+    general_mat_mul(
+        one,
+        &wv.t(),
+        &gv,
+        F::zero(),
+        &mut head_view_mut(dx, s, at, (3, 2)),
+    );
+}
+
+/// The entries of `y` as one slice and the length of its lines along
+/// `axis`, when `axis` is the last one, `y` is in row-major order and the
+/// lines are not empty (so that each line is a slice of the next `n`
+/// entries); `None` otherwise.
+pub(super) fn last_lines<F: Float>(y: &mut ArrayD<F>, axis: usize) -> Option<(&mut [F], usize)> {
+    let n = *y.shape().last()?;
+    if axis + 1 != y.ndim() || n == 0 {
+        return None;
+    }
+    y.as_slice_mut().map(|s| (s, n))
+}
+
+/// `softmax` of one line in place: `e^{xᵢ − m} / Σⱼ e^{xⱼ − m}` with `m`
+/// the largest entry.
+pub(super) fn softmax_line<F: Float>(line: &mut [F]) {
+    let m = line.iter().fold(F::neg_infinity(), |m, &v| m.max(v));
+    // The exponentials in a loop of their own, which vectorises.
+    line.iter_mut().for_each(|v| *v = exp_of(*v - m));
+    let total = line.iter().fold(F::zero(), |a, &v| a + v);
+    line.iter_mut().for_each(|v| *v /= total);
 }

@@ -910,6 +910,18 @@ compiled! {
         ///
         /// An error when `size` is 0 or larger than `h` or `w`.
         fn max_pool2d(&self, size: usize) -> Result<Tensor<F>>;
+        // ---- attention
+        /// Causal multi-head self-attention in one op, on the output `(b, t,
+        /// 3d)` of a linear layer `d → 3d` (queries, keys, values side by
+        /// side, each `heads` heads of `dh = d / heads` features): per sequence
+        /// and head, `softmax(q kᵀ/√dh + M) v` with `M = −∞` above the
+        /// diagonal (the future), the heads side by side in `(b, t, d)`; see
+        /// [`ops::causal_attention`](ops::causal_attention) for the formulas
+        /// and the backward rule.
+        ///
+        /// An error when the input is not 3-D, `heads` is 0, or its last side
+        /// is not a nonzero multiple of `3·heads`.
+        fn causal_attention(&self, heads: usize) -> Result<Tensor<F>>;
     }
     functions {
         /// The tensors `parts` one after another along `axis` (their other

@@ -216,21 +216,19 @@ pub fn gelu<F: Float>(x: &Tensor<F>) -> Tensor<F> {
         F::of(0.044715),
         F::of(0.5),
     );
-    let t = x.value().mapv(|v| tanh_of(k * (v + c * v * v * v)));
-    let y = Zip::from(&*x.value())
-        .and(&t)
-        .map_collect(|&v, &t| half * v * (F::one() + t));
+    // One pass, one new array: the backward rule computes t again from x.
+    let y = x
+        .value()
+        .mapv(|v| half * v * (F::one() + tanh_of(k * (v + c * v * v * v))));
     let (xt, three_c) = (x.clone(), F::of(3.0 * 0.044715));
     Tensor::from_op("gelu", y, [x], move |g, _| {
         let mut d = g.clone();
-        Zip::from(&mut d)
-            .and(&*xt.value())
-            .and(&t)
-            .for_each(|d, &v, &t| {
-                let slope = half * (F::one() + t)
-                    + half * v * (F::one() - t * t) * k * (F::one() + three_c * v * v);
-                *d *= slope;
-            });
+        Zip::from(&mut d).and(&*xt.value()).for_each(|d, &v| {
+            let t = tanh_of(k * (v + c * v * v * v));
+            let slope = half * (F::one() + t)
+                + half * v * (F::one() - t * t) * k * (F::one() + three_c * v * v);
+            *d *= slope;
+        });
         vec![Some(d)]
     })
 }
@@ -526,21 +524,37 @@ pub fn dropout<F: Float>(x: &Tensor<F>, p: F, rng: &mut StdRng) -> Result<Tensor
 pub fn softmax<F: Float>(x: &Tensor<F>, axis: usize) -> Result<Tensor<F>> {
     check_axis("softmax", &x.shape(), axis)?;
     let mut y = x.to_array();
-    for mut line in y.lanes_mut(Axis(axis)) {
-        let m = line.fold(F::neg_infinity(), |m, &v| m.max(v));
-        line.mapv_inplace(|v| exp_of(v - m));
-        let total = line.sum();
-        line.mapv_inplace(|e| e / total);
+    match last_lines(&mut y, axis) {
+        // Along the last axis of a row-major array: each line a slice.
+        Some((lines, n)) => lines.chunks_exact_mut(n).for_each(softmax_line),
+        None => {
+            for mut line in y.lanes_mut(Axis(axis)) {
+                let m = line.fold(F::neg_infinity(), |m, &v| m.max(v));
+                line.mapv_inplace(|v| exp_of(v - m));
+                let total = line.sum();
+                line.mapv_inplace(|e| e / total);
+            }
+        }
     }
     let ys = saved(&y, [x]);
     Ok(Tensor::from_op("softmax", y, [x], move |g, _| {
         let mut d = g.clone();
-        Zip::from(d.lanes_mut(Axis(axis)))
-            .and(ys.lanes(Axis(axis)))
-            .for_each(|mut d, y| {
-                let gy = d.dot(&y);
-                d.zip_mut_with(&y, |d, &y| *d = y * (*d - gy));
-            });
+        let rule = |d: &mut [F], y: &[F]| {
+            let gy = d.iter().zip(y).fold(F::zero(), |a, (&d, &y)| a + d * y);
+            d.iter_mut().zip(y).for_each(|(d, &y)| *d = y * (*d - gy));
+        };
+        match (last_lines(&mut d, axis), ys.as_slice()) {
+            (Some((lines, n)), Some(ys)) => lines
+                .chunks_exact_mut(n)
+                .zip(ys.chunks_exact(n))
+                .for_each(|(d, y)| rule(d, y)),
+            _ => Zip::from(d.lanes_mut(Axis(axis)))
+                .and(ys.lanes(Axis(axis)))
+                .for_each(|mut d, y| {
+                    let gy = d.dot(&y);
+                    d.zip_mut_with(&y, |d, &y| *d = y * (*d - gy));
+                }),
+        }
         vec![Some(d)]
     }))
 }
@@ -550,20 +564,41 @@ pub fn softmax<F: Float>(x: &Tensor<F>, axis: usize) -> Result<Tensor<F>> {
 pub fn log_softmax<F: Float>(x: &Tensor<F>, axis: usize) -> Result<Tensor<F>> {
     check_axis("log_softmax", &x.shape(), axis)?;
     let mut y = x.to_array();
-    for mut line in y.lanes_mut(Axis(axis)) {
-        let m = line.fold(F::neg_infinity(), |m, &v| m.max(v));
-        let log_total = m + line.fold(F::zero(), |s, &v| s + exp_of(v - m)).ln();
-        line.mapv_inplace(|v| v - log_total);
+    let line_rule = |line: &mut [F]| {
+        let m = line.iter().fold(F::neg_infinity(), |m, &v| m.max(v));
+        let log_total = m + line.iter().fold(F::zero(), |s, &v| s + exp_of(v - m)).ln();
+        line.iter_mut().for_each(|v| *v -= log_total);
+    };
+    match last_lines(&mut y, axis) {
+        Some((lines, n)) => lines.chunks_exact_mut(n).for_each(line_rule),
+        None => {
+            for mut line in y.lanes_mut(Axis(axis)) {
+                let m = line.fold(F::neg_infinity(), |m, &v| m.max(v));
+                let log_total = m + line.fold(F::zero(), |s, &v| s + exp_of(v - m)).ln();
+                line.mapv_inplace(|v| v - log_total);
+            }
+        }
     }
     let ys = saved(&y, [x]);
     Ok(Tensor::from_op("log_softmax", y, [x], move |g, _| {
         let mut d = g.clone();
-        Zip::from(d.lanes_mut(Axis(axis)))
-            .and(ys.lanes(Axis(axis)))
-            .for_each(|mut d, y| {
-                let total = d.sum();
-                d.zip_mut_with(&y, |d, &y| *d -= exp_of(y) * total);
-            });
+        match (last_lines(&mut d, axis), ys.as_slice()) {
+            (Some((lines, n)), Some(ys)) => lines
+                .chunks_exact_mut(n)
+                .zip(ys.chunks_exact(n))
+                .for_each(|(d, y)| {
+                    let total = d.iter().fold(F::zero(), |a, &d| a + d);
+                    d.iter_mut()
+                        .zip(y)
+                        .for_each(|(d, &y)| *d -= exp_of(y) * total);
+                }),
+            _ => Zip::from(d.lanes_mut(Axis(axis)))
+                .and(ys.lanes(Axis(axis)))
+                .for_each(|mut d, y| {
+                    let total = d.sum();
+                    d.zip_mut_with(&y, |d, &y| *d -= exp_of(y) * total);
+                }),
+        }
         vec![Some(d)]
     }))
 }
@@ -647,7 +682,7 @@ pub fn cross_entropy<F: Float>(logits: &Tensor<F>, targets: &[usize]) -> Result<
 /// (causal attention).
 pub fn masked_fill<F: Float>(x: &Tensor<F>, mask: &ArrayD<bool>, value: F) -> Result<Tensor<F>> {
     let shape = x.shape();
-    let Some(m) = mask.broadcast(IxDyn(&shape)) else {
+    if mask.broadcast(IxDyn(&shape)).is_none() {
         return Err(Error::shape(
             format!(
                 "masked_fill of a tensor of shape {}: the mask",
@@ -656,23 +691,41 @@ pub fn masked_fill<F: Float>(x: &Tensor<F>, mask: &ArrayD<bool>, value: F) -> Re
             format!("a shape that broadcasts to {}", shape_str(&shape)),
             shape_str(mask.shape()),
         ));
-    };
+    }
     let mut y = x.to_array();
+    fill_where(&mut y, mask, value);
+    let mask = mask.clone();
+    Ok(Tensor::from_op("masked_fill", y, [x], move |g, _| {
+        let mut d = g.clone();
+        fill_where(&mut d, &mask, F::zero());
+        vec![Some(d)]
+    }))
+}
+
+/// `y = value` where `mask` (which broadcasts to the shape of `y`) is true.
+/// When the mask is the trailing shape of `y` and both are row-major (a
+/// `(t, t)` mask on `(b, h, t, t)` scores), chunk by chunk of the mask's
+/// size, in plain slices.
+fn fill_where<F: Float>(y: &mut ArrayD<F>, mask: &ArrayD<bool>, value: F) {
+    let (r, n) = (y.ndim(), mask.len());
+    let trailing = mask.ndim() <= r && mask.shape() == &y.shape()[r - mask.ndim()..];
+    if trailing
+        && n > 0
+        && let (Some(ms), Some(ys)) = (mask.as_slice(), y.as_slice_mut())
+    {
+        for chunk in ys.chunks_exact_mut(n) {
+            for (y, &m) in chunk.iter_mut().zip(ms) {
+                *y = if m { value } else { *y };
+            }
+        }
+        return;
+    }
+    let m = mask.broadcast(y.raw_dim()).expect("checked to broadcast");
     y.zip_mut_with(&m, |y, &m| {
         if m {
             *y = value;
         }
     });
-    let mask = m.to_owned();
-    Ok(Tensor::from_op("masked_fill", y, [x], move |g, _| {
-        let mut d = g.clone();
-        d.zip_mut_with(&mask, |d, &m| {
-            if m {
-                *d = F::zero();
-            }
-        });
-        vec![Some(d)]
-    }))
 }
 
 // ---------------------------------------------------------------- normalisation
@@ -848,6 +901,83 @@ pub fn matmul<F: Float>(a: &Tensor<F>, b: &Tensor<F>) -> Result<Tensor<F>> {
             needs[0].then(|| da().expect("same size")),
             needs[1].then(|| db().expect("same size")),
         ]
+    }))
+}
+
+// ---------------------------------------------------------------- attention
+
+/// Causal multi-head self-attention in one op, from the output `x: (b, t, 3d)`
+/// of a linear layer `d → 3d`: along the last axis the queries, keys and
+/// values side by side (`q | k | v`, `d` each), each of them `heads` heads of
+/// `dh = d / heads` features side by side. For each sequence and head, with
+/// `qᵢ, kⱼ, vⱼ` the head's rows at positions `i, j`,
+///
+/// ```text
+///   sᵢⱼ = qᵢ·kⱼ / √dh   for j ≤ i (position i sees itself and the earlier ones)
+///   wᵢⱼ = e^{sᵢⱼ} / Σ_{l ≤ i} e^{sᵢₗ}       (0 for j > i)
+///   yᵢ  = Σ_{j ≤ i} wᵢⱼ vⱼ                 at the head's dh columns of y: (b, t, d)
+/// ```
+///
+/// the same as slicing `q`, `k`, `v` out of `x`, splitting each into
+/// `(b, heads, t, dh)`, `softmax(q kᵀ/√dh + M) v` with `M = −∞` above the
+/// diagonal, and putting the heads side by side again, without the copies:
+/// q, k and v are read in place, only the entries `j ≤ i` are computed,
+/// and the output is written in the layout a linear layer `d → d` reads.
+/// The weights `W` of every head are kept for the backward rule:
+///
+/// ```text
+///   ∂L/∂v = Wᵀ G,   ∂L/∂W = G vᵀ,   ∂L/∂S = W ⊙ (∂L/∂W − rowsum(∂L/∂W ⊙ W)),
+///   ∂L/∂q = (∂L/∂S) k / √dh,   ∂L/∂k = (∂L/∂S)ᵀ q / √dh
+/// ```
+///
+/// (`G = ∂L/∂y` of the head), put back at the columns of `x` they came from.
+///
+/// An error when `x` is not 3-D, `heads` is 0, or the last side is not a
+/// nonzero multiple of `3·heads`.
+pub fn causal_attention<F: Float>(x: &Tensor<F>, heads: usize) -> Result<Tensor<F>> {
+    let shape = x.shape();
+    let s = Heads::new(&shape, heads)?;
+    let (b, t, d, h) = (s.b, s.t, s.d, s.h);
+    let keep = recorded(&[x]);
+    let tt = t * t;
+    // All the heads' weights when the backward rule may run, else room for one.
+    let mut w = vec![F::zero(); if keep { b * h * tt } else { tt }];
+    let mut out = vec![F::zero(); b * t * d];
+    {
+        let xv = x.value();
+        let xs = xv.as_standard_layout();
+        let xs = xs.as_slice().expect("standard layout");
+        // No positions, no work (and no view of an empty input).
+        for bi in (0..b).filter(|_| t > 0) {
+            for hi in 0..h {
+                let wh = if keep {
+                    &mut w[(bi * h + hi) * tt..][..tt]
+                } else {
+                    &mut w[..]
+                };
+                attention_head(xs, s, (bi, hi), wh, &mut out);
+            }
+        }
+    }
+    let y = ArrayD::from_shape_vec(IxDyn(&[b, t, d]), out).expect("b·t·d");
+    let xt = x.clone();
+    Ok(Tensor::from_op("causal_attention", y, [x], move |g, _| {
+        let xv = xt.value();
+        let xs = xv.as_standard_layout();
+        let xs = xs.as_slice().expect("standard layout");
+        let g = g.as_standard_layout();
+        let g = g.as_slice().expect("standard layout");
+        let mut dx = vec![F::zero(); b * t * 3 * d];
+        let mut ds = vec![F::zero(); tt];
+        for bi in (0..b).filter(|_| t > 0) {
+            for hi in 0..h {
+                let wh = &w[(bi * h + hi) * tt..][..tt];
+                attention_head_backward(xs, s, (bi, hi), (wh, g), &mut ds, &mut dx);
+            }
+        }
+        vec![Some(
+            ArrayD::from_shape_vec(IxDyn(&shape), dx).expect("the input's size"),
+        )]
     }))
 }
 

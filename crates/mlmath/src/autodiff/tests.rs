@@ -1172,3 +1172,278 @@ fn exp_and_tanh_in_f32_are_within_two_units_in_the_last_place() {
         assert!(worst <= *bound, "op {i}: {worst} ulps");
     }
 }
+
+// ---------------------------------------------------------------- fused attention
+
+/// `(b, t, 3d, heads)` cases of the fused causal attention: several heads,
+/// one position, one head, heads of one feature.
+const ATTENTION_CASES: [(usize, usize, usize, usize); 5] = [
+    (2, 5, 12, 2),
+    (1, 1, 6, 1),
+    (2, 4, 9, 1),
+    (1, 6, 24, 4),
+    (2, 3, 6, 2),
+];
+
+#[test]
+fn causal_attention() {
+    let checks: Vec<GradCheck> = ATTENTION_CASES
+        .iter()
+        .enumerate()
+        .map(|(i, &(b, t, d3, h))| {
+            check(
+                |x| x[0].causal_attention(h),
+                &[random(&[b, t, d3], i as u64)],
+            )
+        })
+        .collect();
+    assert_op("causal_attention", &checks);
+}
+
+/// Causal attention written with loops, entry by entry from the definition:
+/// for each sequence, head and query `i`, the scores against keys `0..=i`,
+/// their softmax, and the weighted sum of the values.
+fn causal_attention_by_loops(x: &ArrayD<f64>, heads: usize) -> ArrayD<f64> {
+    let (b, t, d) = (x.shape()[0], x.shape()[1], x.shape()[2] / 3);
+    let dh = d / heads;
+    let mut y = ArrayD::zeros(IxDyn(&[b, t, d]));
+    for n in 0..b {
+        for h in 0..heads {
+            let at = |i: usize, part: usize, e: usize| x[[n, i, part * d + h * dh + e]];
+            for i in 0..t {
+                let s: Vec<f64> = (0..=i)
+                    .map(|j| (0..dh).map(|e| at(i, 0, e) * at(j, 1, e)).sum::<f64>())
+                    .map(|s| s / (dh as f64).sqrt())
+                    .collect();
+                let z: f64 = s.iter().map(|s| s.exp()).sum();
+                for e in 0..dh {
+                    y[[n, i, h * dh + e]] = (0..=i).map(|j| s[j].exp() / z * at(j, 2, e)).sum();
+                }
+            }
+        }
+    }
+    y
+}
+
+/// The unfused chain of the same attention: q, k, v sliced out, split into
+/// heads `(b, h, t, dh)`, [`attention`](crate::nn::attention) with the
+/// causal mask, the heads put side by side again.
+fn causal_attention_unfused<F: super::Float>(x: &Tensor<F>, heads: usize) -> Result<Tensor<F>> {
+    let s = x.shape();
+    let (b, t, d) = (s[0], s[1], s[2] / 3);
+    let head = |i: usize| {
+        x.slice_axis(2, i * d, (i + 1) * d)?
+            .reshape(&[b, t, heads, d / heads])?
+            .transpose(1, 2)
+    };
+    let mask = causal(t);
+    let (o, _) = crate::nn::attention(&head(0)?, &head(1)?, &head(2)?, Some(&mask))?;
+    o.transpose(1, 2)?.reshape(&[b, t, d])
+}
+
+/// The largest `|a − b| / max(1, |b|)` over the entries.
+fn worst_difference(a: &ArrayD<f64>, b: &ArrayD<f64>) -> f64 {
+    assert_eq!(a.shape(), b.shape());
+    a.iter()
+        .zip(b)
+        .map(|(&a, &b)| (a - b).abs() / b.abs().max(1.0))
+        .fold(0.0, f64::max)
+}
+
+/// The output and the gradient of `Σ y ⊙ r` for the input `x`, by `f`.
+fn value_and_gradient<F: super::Float>(
+    f: impl Fn(&Tensor<F>) -> Result<Tensor<F>>,
+    x: &ArrayD<f64>,
+    r: &ArrayD<f64>,
+) -> (ArrayD<f64>, ArrayD<f64>) {
+    let x = Tensor::param(x.mapv(F::of));
+    let y = f(&x).unwrap();
+    y.mul(&Tensor::constant(r.mapv(F::of)))
+        .unwrap()
+        .sum()
+        .backward()
+        .unwrap();
+    let back = |a: ArrayD<F>| a.mapv(|v| v.as_f64());
+    (back(y.to_array()), back(x.grad().unwrap()))
+}
+
+#[test]
+fn causal_attention_matches_loops_and_the_unfused_chain() {
+    for (i, &(b, t, d3, h)) in ATTENTION_CASES
+        .iter()
+        .chain(&[(4, 64, 96, 4), (2, 128, 192, 2)])
+        .enumerate()
+    {
+        let x = random(&[b, t, d3], 100 + i as u64);
+        let r = random(&[b, t, d3 / 3], 200 + i as u64);
+        let fused = Tensor::<f64>::constant(x.clone())
+            .causal_attention(h)
+            .unwrap();
+        let loops = causal_attention_by_loops(&x, h);
+        let by_loops = worst_difference(&fused.to_array(), &loops);
+        assert!(by_loops < 1e-12, "case {i}: {by_loops:e} from the loops");
+        // Evaluation (nothing recorded) computes the same.
+        let evaluated = no_grad(|| Tensor::<f64>::constant(x.clone()).causal_attention(h));
+        assert_eq!(evaluated.unwrap().to_array(), fused.to_array());
+
+        let (y64, g64) = value_and_gradient::<f64>(|x| x.causal_attention(h), &x, &r);
+        let (u64, v64) = value_and_gradient::<f64>(|x| causal_attention_unfused(x, h), &x, &r);
+        let (y32, g32) = value_and_gradient::<f32>(|x| x.causal_attention(h), &x, &r);
+        let (u32, v32) = value_and_gradient::<f32>(|x| causal_attention_unfused(x, h), &x, &r);
+        let (e64, d64) = (worst_difference(&y64, &u64), worst_difference(&g64, &v64));
+        let (e32, d32) = (worst_difference(&y32, &u32), worst_difference(&g32, &v32));
+        println!("case {i}: f64 {e64:.1e} / {d64:.1e}, f32 {e32:.1e} / {d32:.1e}");
+        assert!(
+            e64 < 1e-12 && d64 < 1e-12,
+            "case {i}: f64 {e64:e}, gradient {d64:e}"
+        );
+        assert!(
+            e32 < 1e-5 && d32 < 1e-5,
+            "case {i}: f32 {e32:e}, gradient {d32:e}"
+        );
+    }
+}
+
+#[test]
+fn causal_attention_refuses_bad_shapes_and_heads() {
+    let x = |s: &[usize]| Tensor::<f64>::constant(ArrayD::zeros(IxDyn(s)));
+    let message = |s: &[usize], h: usize| x(s).causal_attention(h).unwrap_err().to_string();
+    let rank = message(&[4, 12], 2);
+    assert!(
+        rank.contains("(b, t, 3d)") && rank.contains("(4, 12)"),
+        "{rank}"
+    );
+    let zero = message(&[1, 4, 12], 0);
+    assert!(
+        zero.contains("heads") && zero.contains("at least 1"),
+        "{zero}"
+    );
+    let width = message(&[1, 4, 12], 3);
+    assert!(
+        width.contains("3·heads = 9") && width.contains("(1, 4, 12)"),
+        "{width}"
+    );
+    assert!(x(&[1, 4, 0]).causal_attention(1).is_err());
+    assert!(x(&[1, 4, 10]).causal_attention(1).is_err());
+    // The same sizes with a width that fits are accepted.
+    assert_eq!(
+        x(&[1, 4, 18]).causal_attention(3).unwrap().shape(),
+        [1, 4, 6]
+    );
+    // No positions: no output, and a gradient of the input's shape.
+    let empty = Tensor::<f64>::param(ArrayD::zeros(IxDyn(&[2, 0, 6])));
+    let y = empty.causal_attention(2).unwrap();
+    assert_eq!(y.shape(), [2, 0, 2]);
+    y.sum().backward().unwrap();
+    assert_eq!(empty.grad().unwrap().shape(), [2, 0, 6]);
+}
+
+// ---------------------------------------------------------------- the fast paths
+
+/// The gradient of `L = Σ f(x) ⊙ r` with respect to `x`, through the engine.
+fn gradient_of(
+    f: impl Fn(&Tensor<f64>) -> Tensor<f64>,
+    x: &ArrayD<f64>,
+    r: &ArrayD<f64>,
+) -> ArrayD<f64> {
+    let x = Tensor::param(x.clone());
+    f(&x)
+        .mul(&Tensor::constant(r.clone()))
+        .unwrap()
+        .sum()
+        .backward()
+        .unwrap();
+    x.grad().unwrap()
+}
+
+#[test]
+fn softmax_along_a_contiguous_last_axis_follows_the_formulas() {
+    // Row-major (lines are slices) and column-major (lines are strided).
+    let mut x = random(&[3, 4, 6], 1).mapv(|v| 3.0 * v);
+    x[[1, 2, 3]] = f64::NEG_INFINITY;
+    let r = random(&[3, 4, 6], 2);
+    for x in [x.clone(), column_major(x.clone())] {
+        let soft = Tensor::constant(x.clone()).softmax(2).unwrap().to_array();
+        let logs = Tensor::constant(x.clone())
+            .log_softmax(2)
+            .unwrap()
+            .to_array();
+        let ds = gradient_of(|t| t.softmax(2).unwrap(), &x, &r);
+        let dl = gradient_of(|t| t.log_softmax(2).unwrap(), &x, &r);
+        for i in 0..3 {
+            for j in 0..4 {
+                let line: Vec<f64> = (0..6).map(|k| x[[i, j, k]]).collect();
+                let m = line.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let z: f64 = line.iter().map(|v| (v - m).exp()).sum();
+                let p: Vec<f64> = line.iter().map(|v| (v - m).exp() / z).collect();
+                let rp: f64 = (0..6).map(|k| r[[i, j, k]] * p[k]).sum();
+                let rs: f64 = (0..6).map(|k| r[[i, j, k]]).sum();
+                for k in 0..6 {
+                    assert!(close(soft[[i, j, k]], p[k], 1e-14));
+                    if p[k] > 0.0 {
+                        assert!(close(logs[[i, j, k]], p[k].ln(), 1e-14));
+                    }
+                    // ∂/∂x of Σ r ⊙ softmax = p ⊙ (r − r·p); of log softmax, r − p Σ r
+                    assert!(close(ds[[i, j, k]], p[k] * (r[[i, j, k]] - rp), 1e-14));
+                    assert!(close(dl[[i, j, k]], r[[i, j, k]] - p[k] * rs, 1e-14));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn masked_fill_with_a_trailing_mask_fills_every_chunk() {
+    let x = random(&[2, 3, 4, 4], 1);
+    let r = random(&[2, 3, 4, 4], 2);
+    // A (t, t) mask (chunk by chunk), a (3, 1, 4) one (broadcast), and the
+    // causal mask on a column-major array (strided).
+    let cases = [
+        (causal(4), x.clone()),
+        (
+            Array2::from_shape_fn((3, 4), |(h, j)| (h + j) % 3 == 0)
+                .into_dyn()
+                .insert_axis(Axis(1)),
+            x.clone(),
+        ),
+        (causal(4), column_major(x.clone())),
+    ];
+    for (c, (mask, x)) in cases.iter().enumerate() {
+        let y = Tensor::constant(x.clone())
+            .masked_fill(mask, -7.0)
+            .unwrap()
+            .to_array();
+        let d = gradient_of(|t| t.masked_fill(mask, -7.0).unwrap(), x, &r);
+        let m = mask.broadcast(x.raw_dim()).unwrap();
+        for (index, &v) in x.indexed_iter() {
+            let masked = m[&index];
+            let (want_y, want_d) = if masked { (-7.0, 0.0) } else { (v, r[&index]) };
+            assert_eq!(
+                (y[&index], d[&index]),
+                (want_y, want_d),
+                "case {c} at {index:?}"
+            );
+        }
+        assert!(m.iter().any(|&b| b) && m.iter().any(|&b| !b), "case {c}");
+    }
+}
+
+#[test]
+fn gelu_derivative_follows_the_formula_in_f64_and_f32() {
+    // dy/dx = ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²), t = tanh(√(2/π)(x + 0.044715x³))
+    let x = random(&[5, 7], 3).mapv(|v| 2.5 * v);
+    let k = (2.0 / std::f64::consts::PI).sqrt();
+    let slope = |x: f64| {
+        let t = (k * (x + 0.044715 * x * x * x)).tanh();
+        0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * k * (1.0 + 3.0 * 0.044715 * x * x)
+    };
+    let ones = ArrayD::from_elem(x.raw_dim(), 1.0);
+    let d = gradient_of(Tensor::gelu, &x, &ones);
+    let x32 = Tensor::<f32>::param(x.mapv(|v| v as f32));
+    x32.gelu().sum().backward().unwrap();
+    let d32 = x32.grad().unwrap();
+    for (index, &v) in x.indexed_iter() {
+        assert!(close(d[&index], slope(v), 1e-14), "{index:?}");
+        assert!(close(f64::from(d32[&index]), slope(v), 1e-6), "{index:?}");
+    }
+}

@@ -329,7 +329,22 @@ impl<F: Float> MultiHeadAttention<F> {
     /// The output `(b, t, d)` for `x: (b, t, d)`, each position looking
     /// only at itself and earlier ones when `causal`.
     pub fn forward(&self, x: &Tensor<F>, causal: bool) -> Result<Tensor<F>> {
-        Ok(self.forward_with_weights(x, causal)?.0)
+        if !causal {
+            return Ok(self.forward_with_weights(x, causal)?.0);
+        }
+        // The same as forward_with_weights, in one op that keeps q, k and v
+        // in place and computes only the visible half of the scores.
+        let shape = x.shape();
+        let d = self.out.outputs();
+        if shape.len() != 3 || shape[2] != d {
+            return Err(Error::shape(
+                "the input of MultiHeadAttention",
+                format!("(b, t, {d})"),
+                shape_str(&shape),
+            ));
+        }
+        let o = self.qkv.forward(x)?.causal_attention(self.heads)?;
+        self.out.forward(&o)
     }
 
     /// The output and the attention weights `(b, heads, t, t)`.

@@ -376,3 +376,86 @@ fn a_missing_shipped_checkpoint_names_the_file_the_checksum_and_the_command() {
         std::fs::remove_file(&copy).ok();
     }
 }
+
+/// The loss of `model` through the unfused attention (slices, reshapes,
+/// transposes, masked softmax: `forward_with_weights`) in every block,
+/// written out as the transformer's forward pass without dropout.
+fn loss_unfused<F: Float>(
+    model: &Transformer<F>,
+    ids: &[usize],
+    targets: &[usize],
+    b: usize,
+) -> Tensor<F> {
+    let (t, d) = (ids.len() / b, model.config().d_model);
+    let mut x = model.tokens.forward_ids(ids).unwrap().reshape(&[b, t, d]);
+    x = x.and_then(|x| x.add(&model.positions.as_ref().unwrap().slice_axis(0, 0, t)?));
+    let mut x = x.unwrap();
+    for block in &model.blocks {
+        let (a, _) = block
+            .attn
+            .forward_with_weights(&block.ln1.forward(&x).unwrap(), true)
+            .unwrap();
+        x = x.add(&a).unwrap();
+        let h = block.fc1.forward(&block.ln2.forward(&x).unwrap()).unwrap();
+        x = x.add(&block.fc2.forward(&h.gelu()).unwrap()).unwrap();
+    }
+    let x = model.ln_f.forward(&x).unwrap();
+    let logits = x
+        .matmul(&model.tokens.weight.transpose(0, 1).unwrap())
+        .unwrap();
+    let v = model.config().vocab;
+    logits
+        .reshape(&[ids.len(), v])
+        .unwrap()
+        .cross_entropy(targets)
+        .unwrap()
+}
+
+/// The fused causal attention the blocks use gives the loss and every
+/// parameter's gradient of the unfused chain, in f32 and f64.
+#[test]
+fn fused_attention_gives_the_loss_and_gradients_of_the_unfused_chain() {
+    fn compare<F: Float>(tol: f64) {
+        let config = TransformerConfig::new(11, 16, 24, 3, 2);
+        let model = Transformer::<F>::new(config, 5).unwrap();
+        // weights off their small start, so that attention is far from uniform
+        for (i, p) in model.params().iter().enumerate() {
+            let v = random(&p.shape(), 300 + i as u64).mapv(|x| F::of(0.3 * x));
+            p.set_value(p.to_array() + v).unwrap();
+        }
+        let b = 3;
+        let ids: Vec<usize> = (0..b * 16).map(|i| (i * 7 + i / 5) % 11).collect();
+        let targets: Vec<usize> = (0..b * 16).map(|i| (i * 3 + 1) % 11).collect();
+        let run = |fused: bool| {
+            let loss = if fused {
+                model.loss(&ids, &targets, b, None).unwrap()
+            } else {
+                loss_unfused(&model, &ids, &targets, b)
+            };
+            loss.backward().unwrap();
+            let grads: Vec<ArrayD<f64>> = model
+                .params()
+                .iter()
+                .map(|p| p.take_grad().unwrap().mapv(|v| v.as_f64()))
+                .collect();
+            (loss.item().unwrap().as_f64(), grads)
+        };
+        let ((fused, gf), (unfused, gu)) = (run(true), run(false));
+        let loss_error = (fused - unfused).abs() / unfused.abs();
+        assert!(
+            loss_error < tol,
+            "{}: loss {fused} against {unfused}",
+            F::NAME
+        );
+        let mut worst: f64 = 0.0;
+        for (name, (a, b)) in model.named_params().iter().zip(gf.iter().zip(&gu)) {
+            let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let diff = (a - b).iter().fold(0.0f64, |m, v| m.max(v.abs())) / scale;
+            assert!(diff < tol, "{}: {}: {diff:e}", F::NAME, name.0);
+            worst = worst.max(diff);
+        }
+        println!("{}: loss {loss_error:.1e}, gradients {worst:.1e}", F::NAME);
+    }
+    compare::<f32>(1e-5);
+    compare::<f64>(1e-12);
+}
