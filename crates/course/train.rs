@@ -48,11 +48,11 @@ struct Settings {
 }
 
 const SETTINGS: Settings = Settings {
-    steps: 10000,
+    steps: 4000,
     batch: 32,
-    lr: 3e-3,
+    lr: 1.5e-3,
     min_lr: 1e-4,
-    warmup: 300,
+    warmup: 200,
     weight_decay: 0.1,
     clip: 1.0,
     seed: 12,
