@@ -277,12 +277,15 @@ fn run() -> Result<(), String> {
 /// with its mean loss and gradient.
 struct Helper {
     jobs: Sender<Job>,
-    answers: Receiver<Result<(f32, Vec<ArrayD<f32>>), String>>,
+    answers: Receiver<Answer>,
     thread: JoinHandle<()>,
 }
 
 /// Parameter values, ids, targets, windows.
 type Job = (Vec<ArrayD<f32>>, Vec<usize>, Vec<usize>, usize);
+
+/// The mean loss of the half and its gradient, one array per parameter.
+type Answer = Result<(f32, Vec<ArrayD<f32>>), String>;
 
 impl Helper {
     fn start(config: TransformerConfig, seed: u64) -> Helper {
