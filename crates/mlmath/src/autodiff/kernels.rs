@@ -541,6 +541,19 @@ fn head_view<F: Float>(
     ArrayView2::from_shape((s.t, s.dh).strides((3 * s.d, 1)), &x[at..]).expect("inside x")
 }
 
+/// The query, key and value blocks of one (sequence, head) of `x`.
+fn qkv_views<F: Float>(
+    x: &[F],
+    s: Heads,
+    at: (usize, usize),
+) -> (ArrayView2<'_, F>, ArrayView2<'_, F>, ArrayView2<'_, F>) {
+    (
+        head_view(x, s, at, 0),
+        head_view(x, s, at, 1),
+        head_view(x, s, at, 2),
+    )
+}
+
 /// The same `(t, dh)` block of `y: (b, t, w·d)` to write (rows `w·d`
 /// apart, `w` = 1 for the output, 3 for the gradient of the input).
 fn head_view_mut<F: Float>(
@@ -574,11 +587,7 @@ pub(super) fn attention_head<F: Float>(
     out: &mut [F],
 ) {
     let t = s.t;
-    let (q, k, v) = (
-        head_view(x, s, at, 0),
-        head_view(x, s, at, 1),
-        head_view(x, s, at, 2),
-    );
+    let (q, k, v) = qkv_views(x, s, at);
     let mut wv = ArrayViewMut2::from_shape((t, t), &mut *w).expect("t × t");
     general_mat_mul(s.scale::<F>(), &q, &k.t(), F::zero(), &mut wv);
     for (i, row) in w.chunks_exact_mut(t).enumerate() {
@@ -615,11 +624,7 @@ pub(super) fn attention_head_backward<F: Float>(
     dx: &mut [F],
 ) {
     let t = s.t;
-    let (q, k, v) = (
-        head_view(x, s, at, 0),
-        head_view(x, s, at, 1),
-        head_view(x, s, at, 2),
-    );
+    let (q, k, v) = qkv_views(x, s, at);
     let (bi, hi) = at;
     let gv = ArrayView2::from_shape(
         (t, s.dh).strides((s.d, 1)),
