@@ -8,6 +8,10 @@
 //! have taken without the stop (the batch of step `s` is drawn from a
 //! generator seeded with `s`).
 //!
+//! The parameters shipped are those of the evaluation with the lowest loss
+//! on the validation sample (early stopping chosen on validation, never on
+//! test); the record names that step.
+//!
 //! Each batch is split in two halves, one per core: the second half goes to
 //! a helper thread holding its own copy of the model (the autodiff graph
 //! lives in one thread), which returns its gradient; the mean of the two
@@ -48,11 +52,11 @@ struct Settings {
 }
 
 const SETTINGS: Settings = Settings {
-    steps: 4000,
+    steps: 9000,
     batch: 32,
-    lr: 1.5e-3,
+    lr: 3e-3,
     min_lr: 1e-4,
-    warmup: 200,
+    warmup: 300,
     weight_decay: 0.1,
     clip: 1.0,
     seed: 12,
@@ -132,6 +136,9 @@ fn run() -> Result<(), String> {
     let mut start = 0;
     let mut curve: Vec<Value> = Vec::new();
     let mut seconds = 0.0;
+    // the evaluation with the lowest validation-sample loss: (step, nats)
+    let mut best: Option<(usize, f64)> = None;
+    let best_file = work.join("best.params");
     if resume && state_file.exists() {
         let state: Value =
             serde_json::from_str(&std::fs::read_to_string(&state_file).map_err(|e| e.to_string())?)
@@ -147,6 +154,9 @@ fn run() -> Result<(), String> {
         }
         curve = state["curve"].as_array().cloned().unwrap_or_default();
         seconds = state["seconds"].as_f64().unwrap_or(0.0);
+        best = state["best"]
+            .as_array()
+            .and_then(|b| Some((b.first()?.as_u64()? as usize, b.get(1)?.as_f64()?)));
         model
             .load(work.join("model.params"))
             .map_err(|e| e.to_string())?;
@@ -213,6 +223,11 @@ fn run() -> Result<(), String> {
             println!("  validation sample: {val:.4} nats/char");
             curve.push(json!([done, running / counted as f64, val]));
             (running, counted) = (0.0, 0);
+            if best.is_none_or(|(_, b)| val < b) {
+                best = Some((done, val));
+                model.save(&best_file).map_err(|e| e.to_string())?;
+                println!("  the lowest so far: kept");
+            }
             let elapsed = seconds + clock.elapsed().as_secs_f64();
             save_state(
                 &work,
@@ -223,6 +238,7 @@ fn run() -> Result<(), String> {
                 &opt_rest,
                 (done, steps),
                 &curve,
+                best,
                 elapsed,
             )?;
         }
@@ -233,6 +249,11 @@ fn run() -> Result<(), String> {
         println!("trial run of {steps} steps done in {elapsed:.0} s; nothing shipped");
         return Ok(());
     }
+    let (kept_step, kept_val) = best.ok_or("the run made no evaluation")?;
+    model.load(&best_file).map_err(|e| e.to_string())?;
+    println!(
+        "keeping the parameters of step {kept_step} (validation sample {kept_val:.4} nats/char)"
+    );
     println!("scoring the whole validation and test text ...");
     let val = model
         .nats_per_char(&splits.val)
@@ -245,11 +266,13 @@ fn run() -> Result<(), String> {
         config: config.to_string(),
         parameters: model.parameter_count(),
         steps,
+        kept_step,
         batch: SETTINGS.batch,
         settings: format!(
             "AdamW, betas (0.9, 0.95), learning rate warmed up over {} steps to {:e}, cosine \
              decay to {:e}; weight decay {} on the weight matrices; gradients clipped to norm \
-             {}; seed {}; the batch of step s drawn from a generator seeded with s",
+             {}; seed {}; the batch of step s drawn from a generator seeded with s; the parameters \
+             kept are those of the evaluation with the lowest validation-sample loss",
             SETTINGS.warmup,
             SETTINGS.lr,
             SETTINGS.min_lr,
@@ -400,6 +423,7 @@ fn save_state(
     opt_rest: &Adam,
     (step, total): (usize, usize),
     curve: &[Value],
+    best: Option<(usize, f64)>,
     seconds: f64,
 ) -> Result<(), String> {
     model
@@ -419,7 +443,9 @@ fn save_state(
                 .map_err(|e| e.to_string())?;
         }
     }
-    let state = json!({"step": step, "steps": total, "curve": curve, "seconds": seconds});
+    let best = best.map(|(s, v)| json!([s, v]));
+    let state =
+        json!({"step": step, "steps": total, "curve": curve, "best": best, "seconds": seconds});
     std::fs::write(work.join("state.json"), state.to_string()).map_err(|e| e.to_string())
 }
 

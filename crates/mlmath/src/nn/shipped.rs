@@ -88,6 +88,10 @@ pub struct ShippedRecord {
     pub parameters: usize,
     /// The training steps.
     pub steps: usize,
+    /// The step whose parameters were kept: the evaluation with the lowest
+    /// loss on the validation sample (`steps` in a version 1 record, which
+    /// kept the last).
+    pub kept_step: usize,
     /// The windows per step.
     pub batch: usize,
     /// The optimiser, schedule and seed, in words.
@@ -107,19 +111,24 @@ pub struct ShippedRecord {
 }
 
 /// The first line of a training record.
-const RECORD_FORMAT: &str = "mlmath training record, version 1";
+const RECORD_FORMAT: &str = "mlmath training record, version 2";
+
+/// The first line of a record written before the kept step was recorded.
+const RECORD_FORMAT_1: &str = "mlmath training record, version 1";
 
 impl ShippedRecord {
     /// The record as text: `key: value` lines, then the curve as CSV.
     pub fn to_text(&self) -> String {
         let mut text = format!(
-            "{RECORD_FORMAT}\nconfig: {}\nparameters: {}\nsteps: {}\nbatch: {}\nsettings: {}\n\
+            "{RECORD_FORMAT}\nconfig: {}\nparameters: {}\nsteps: {}\nkept step: {}\nbatch: {}\n\
+             settings: {}\n\
              seconds: {}\nvalidation sample characters: {}\n\
              validation nats per character: {}\ntest nats per character: {}\n\
              curve: step, mean training loss, validation sample nats per character\n",
             self.config,
             self.parameters,
             self.steps,
+            self.kept_step,
             self.batch,
             self.settings,
             self.seconds,
@@ -137,9 +146,11 @@ impl ShippedRecord {
     /// naming the first line that does not fit.
     pub fn parse(text: &str) -> std::result::Result<Self, String> {
         let mut lines = text.lines();
-        if lines.next() != Some(RECORD_FORMAT) {
-            return Err(format!("the first line is not {RECORD_FORMAT:?}"));
-        }
+        let version = match lines.next() {
+            Some(RECORD_FORMAT) => 2,
+            Some(RECORD_FORMAT_1) => 1,
+            _ => return Err(format!("the first line is not {RECORD_FORMAT:?}")),
+        };
         let mut field = |key: &str| -> std::result::Result<String, String> {
             let line = lines.next().unwrap_or_default();
             line.strip_prefix(&format!("{key}: "))
@@ -154,6 +165,10 @@ impl ShippedRecord {
         let config = field("config")?;
         let parameters = number("parameters", field("parameters")?)?;
         let steps = number("steps", field("steps")?)?;
+        let kept_step = match version {
+            1 => steps,
+            _ => number("kept step", field("kept step")?)?,
+        };
         let batch = number("batch", field("batch")?)?;
         let settings = field("settings")?;
         let seconds = number("seconds", field("seconds")?)?;
@@ -182,6 +197,7 @@ impl ShippedRecord {
             config,
             parameters,
             steps,
+            kept_step,
             batch,
             settings,
             seconds,

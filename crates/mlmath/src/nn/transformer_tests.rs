@@ -333,6 +333,7 @@ fn a_training_record_reads_back_and_a_damaged_one_is_refused() {
         config: TransformerConfig::new(83, 128, 128, 4, 4).to_string(),
         parameters: 820_352,
         steps: 4000,
+        kept_step: 3750,
         batch: 32,
         settings: "AdamW".into(),
         seconds: 5000.5,
@@ -352,6 +353,13 @@ fn a_training_record_reads_back_and_a_damaged_one_is_refused() {
     assert!(ShippedRecord::parse("").is_err());
     let short = text.replace("500, 2.1, 1.9", "500, 2.1");
     assert!(ShippedRecord::parse(&short).is_err());
+    // a version 1 record has no kept step: it kept the last
+    let old = text
+        .replace("version 2", "version 1")
+        .replace("kept step: 3750\n", "");
+    let read = ShippedRecord::parse(&old).unwrap();
+    assert_eq!((read.steps, read.kept_step), (4000, 4000));
+    assert!(ShippedRecord::parse(&text.replace("version 2", "version 1")).is_err());
 }
 
 #[test]
