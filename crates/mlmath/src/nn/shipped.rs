@@ -48,7 +48,7 @@ pub fn shipped_transformer_from(path: impl AsRef<std::path::Path>) -> Result<Tra
         path: path.to_path_buf(),
         problem,
         fix: format!(
-            "train it again with `{SHIPPED_COMMAND}` (about 2 hours), or restore it with \
+            "train it again with `{SHIPPED_COMMAND}` (about 50 minutes on two cores), or restore it with \
              `git checkout data/{SHIPPED_FILE}`"
         ),
     };
