@@ -26,7 +26,7 @@
 //! | [`descent`] | [losses](descent::losses) and gradients (by hand and by finite differences), least squares; [gradient descent](descent::gradient_descent); Widrow–Hoff [LMS](descent::lms) |
 //! | [`linalg`] | solving `A x = b` and least squares (QR), scaled so no input overflows; eigenvalues by Jacobi rotations and by power iteration |
 //! | [`bayes`] | Bayes' theorem; Gaussian naive Bayes ([`GaussianNaiveBayes`](bayes::GaussianNaiveBayes)) and full-covariance Gaussian class models ([`GaussianClassifier`](bayes::GaussianClassifier)), fitted by maximum likelihood, predicting in log space |
-//! | [`metrics`] | accuracy, the confusion matrix of a test set, and the reliability (calibration) of predicted probabilities |
+//! | [`metrics`] | accuracy, the confusion matrix of a test set, the reliability (calibration) of predicted probabilities, and the AUROC of a score that should tell two groups apart |
 //! | [`distance`] | Euclidean, Manhattan and cosine distances, computed without losing digits; the curse of dimensionality and its law (the range of n normals); Γ(n/2) and the volume of the unit ball |
 //! | [`neighbours`] | the k-nearest-neighbours classifier ([`Knn`](neighbours::Knn)) and its decision regions |
 //! | [`autodiff`] | reverse-mode automatic differentiation on tensors: the [`Tensor`](autodiff::Tensor), its ops with their derivatives side by side, gradient checks |

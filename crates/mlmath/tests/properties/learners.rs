@@ -6,7 +6,8 @@
 //! underflows), Manhattan ones by a plain sum, cosine ones by the textbook
 //! 1 − u·v; nearest neighbours by a brute-force vote in exact integer
 //! arithmetic; naive Bayes by its textbook formulas and a hand-worked case;
-//! Γ(n/2) by exact factorials and Stirling's series; the metrics by counting.
+//! Γ(n/2) by exact factorials and Stirling's series; the metrics by counting
+//! (the AUROC pair by pair).
 
 use mlmath::bayes::{GaussianNaiveBayes, posterior};
 use mlmath::data::Dataset;
@@ -14,7 +15,7 @@ use mlmath::distance::{
     Metric, cosine_distance, distance_concentration, euclidean, gamma_half, manhattan, pairwise,
     unit_ball_volume,
 };
-use mlmath::metrics::{accuracy, confusion_matrix, confusion_table};
+use mlmath::metrics::{accuracy, auroc, confusion_matrix, confusion_table};
 use mlmath::neighbours::Knn;
 use ndarray::{Array1, Array2, ArrayView1, Axis, concatenate};
 use proptest::prelude::*;
@@ -1058,6 +1059,55 @@ fn metrics(suite: &mut Suite) {
                         "the table accepted them"
                     );
                 }
+            }
+            Ok(())
+        },
+    );
+
+    suite.check(
+        "the AUROC is the Mann-Whitney U counted pair by pair, ties half, and refuses \
+         empty groups and NaN or infinite scores",
+        &["metrics::auroc"],
+        (
+            vector(0..12, any_f64()),
+            vector(0..12, any_f64()),
+            0..3usize,
+        ),
+        |(positive, negative, tie)| {
+            // Ties on purpose: copy a negative score into the positives.
+            let mut positive = positive.to_vec();
+            if tie > 0 && !negative.is_empty() && !positive.is_empty() {
+                positive[0] = negative[negative.len() - 1];
+            }
+            let positive = Array1::from(positive);
+            let valid = !positive.is_empty()
+                && !negative.is_empty()
+                && positive.iter().chain(&negative).all(|v| v.is_finite());
+            match auroc(&positive, &negative) {
+                Ok(a) => {
+                    ensure!(valid, "accepted empty or non-finite scores");
+                    let mut u = 0.0;
+                    for &p in &positive {
+                        for &q in &negative {
+                            u += if p > q {
+                                1.0
+                            } else if p == q {
+                                0.5
+                            } else {
+                                0.0
+                            };
+                        }
+                    }
+                    let pairs = (positive.len() * negative.len()) as f64;
+                    ensure!(
+                        (a - u / pairs).abs() < 1e-12,
+                        "{a} against U/n₊n₋ = {}",
+                        u / pairs
+                    );
+                    let swapped = auroc(&negative, &positive).unwrap();
+                    ensure!((a + swapped - 1.0).abs() < 1e-12, "the two orders sum to 1");
+                }
+                Err(e) => ensure!(!valid, "refused valid scores: {e}"),
             }
             Ok(())
         },
