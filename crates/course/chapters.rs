@@ -37,7 +37,13 @@ fn readme_rows(readme: &str) -> Vec<(String, Option<u32>)> {
         .lines()
         .filter_map(|line| {
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-            let stem = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            // `stem`, or a link to the notebook: [`stem`](notebooks/stem.ipynb)
+            let first = cells.get(1)?;
+            let shown = match first.strip_prefix('[') {
+                Some(link) => &link[..link.find(']')?],
+                None => first,
+            };
+            let stem = shown.strip_prefix('`')?.strip_suffix('`')?;
             let number_first =
                 stem.len() > 3 && stem.as_bytes()[..2].iter().all(u8::is_ascii_digit);
             if !number_first || stem.as_bytes()[2] != b'-' {
@@ -166,7 +172,13 @@ fn class_times_and_readme_rows_are_read_as_written() {
         Some(75)
     );
     assert_eq!(class_minutes(&notebook("**Class time:** an hour")), None);
-    let rows =
-        readme_rows("| notebook | time |\n|---|---|\n| `07-a-b` | 50 min | x |\n| `x` | 3 min |");
-    assert_eq!(rows, vec![("07-a-b".to_string(), Some(50))]);
+    let rows = readme_rows(
+        "| notebook | time |\n|---|---|\n| `07-a-b` | 50 min | x |\n| `x` | 3 min |\n\
+         | [`08-c`](notebooks/08-c.ipynb) | 75 min | y |",
+    );
+    let expected = [
+        ("07-a-b".to_string(), Some(50)),
+        ("08-c".to_string(), Some(75)),
+    ];
+    assert_eq!(rows, expected);
 }

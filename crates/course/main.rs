@@ -40,9 +40,10 @@ commands:
                    K warm kernels wait for the next notebook (default 1, about
                    0.8 GB each; --pool 0 turns the pool off)
   test [NOTEBOOK ...] [--notebooks-only] [--timeout S]
-                   set up if needed; run the crate's tests and doctests, clippy,
-                   every notebook through the Rust kernel, the kernel pool, and
-                   the Stop button during a training cell (notebook 08)
+                   check that docs/results.md shows every theory cell; set up if
+                   needed; run the crate's tests and doctests, clippy, every notebook
+                   through the Rust kernel (kept, executed, in target/executed/), the
+                   kernel pool, and the Stop button during a training cell (notebook 08)
   setup [--frames] install what is missing: rust-src, evcxr_jupyter, JupyterLab,
                    the kernelspec, the warm build cache (safe to run again);
                    --frames also compiles polars for notebook 03 (about 10 minutes)
