@@ -71,7 +71,8 @@ commands:
                    (tagged theory) with its code and what it printed, from the executed
                    notebooks that `test` keeps in target/executed/; first runs the
                    notebooks (those named, default all) whose theory cells have no
-                   passing run there (--no-run: none)
+                   passing run there and are not shown on the page as they are
+                   (--no-run: none)
   map              write docs/course-map.svg, the course map (mlmath::course)
   clean            delete the notebooks' build folders (about 150 MB each)
 ";
@@ -250,8 +251,11 @@ fn write_results(args: &[String]) -> Result<(), String> {
     }
     let mut ran = Ok(());
     if !args.iter().any(|a| a == "--no-run") {
+        // A notebook runs when it has no passing run of its theory cells as
+        // they are now, unless the page already shows them as they are.
         let stale: Vec<(&String, String)> = stems
             .iter()
+            .filter(|stem| !results::page_shows(&repo, stem))
             .filter_map(|stem| results::needs_run(&repo, &executed, stem).map(|why| (stem, why)))
             .collect();
         if !stale.is_empty() {

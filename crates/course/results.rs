@@ -6,7 +6,8 @@
 //! notebook in `target/executed/` (the solutions in place, the outputs kept,
 //! and in its metadata whether the run passed). `cargo course results` runs
 //! the notebooks that have no passing copy there of their current theory
-//! cells, then writes the page: for every notebook in order, every theory
+//! cells (unless the page already shows those cells as they are), then
+//! writes the page: for every notebook in order, every theory
 //! cell with its section, its claim (the markdown heading just above it), its
 //! code, and what it printed (stdout and shown values; stderr left out).
 //!
@@ -378,11 +379,25 @@ pub fn needs_run(repo: &Path, executed_dir: &Path, stem: &str) -> Option<String>
     };
     let copy = executed_dir.join(format!("{stem}.ipynb"));
     if !copy.exists() {
-        return Some(format!("no executed copy in {}", executed_dir.display()));
+        let shown = executed_dir.strip_prefix(repo).unwrap_or(executed_dir);
+        return Some(format!("no executed copy in {}", shown.display()));
     }
     Notebook::read(&copy)
         .and_then(|executed| current_run(&committed, &executed))
         .err()
+}
+
+/// Whether the page as it is already shows the notebook's theory cells as
+/// their code is now (from an earlier run): then it need not run again.
+pub fn page_shows(repo: &Path, stem: &str) -> bool {
+    let page = std::fs::read_to_string(repo.join(PAGE)).unwrap_or_default();
+    let path = repo.join("notebooks").join(format!("{stem}.ipynb"));
+    let Ok(cells) = Notebook::read(&path).and_then(|nb| nb.theory_cells()) else {
+        return false;
+    };
+    let old = old_sections(&page);
+    old.get(stem)
+        .is_some_and(|section| !cells.is_empty() && page_problems(section, &cells).is_empty())
 }
 
 /// The sections of a page as written before, by notebook stem.
@@ -488,16 +503,18 @@ pub fn write_page(repo: &Path, executed_dir: &Path) -> Result<Written, String> {
             None => {
                 let executed = Notebook::read(&executed_dir.join(format!("{stem}.ipynb")))?;
                 written.from_runs.push(stem.clone());
-                (section(&notebook, &executed)?, "this run")
+                let when = executed.run().map(|(_, finished, _)| finished);
+                let from = format!("the run of {}", when.unwrap_or_default());
+                (section(&notebook, &executed)?, from)
             }
             Some(reason) => match old.get(&stem) {
                 Some(kept) if !cells.is_empty() && page_problems(kept, &cells).is_empty() => {
                     written.kept.push(stem.clone());
-                    (kept.clone(), "an earlier run")
+                    (kept.clone(), "an earlier run".to_string())
                 }
                 _ => {
                     written.missing.push(stem.clone());
-                    (placeholder(&notebook, reason), "not run")
+                    (placeholder(&notebook, reason), "not run".to_string())
                 }
             },
         };
