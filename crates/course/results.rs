@@ -474,6 +474,13 @@ fn section(notebook: &Notebook, executed: &Notebook) -> Result<String, String> {
     Ok(out)
 }
 
+/// When the run a section shows finished, as the section says.
+fn run_of(section: &str) -> Option<String> {
+    let line = section.lines().find(|l| l.contains(" · run "))?;
+    let after = &line[line.find(" · run ")? + " · run ".len()..];
+    Some(after[..after.rfind(", ")?].to_string())
+}
+
 fn placeholder(notebook: &Notebook, reason: &str) -> String {
     format!(
         "<!-- notebook {stem} -->\n## {title}\n\nNot shown: {reason}. \
@@ -510,7 +517,8 @@ pub fn write_page(repo: &Path, executed_dir: &Path) -> Result<Written, String> {
             Some(reason) => match old.get(&stem) {
                 Some(kept) if !cells.is_empty() && page_problems(kept, &cells).is_empty() => {
                     written.kept.push(stem.clone());
-                    (kept.clone(), "an earlier run".to_string())
+                    let when = run_of(kept).unwrap_or_else(|| "an earlier run".into());
+                    (kept.clone(), format!("the run of {when}"))
                 }
                 _ => {
                     written.missing.push(stem.clone());
@@ -663,6 +671,88 @@ mod tests {
         let old = old_sections(page);
         assert_eq!(old["01-a"], "<!-- notebook 01-a -->\n## 01\nx\n");
         assert_eq!(old["02-b"], "<!-- notebook 02-b -->\n## 02\n");
+    }
+
+    #[test]
+    fn the_page_is_written_from_runs_kept_when_current_and_marked_when_not() {
+        let repo = std::env::temp_dir().join(format!("course-results-{}", std::process::id()));
+        std::fs::create_dir_all(repo.join("notebooks")).unwrap();
+        let executed = repo.join(EXECUTED);
+        std::fs::create_dir_all(&executed).unwrap();
+        let committed = |source: &str| {
+            json!({ "metadata": {}, "cells": [
+                md("# 01 · One\n\n## 1. First"),
+                md("### The math says / we measured: one is one"),
+                code("t1", source, &["theory"]),
+            ]})
+        };
+        let write = |path: PathBuf, nb: &Value| {
+            std::fs::write(path, serde_json::to_string(nb).unwrap()).unwrap()
+        };
+        write(
+            repo.join("notebooks/01-one.ipynb"),
+            &committed("println!(\"1 = 1\");"),
+        );
+        let mut run = committed("println!(\"1 = 1\");");
+        run["cells"][2]["outputs"] = json!([
+            { "output_type": "stream", "name": "stdout", "text": "1 = 1\n" },
+            { "output_type": "stream", "name": "stderr", "text": "a warning\n" },
+        ]);
+        run["metadata"]["course_run"] =
+            json!({ "passed": true, "finished": "today", "seconds": 3.0 });
+        write(executed.join("01-one.ipynb"), &run);
+
+        let written = write_page(&repo, &executed).unwrap();
+        assert_eq!(written.from_runs, ["01-one"]);
+        let page = std::fs::read_to_string(repo.join(PAGE)).unwrap();
+        assert!(
+            page.contains("### The math says / we measured: one is one"),
+            "{page}"
+        );
+        assert!(page.contains("In section *1. First*"), "{page}");
+        assert!(
+            page.contains("```text\n1 = 1\n```") && !page.contains("a warning"),
+            "{page}"
+        );
+        assert!(check_page(&repo).is_ok());
+
+        // Without its run, the page keeps what it showed, as long as it is current.
+        std::fs::remove_file(executed.join("01-one.ipynb")).unwrap();
+        assert!(page_shows(&repo, "01-one"));
+        let written = write_page(&repo, &executed).unwrap();
+        assert_eq!(written.kept, ["01-one"]);
+        assert_eq!(std::fs::read_to_string(repo.join(PAGE)).unwrap(), page);
+
+        // A failed run is not shown, nor is a run of other code.
+        run["metadata"]["course_run"]["passed"] = json!(false);
+        write(executed.join("01-one.ipynb"), &run);
+        assert!(
+            needs_run(&repo, &executed, "01-one")
+                .unwrap()
+                .contains("failed")
+        );
+        write(
+            repo.join("notebooks/01-one.ipynb"),
+            &committed("println!(\"one\");"),
+        );
+        assert!(!page_shows(&repo, "01-one"));
+        let e = check_page(&repo).unwrap_err();
+        assert!(
+            e.contains("older version") && e.contains("cargo course results"),
+            "{e}"
+        );
+        let written = write_page(&repo, &executed).unwrap();
+        assert_eq!(written.missing, ["01-one"]);
+        let page = std::fs::read_to_string(repo.join(PAGE)).unwrap();
+        assert!(
+            page.contains("Not shown") && page.contains("cargo course results 01"),
+            "{page}"
+        );
+        assert!(
+            check_page(&repo).is_err(),
+            "a section not shown fails the check"
+        );
+        std::fs::remove_dir_all(&repo).unwrap();
     }
 
     #[test]
