@@ -38,6 +38,20 @@ made those mistakes runs it with Run All, and every check must then fail.
 Every line of code fits a projector: at most 100 characters.
 Cells tagged `raises-exception` may fail, and cells tagged `allow-stderr`
 may write to stderr: notebook 00 uses them to show what errors look like.
+
+The chapters are the files `notebooks/NN-*.ipynb`, in the order of their
+names. Each ends with a markdown cell that links the chapter before it and
+the one after it (`**Previous:** [..](NN-....ipynb) · **Next:** [..](...)`),
+and every notebook it links must exist; the last chapter may name, as Next,
+the chapter that follows it before that one is written. Every chapter from
+01 on has at least one code cell tagged `theory`: a "The math says / we
+measured" cell, which asserts theory against the numbers of the run and
+prints both (`cargo course results` collects them in docs/results.md).
+
+`test --save DIR` writes each executed notebook (solutions in place, with
+its outputs) to DIR, and records in its metadata under `course_run` whether
+the run passed, when, and how long it took: `cargo course test` saves them
+in target/executed/, where `cargo course results` reads them.
 """
 
 from __future__ import annotations
@@ -63,6 +77,10 @@ KERNEL = "rust-course"
 SUPPORT_CRATE_DEP = ':dep mlmath = { path = "../crates/mlmath" }'
 LINE_LIMIT = 100
 FRAMES_DEP = ':dep mlmath = { path = "../crates/mlmath", features = ["frames"] }'
+# A chapter's file name: two digits, a dash, a name.
+CHAPTER = re.compile(r"^(\d\d)-[^/]*\.ipynb$")
+# A markdown link to a notebook, with an optional #anchor.
+NOTEBOOK_LINK = re.compile(r"\[[^\]]*\]\(([^)\s#]+\.ipynb)(?:#[^)\s]*)?\)")
 
 
 @dataclass
@@ -87,6 +105,65 @@ def tags(cell) -> set[str]:
 def first_line(cell) -> str:
     lines = [l for l in cell.source.splitlines() if l.strip()]
     return (lines[0][:60] if lines else "").strip()
+
+
+def chapters() -> list[Path]:
+    """The course's chapters: the notebooks named NN-*.ipynb, in order."""
+    return sorted(p for p in NOTEBOOKS.glob("*.ipynb") if CHAPTER.match(p.name))
+
+
+def labelled_link(source: str, label: str) -> str | None:
+    """The notebook that `label` (Previous, Next) links in `source`, if any."""
+    found = re.search(rf"{label}:?[*_ ]*\[[^\]]*\]\(([^)\s]+)\)", source)
+    return found.group(1).split("#")[0] if found else None
+
+
+def link_problems(nb, path: Path) -> list[str]:
+    """The last cell must link the chapters before and after this one, in the
+    folder's order, and every notebook it links must exist."""
+    order = [p.name for p in chapters()]
+    if path.name not in order or path.parent.resolve() != NOTEBOOKS.resolve():
+        return []
+    i = order.index(path.name)
+    last = nb.cells[-1] if nb.cells else None
+    wanted = [("Previous", order[i - 1])] if i > 0 else []
+    wanted += [("Next", order[i + 1])] if i + 1 < len(order) else []
+    example = " · ".join(f"**{label}:** [NN · its title]({name})" for label, name in wanted)
+    if last is None or last.cell_type != "markdown":
+        return [f"the last cell must be a markdown cell linking the neighbouring chapters: {example}"]
+    problems = []
+    for label, name in wanted:
+        linked = labelled_link(last.source, label)
+        if linked != name:
+            problems.append(
+                f"the last cell must link the {label.lower()} chapter, {name}, as {label}: "
+                f"{example} (it links {linked or 'none'})"
+            )
+    following = f"{int(path.name[:2]) + 1:02d}-"
+    for name in NOTEBOOK_LINK.findall(last.source):
+        if (path.parent / name).exists():
+            continue
+        # The last chapter may link the next one before it is written.
+        if i == len(order) - 1 and name.startswith(following) and labelled_link(last.source, "Next") == name:
+            continue
+        problems.append(f"the last cell links {name}, which is not in {NOTEBOOKS}: correct the link")
+    return problems
+
+
+def theory_problems(nb, path: Path) -> list[str]:
+    """Every chapter from 01 on has a code cell tagged `theory`; only code cells are."""
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        if "theory" in tags(cell) and cell.cell_type != "code":
+            problems.append(f"cell {i} is tagged theory but is not a code cell: only the cells that run the check are")
+    chapter = CHAPTER.match(path.name)
+    has_theory = any("theory" in tags(c) and c.cell_type == "code" for c in nb.cells)
+    if chapter and int(chapter.group(1)) >= 1 and not has_theory:
+        problems.append(
+            "no code cell is tagged `theory`: tag each \"The math says / we measured\" cell (the code that "
+            "asserts theory against the numbers of the run, printing both) with `theory` in metadata.tags"
+        )
+    return problems
 
 
 def lint(path: Path) -> tuple[object | None, list[str]]:
@@ -132,6 +209,7 @@ def lint(path: Path) -> tuple[object | None, list[str]]:
     for i in kinds["check"]:
         if 'println!("✓' not in nb.cells[i].source:
             problems.append(f"check cell {i} does not end by printing its ✓ line (the sign that every assert passed)")
+    problems += link_problems(nb, path) + theory_problems(nb, path)
     for i in kinds["solution"]:
         cell = nb.cells[i]
         if cell.cell_type != "markdown" or solution_code(cell) is None or "<details>" not in cell.source:
@@ -306,6 +384,11 @@ def command_test(args) -> int:
         run.problems[:0] = problems
         if args.save and nb is not None:
             Path(args.save).mkdir(parents=True, exist_ok=True)
+            nb.metadata["course_run"] = {
+                "passed": not run.problems,
+                "finished": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+                "seconds": round(run.total, 1),
+            }
             nbformat.write(nb, Path(args.save) / path.name)
         code_cells = sum(1 for c in (nb.cells if nb else []) if c.cell_type == "code")
         index, seconds, line = run.slowest

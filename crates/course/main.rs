@@ -7,14 +7,19 @@
 //! cargo course doctor   what is installed, and the command that fixes what is not
 //! cargo course bench    kernel latency cell by cell, then the compute table
 //! cargo course export   student copies of the notebooks, without solutions
+//! cargo course results  docs/results.md: every theory cell and what it printed
+//! cargo course map      docs/course-map.svg: which chapter builds on which
 //! cargo course clean    delete the notebooks' build folders
 //! ```
 
+#[cfg(test)]
+mod chapters;
 mod compute_bench;
 mod doctor;
 mod malloc;
 mod notebooks;
 mod places;
+mod results;
 mod setup;
 
 use std::path::PathBuf;
@@ -35,9 +40,10 @@ commands:
                    K warm kernels wait for the next notebook (default 1, about
                    0.8 GB each; --pool 0 turns the pool off)
   test [NOTEBOOK ...] [--notebooks-only] [--timeout S]
-                   set up if needed; run the crate's tests and doctests, clippy,
-                   every notebook through the Rust kernel, the kernel pool, and
-                   the Stop button during a training cell (notebook 08)
+                   check that docs/results.md shows every theory cell; set up if
+                   needed; run the crate's tests and doctests, clippy, every notebook
+                   through the Rust kernel (kept, executed, in target/executed/), the
+                   kernel pool, and the Stop button during a training cell (notebook 08)
   setup [--frames] install what is missing: rust-src, evcxr_jupyter, JupyterLab,
                    the kernelspec, the warm build cache (safe to run again);
                    --frames also compiles polars for notebook 03 (about 10 minutes)
@@ -60,6 +66,14 @@ commands:
                    data/checkpoints/moby-transformer.params, its record (.record) and
                    their lines in data/SHA256SUMS
   export [DIR]     write student copies without solution cells (default: student/)
+  results [NOTEBOOK ...] [--no-run] [--timeout S]
+                   write docs/results.md, every \"The math says / we measured\" cell
+                   (tagged theory) with its code and what it printed, from the executed
+                   notebooks that `test` keeps in target/executed/; first runs the
+                   notebooks (those named, default all) whose theory cells have no
+                   passing run there and are not shown on the page as they are
+                   (--no-run: none)
+  map              write docs/course-map.svg, the course map (mlmath::course)
   clean            delete the notebooks' build folders (about 150 MB each)
 ";
 
@@ -93,6 +107,8 @@ fn main() -> ExitCode {
             Ok(())
         }
         "bench" => bench(rest),
+        "results" => write_results(rest),
+        "map" => write_map(),
         "train" => train(rest),
         "export" => {
             let out = rest.first().cloned().unwrap_or_else(|| {
@@ -207,6 +223,103 @@ fn option<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
         .map(String::as_str)
 }
 
+/// The arguments that are neither flags nor the value after `--timeout`.
+fn positional(args: &[String]) -> Vec<&str> {
+    args.iter()
+        .enumerate()
+        .filter(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--timeout"))
+        .map(|(_, a)| a.as_str())
+        .collect()
+}
+
+/// `cargo course results`: runs the notebooks whose theory cells have no
+/// passing run in target/executed/, then writes docs/results.md (results.rs).
+fn write_results(args: &[String]) -> Result<(), String> {
+    let repo = places::repo();
+    let executed = repo.join(results::EXECUTED);
+    let timeout = option(args, "--timeout").unwrap_or("120");
+    let names = positional(args);
+    let stems: Vec<String> = results::chapter_paths(&repo)
+        .iter()
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .filter(|stem| names.is_empty() || names.iter().any(|n| stem.contains(n)))
+        .collect();
+    if let Some(unknown) = names.iter().find(|n| !stems.iter().any(|s| s.contains(*n))) {
+        return Err(format!(
+            "no notebook in notebooks/ matches {unknown:?} (give its number, e.g. 05)"
+        ));
+    }
+    let mut ran = Ok(());
+    if !args.iter().any(|a| a == "--no-run") {
+        // A notebook runs when it has no passing run of its theory cells as
+        // they are now, unless the page already shows them as they are.
+        let stale: Vec<(&String, String)> = stems
+            .iter()
+            .filter(|stem| !results::page_shows(&repo, stem))
+            .filter_map(|stem| results::needs_run(&repo, &executed, stem).map(|why| (stem, why)))
+            .collect();
+        if !stale.is_empty() {
+            println!(
+                "== running the notebooks without a passing run of their theory cells as they are now"
+            );
+            for (stem, why) in &stale {
+                println!("  {stem}: {why}");
+            }
+            setup::setup()?;
+            setup::warm_frames()?;
+            let saved = executed.to_string_lossy().into_owned();
+            let mut call = vec!["test", "--timeout", timeout, "--save", saved.as_str()];
+            call.extend(stale.iter().map(|(stem, _)| stem.as_str()));
+            ran = notebooks::python(&call);
+        }
+    }
+    let written = results::write_page(&repo, &executed)?;
+    println!(
+        "{} written: {} notebook(s) from their runs in {}, {} kept from the page as it was",
+        results::PAGE,
+        written.from_runs.len(),
+        results::EXECUTED,
+        written.kept.len()
+    );
+    ran?;
+    if written.missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} does not show {}: they have no passing run of their theory cells as they are now \
+             (run `cargo course results {}`)",
+            results::PAGE,
+            written.missing.join(", "),
+            written
+                .missing
+                .iter()
+                .map(|s| &s[..2])
+                .collect::<Vec<_>>()
+                .join(" ")
+        ))
+    }
+}
+
+/// `cargo course map`: writes docs/course-map.svg from mlmath::course.
+fn write_map() -> Result<(), String> {
+    let path = places::repo().join(COURSE_MAP);
+    let svg = course_map_svg()?;
+    std::fs::write(&path, svg).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("{COURSE_MAP} written");
+    Ok(())
+}
+
+/// The course map's picture, relative to the repository.
+const COURSE_MAP: &str = "docs/course-map.svg";
+
+/// The course map as the crate draws it.
+fn course_map_svg() -> Result<String, String> {
+    let plot = mlmath::course::course_map()
+        .draw()
+        .map_err(|e| format!("the course map does not draw: {e}"))?;
+    Ok(plot.svg().to_string())
+}
+
 fn lab(args: &[String]) -> Result<(), String> {
     setup::setup()?;
     let mut jupyter = Command::new(places::venv_bin("jupyter"));
@@ -295,12 +408,13 @@ fn lab(args: &[String]) -> Result<(), String> {
 fn test(args: &[String]) -> Result<(), String> {
     let notebooks_only = args.iter().any(|a| a == "--notebooks-only");
     let timeout = option(args, "--timeout").unwrap_or("120");
-    let names: Vec<&str> = args
-        .iter()
-        .enumerate()
-        .filter(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--timeout"))
-        .map(|(_, a)| a.as_str())
-        .collect();
+    let names = positional(args);
+    // Cheap checks first, before anything is installed, compiled or run.
+    println!(
+        "== {} shows every theory cell of the notebooks",
+        results::PAGE
+    );
+    results::check_page(&places::repo())?;
     setup::setup()?;
     if !notebooks_only {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -356,7 +470,10 @@ fn test(args: &[String]) -> Result<(), String> {
         "\n== notebooks, each in a fresh Rust kernel (beside them, the exercises run: each \
          notebook with wrong answers typed in; their report follows)"
     );
-    let mut call = vec!["test", "--timeout", timeout];
+    // The executed notebooks are kept for `cargo course results`.
+    let executed = places::repo().join(results::EXECUTED);
+    let executed = executed.to_string_lossy().into_owned();
+    let mut call = vec!["test", "--timeout", timeout, "--save", executed.as_str()];
     call.extend(names.iter().copied());
     let notebooks_ran = notebooks::python(&call);
     let exercised = running.wait().map_err(|e| e.to_string())?;

@@ -37,6 +37,7 @@
 //! | [`features`] | random Fourier features, the minimum-norm least-squares fit (in the smaller of the two spaces), and the double-descent sweep |
 //! | [`text`] | characters and their ids, the course's split of Moby-Dick, windows for learned models; n-gram models ([`NGram`](text::NGram)) with add-k, Witten-Bell and interpolated Kneser-Ney smoothing, chosen on validation |
 //! | [`svm`] | support vector machines: the C-SVM ([`Svm`](svm::Svm)) trained by SMO with libsvm's working-set rule; linear, polynomial, RBF and custom [kernels](svm::Kernel); one-vs-one for several classes |
+//! | [`course`] | the chapters of the course and which builds on which: the course map |
 //!
 //! Functions that take a learner's data check it and return
 //! [`Result<T, Error>`](Result): a wrong shape, an empty dataset or a NaN is
@@ -46,6 +47,7 @@
 
 pub mod autodiff;
 pub mod bayes;
+pub mod course;
 pub mod data;
 pub mod descent;
 pub mod distance;

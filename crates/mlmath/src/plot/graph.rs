@@ -1,11 +1,16 @@
-//! Computational graphs, drawn left to right: values as boxes, ops as
-//! circles, an arrow from each input to the op that uses it.
+//! Graphs of boxes and arrows, drawn left to right (or from the top down):
+//! computational graphs, with values as boxes, ops as circles and an arrow
+//! from each input to the op that uses it; and maps, such as the course's
+//! chapters and which builds on which ([`crate::course`]).
 //!
 //! The layout is a small version of Sugiyama's layered drawing: each node
 //! goes in the column given by the longest path that reaches it (so every
-//! arrow points right; an input sits just before its first use), and the nodes of a column are ordered by the
-//! average row of their neighbours, sweeping forward and back a few times,
-//! which removes most crossings in the small graphs of the course.
+//! arrow points right; an input sits just before its first use). An arrow
+//! that skips columns passes through a waypoint in each column between its
+//! ends, which holds a place there like a small node, so that it runs between
+//! the boxes instead of through them. The nodes and waypoints of a column are
+//! ordered by the average row of their neighbours, sweeping forward and back
+//! a few times, which removes most crossings in the small graphs of the course.
 //!
 //! ```
 //! use mlmath::plot::Graph;
@@ -35,6 +40,11 @@ const CHAR: f64 = 8.0;
 const RADIUS: i32 = 19;
 const GAP_X: i32 = 46;
 const GAP_Y: i32 = 18;
+/// From the top down: the gap between rows, and between the boxes of a row.
+const GAP_ROWS: i32 = 40;
+const GAP_ACROSS: i32 = 22;
+/// The place a waypoint holds in its column (or row, from the top down).
+const WAYPOINT: i32 = 6;
 const MARGIN: i32 = 20;
 const TITLE: i32 = 34;
 const VALUE_FILL: RGBColor = RGBColor(232, 242, 250);
@@ -73,6 +83,65 @@ impl Node {
     }
 }
 
+/// Each node's place in its layer.
+fn places(layers: &[Vec<usize>], nodes: usize) -> Vec<usize> {
+    let mut place = vec![0; nodes];
+    for layer in layers {
+        for (i, &v) in layer.iter().enumerate() {
+            place[v] = i;
+        }
+    }
+    place
+}
+
+/// The crossings between layer `k` and layer `k + 1`: pairs of the segments
+/// joining them whose ends come in opposite orders.
+fn crossings_after(k: usize, place: &[usize], between: &[Vec<(usize, usize)>]) -> usize {
+    let Some(segments) = between.get(k) else {
+        return 0;
+    };
+    let mut count = 0;
+    for (i, &(a, b)) in segments.iter().enumerate() {
+        for &(c, d) in &segments[i + 1..] {
+            let (before, after) = (place[a].cmp(&place[c]), place[b].cmp(&place[d]));
+            if before.is_ne() && after.is_ne() && before != after {
+                count += 1;
+            }
+        }
+    }
+    count
+}
+
+/// All the crossings of the layout.
+fn crossings(layers: &[Vec<usize>], between: &[Vec<(usize, usize)>]) -> usize {
+    let place = places(layers, layers.iter().map(Vec::len).sum());
+    (0..layers.len())
+        .map(|k| crossings_after(k, &place, between))
+        .sum()
+}
+
+/// Swaps neighbouring nodes of a layer wherever that lowers the crossings.
+fn swap_neighbours(layers: &mut [Vec<usize>], between: &[Vec<(usize, usize)>]) {
+    let nodes = layers.iter().map(Vec::len).sum();
+    for c in 0..layers.len() {
+        let near = |place: &[usize]| {
+            let before = if c > 0 {
+                crossings_after(c - 1, place, between)
+            } else {
+                0
+            };
+            before + crossings_after(c, place, between)
+        };
+        for i in 1..layers[c].len() {
+            let count = near(&places(layers, nodes));
+            layers[c].swap(i - 1, i);
+            if near(&places(layers, nodes)) >= count {
+                layers[c].swap(i - 1, i);
+            }
+        }
+    }
+}
+
 /// A computational graph to draw: add nodes with [`value`](Graph::value)
 /// and [`op`](Graph::op), which return the node's number, then arrows with
 /// [`edge`](Graph::edge). Drawing fails with an error for an arrow to a node
@@ -82,6 +151,18 @@ pub struct Graph {
     title: String,
     nodes: Vec<Node>,
     edges: Vec<(usize, usize)>,
+    top_down: bool,
+}
+
+/// Where the layout puts a graph's nodes, and the waypoints of its arrows.
+struct Layout {
+    /// The nodes of each column, top to bottom: the graph's nodes by their
+    /// numbers, then the waypoints (numbers from the graph's node count on).
+    layers: Vec<Vec<usize>>,
+    /// The column of every node and waypoint.
+    column: Vec<usize>,
+    /// For each arrow of the graph, the waypoints it passes, in order.
+    routes: Vec<Vec<usize>>,
 }
 
 impl Graph {
@@ -91,7 +172,15 @@ impl Graph {
             title: title.to_string(),
             nodes: Vec::new(),
             edges: Vec::new(),
+            top_down: false,
         }
+    }
+
+    /// Lays the columns out as rows, from the top down (every arrow points
+    /// down): for graphs with many layers, such as the course map.
+    pub fn top_down(&mut self) -> &mut Self {
+        self.top_down = true;
+        self
     }
 
     fn push(&mut self, label: &str, kind: Kind) -> usize {
@@ -190,15 +279,37 @@ impl Graph {
         Ok(column)
     }
 
-    /// The nodes of each column, top to bottom, ordered by the mean row of
-    /// their neighbours (four sweeps, forward and back).
+    /// The nodes of each column, top to bottom (see [`Graph::layout`]).
+    #[cfg(test)]
     fn layers(&self, column: &[usize]) -> Vec<Vec<usize>> {
+        self.layout(column).layers
+    }
+
+    /// The layout: an arrow that skips columns gets a waypoint in each column
+    /// it crosses; the nodes and waypoints of each column are ordered by the
+    /// mean row of their neighbours (four sweeps, forward and back).
+    fn layout(&self, column: &[usize]) -> Layout {
+        let mut column = column.to_vec();
+        let mut segments = Vec::new();
+        let mut routes = Vec::new();
+        for &(a, b) in &self.edges {
+            let mut route = Vec::new();
+            let mut from = a;
+            for c in column[a] + 1..column[b] {
+                let waypoint = column.len();
+                column.push(c);
+                segments.push((from, waypoint));
+                route.push(waypoint);
+                from = waypoint;
+            }
+            segments.push((from, b));
+            routes.push(route);
+        }
         let width = column.iter().max().map_or(0, |c| c + 1);
         let mut layers = vec![Vec::new(); width];
         for (v, &c) in column.iter().enumerate() {
             layers[c].push(v);
         }
-        let mut row = vec![0.0f64; self.nodes.len()];
         let set_rows = |layers: &Vec<Vec<usize>>, row: &mut Vec<f64>| {
             for layer in layers {
                 for (i, &v) in layer.iter().enumerate() {
@@ -206,14 +317,13 @@ impl Graph {
                 }
             }
         };
-        set_rows(&layers, &mut row);
-        for sweep in 0..4 {
-            let forward = sweep % 2 == 0;
+        let mut row = vec![0.0f64; column.len()];
+        let mut sweep = |layers: &mut Vec<Vec<usize>>, forward: bool| {
+            set_rows(layers, &mut row);
             for c in 0..width {
                 let c = if forward { c } else { width - 1 - c };
                 let mean = |v: usize| {
-                    let near: Vec<f64> = self
-                        .edges
+                    let near: Vec<f64> = segments
                         .iter()
                         .filter_map(|&(a, b)| match forward {
                             true if b == v => Some(row[a]),
@@ -231,48 +341,223 @@ impl Graph {
                     layers[c].iter().map(|&v| (mean(v), v)).collect();
                 keyed.sort_by(|x, y| x.0.total_cmp(&y.0));
                 layers[c] = keyed.into_iter().map(|(_, v)| v).collect();
-                set_rows(&layers, &mut row);
+                set_rows(layers, &mut row);
+            }
+        };
+        for k in 0..4 {
+            sweep(&mut layers, k % 2 == 0);
+        }
+        // Where crossings remain, more sweeps and swaps of neighbours, keeping
+        // the order with the fewest.
+        let mut between = vec![Vec::new(); width];
+        for &(a, b) in &segments {
+            between[column[a]].push((a, b));
+        }
+        let mut best = (crossings(&layers, &between), layers.clone());
+        for k in 0..24 {
+            if best.0 == 0 {
+                break;
+            }
+            sweep(&mut layers, k % 2 == 0);
+            swap_neighbours(&mut layers, &between);
+            let count = crossings(&layers, &between);
+            if count < best.0 {
+                best = (count, layers.clone());
             }
         }
-        layers
+        let layers = best.1;
+        Layout {
+            layers,
+            column,
+            routes,
+        }
+    }
+
+    /// The points of every arrow, in the picture, from its start to its tip.
+    ///
+    /// Left to right, an arrow between neighbouring columns is a straight
+    /// line from the right side of one node to the left side of the other.
+    /// An arrow with waypoints, and from the top down every arrow, crosses the
+    /// band of each column it passes straight along the arrows' direction
+    /// (at its waypoint's place), and turns only in the gaps between bands,
+    /// where there are no boxes. From the top down, the arrows that leave (or
+    /// reach) one box are spread along its edge, in the order of where they go.
+    fn arrow_paths(
+        &self,
+        layout: &Layout,
+        centre: &[(i32, i32)],
+        sizes: &[(i32, i32)],
+        band: &[(i32, i32)],
+    ) -> Vec<Vec<(i32, i32)>> {
+        let column = &layout.column;
+        // (along, across) of a point, and back: x is along unless top down.
+        let split = |p: (i32, i32)| {
+            if self.top_down {
+                (p.1, p.0)
+            } else {
+                (p.0, p.1)
+            }
+        };
+        let join = |along: i32, across: i32| {
+            if self.top_down {
+                (across, along)
+            } else {
+                (along, across)
+            }
+        };
+        let half_along = |v: usize| {
+            if self.top_down {
+                sizes[v].1 / 2
+            } else {
+                sizes[v].0 / 2
+            }
+        };
+        let half_across = |v: usize| {
+            if self.top_down {
+                sizes[v].0 / 2
+            } else {
+                sizes[v].1 / 2
+            }
+        };
+        // Where each arrow leaves its start and reaches its end, across.
+        let mut leave: Vec<i32> = self
+            .edges
+            .iter()
+            .map(|&(a, _)| split(centre[a]).1)
+            .collect();
+        let mut reach: Vec<i32> = self
+            .edges
+            .iter()
+            .map(|&(_, b)| split(centre[b]).1)
+            .collect();
+        if self.top_down {
+            let edges = &self.edges;
+            // Across, the point each arrow heads for after its start, and the
+            // one it comes from before its end.
+            let next: Vec<i32> = (0..edges.len())
+                .map(|e| split(centre[*layout.routes[e].first().unwrap_or(&edges[e].1)]).1)
+                .collect();
+            let previous: Vec<i32> = (0..edges.len())
+                .map(|e| split(centre[*layout.routes[e].last().unwrap_or(&edges[e].0)]).1)
+                .collect();
+            // The arrows `mine` of one box, spread over the middle 60% of its edge.
+            let spread = |ends: &mut [i32], mut mine: Vec<usize>, toward: &[i32], v: usize| {
+                mine.sort_by_key(|&e| (toward[e], e));
+                let room = 1.2 * half_across(v) as f64;
+                for (i, &e) in mine.iter().enumerate() {
+                    let share = (i + 1) as f64 / (mine.len() + 1) as f64 - 0.5;
+                    ends[e] = split(centre[v]).1 + (share * room) as i32;
+                }
+            };
+            for v in 0..self.nodes.len() {
+                let out = (0..edges.len()).filter(|&e| edges[e].0 == v).collect();
+                spread(&mut leave, out, &next, v);
+                let into = (0..edges.len()).filter(|&e| edges[e].1 == v).collect();
+                spread(&mut reach, into, &previous, v);
+            }
+        }
+        let mut paths = Vec::with_capacity(self.edges.len());
+        for (e, (&(a, b), route)) in self.edges.iter().zip(&layout.routes).enumerate() {
+            let start = join(split(centre[a]).0 + half_along(a), leave[e]);
+            let end = join(split(centre[b]).0 - half_along(b) - 2, reach[e]);
+            if route.is_empty() && !self.top_down {
+                paths.push(vec![start, end]);
+                continue;
+            }
+            let mut path = vec![start];
+            let out_of_band = band[column[a]].1;
+            if out_of_band - split(start).0 > 1 {
+                path.push(join(out_of_band, leave[e]));
+            }
+            for &w in route {
+                let (from, to) = band[column[w]];
+                let across = split(centre[w]).1;
+                path.push(join(from, across));
+                path.push(join(to, across));
+            }
+            let into_band = band[column[b]].0;
+            if split(end).0 - into_band > 2 {
+                path.push(join(into_band, reach[e]));
+            }
+            path.push(end);
+            paths.push(path);
+        }
+        paths
     }
 
     /// Draws the graph: an error for an arrow to a missing node, a cycle or
     /// too many nodes.
     pub fn draw(&self) -> Result<Plot> {
-        let column = self.columns()?;
-        let layers = self.layers(&column);
-        let sizes: Vec<(i32, i32)> = self.nodes.iter().map(Node::size).collect();
-        let col_width: Vec<i32> = layers
-            .iter()
-            .map(|l| l.iter().map(|&v| sizes[v].0).max().unwrap_or(0))
+        let layout = self.layout(&self.columns()?);
+        let layers = &layout.layers;
+        // A waypoint holds a small place in its column.
+        let sizes: Vec<(i32, i32)> = (0..layout.column.len())
+            .map(|v| match self.nodes.get(v) {
+                Some(node) => node.size(),
+                None => (WAYPOINT, WAYPOINT),
+            })
             .collect();
-        let col_height: Vec<i32> = layers
+        // Along: the axis the arrows follow (x, or y from the top down);
+        // across: the axis of a column's nodes (y, or x from the top down).
+        let top_down = self.top_down;
+        let along = |s: (i32, i32)| if top_down { s.1 } else { s.0 };
+        let across = |s: (i32, i32)| if top_down { s.0 } else { s.1 };
+        let (gap_along, gap_across) = if self.top_down {
+            (GAP_ROWS, GAP_ACROSS)
+        } else {
+            (GAP_X, GAP_Y)
+        };
+        let depth: Vec<i32> = layers
             .iter()
-            .map(|l| l.iter().map(|&v| sizes[v].1 + GAP_Y).sum::<i32>() - GAP_Y)
+            .map(|l| l.iter().map(|&v| along(sizes[v])).max().unwrap_or(0))
             .collect();
-        let body = col_height
+        let breadth: Vec<i32> = layers
             .iter()
-            .copied()
-            .max()
-            .unwrap_or(0)
-            .max(2 * RADIUS);
+            .map(|l| {
+                l.iter()
+                    .map(|&v| across(sizes[v]) + gap_across)
+                    .sum::<i32>()
+                    - gap_across
+            })
+            .collect();
+        let body_across = breadth.iter().copied().max().unwrap_or(0).max(2 * RADIUS);
+        let body_along = depth.iter().sum::<i32>() + gap_along * (layers.len() as i32 - 1).max(0);
+        let (body_w, body_h) = if self.top_down {
+            (body_across, body_along)
+        } else {
+            (body_along, body_across)
+        };
         let title_width = (self.title.chars().count() as f64 * 9.0) as i32;
-        let width = (col_width.iter().sum::<i32>() + GAP_X * (layers.len() as i32 - 1).max(0))
-            .max(title_width)
-            + 2 * MARGIN;
-        let height = body + TITLE + 2 * MARGIN;
-        // The centre of every node.
-        let mut centre = vec![(0i32, 0i32); self.nodes.len()];
-        let mut x = MARGIN;
+        let width = body_w.max(title_width) + 2 * MARGIN;
+        let height = body_h.max(2 * RADIUS) + TITLE + 2 * MARGIN;
+        // The centre of every node and waypoint (from the top down, the body
+        // is centred under a wider title).
+        let left = if self.top_down {
+            MARGIN + (width - 2 * MARGIN - body_w) / 2
+        } else {
+            MARGIN
+        };
+        let top = MARGIN + TITLE;
+        let mut centre = vec![(0i32, 0i32); layout.column.len()];
+        // Each layer's band along the arrows: (start, end), in the picture.
+        let mut band = Vec::with_capacity(layers.len());
+        let mut at_along = 0;
         for (c, layer) in layers.iter().enumerate() {
-            let mut y = MARGIN + TITLE + (body - col_height[c]) / 2;
+            let offset = if self.top_down { top } else { left };
+            band.push((offset + at_along, offset + at_along + depth[c]));
+            let mut at_across = (body_across - breadth[c]) / 2;
             for &v in layer {
-                centre[v] = (x + col_width[c] / 2, y + sizes[v].1 / 2);
-                y += sizes[v].1 + GAP_Y;
+                let (a, b) = (at_along + depth[c] / 2, at_across + across(sizes[v]) / 2);
+                centre[v] = if self.top_down {
+                    (left + b, top + a)
+                } else {
+                    (left + a, top + b)
+                };
+                at_across += across(sizes[v]) + gap_across;
             }
-            x += col_width[c] + GAP_X;
+            at_along += depth[c] + gap_along;
         }
+        let paths = self.arrow_paths(&layout, &centre, &sizes, &band);
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, (width as u32, height as u32))
@@ -285,13 +570,11 @@ impl Graph {
                 ("sans-serif", 20).into_font().color(&BLACK).pos(centred),
             ))
             .map_err(plot_error)?;
-            for &(a, b) in &self.edges {
-                let (from, to) = (centre[a], centre[b]);
-                let start = (from.0 + sizes[a].0 / 2, from.1);
-                let end = (to.0 - sizes[b].0 / 2 - 2, to.1);
-                root.draw(&PathElement::new(vec![start, end], INK.stroke_width(1)))
+            for path in paths {
+                let (before, end) = (path[path.len() - 2], path[path.len() - 1]);
+                root.draw(&PathElement::new(path, INK.stroke_width(1)))
                     .map_err(plot_error)?;
-                let (dx, dy) = ((end.0 - start.0) as f64, (end.1 - start.1) as f64);
+                let (dx, dy) = ((end.0 - before.0) as f64, (end.1 - before.1) as f64);
                 let norm = (dx * dx + dy * dy).sqrt().max(1.0);
                 let (ux, uy) = (dx / norm, dy / norm);
                 let at = |back: f64, side: f64| {
@@ -411,5 +694,89 @@ mod tests {
         }
         assert!(big.draw().is_err());
         assert!(Graph::new("empty").draw().is_ok());
+    }
+
+    /// The numbers of an SVG element's attribute list, by name.
+    fn attribute(element: &str, name: &str) -> i32 {
+        let at = element.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+        let rest = &element[at..];
+        rest[..rest.find('"').unwrap()].parse().unwrap()
+    }
+
+    #[test]
+    fn a_long_arrow_passes_beside_the_boxes_it_skips() {
+        for top_down in [false, true] {
+            let mut g = diamond();
+            if top_down {
+                g.top_down();
+            }
+            let layout = g.layout(&g.columns().unwrap());
+            assert_eq!(
+                layout.routes[3].len(),
+                2,
+                "a → d skips two columns: two waypoints"
+            );
+            assert!(layout.routes[..3].iter().all(Vec::is_empty));
+            let svg = g.draw().unwrap().svg().to_string();
+            // The boxes (the first rect is the background), and the arrow a → d,
+            // the polyline with the most points.
+            let boxes: Vec<(i32, i32, i32, i32)> = svg
+                .split("<rect")
+                .skip(2)
+                .map(|r| {
+                    let (x, y) = (attribute(r, "x"), attribute(r, "y"));
+                    (x, y, x + attribute(r, "width"), y + attribute(r, "height"))
+                })
+                .collect();
+            let long = svg
+                .split("<polyline")
+                .skip(1)
+                .map(|p| {
+                    let at = p.find("points=\"").unwrap() + 8;
+                    let points = &p[at..at + p[at..].find('"').unwrap()];
+                    let xy = |pair: &str| {
+                        let (x, y) = pair.split_once(',').unwrap();
+                        (x.parse::<f64>().unwrap(), y.parse::<f64>().unwrap())
+                    };
+                    points.split_whitespace().map(xy).collect::<Vec<_>>()
+                })
+                .max_by_key(Vec::len)
+                .unwrap();
+            assert!(long.len() >= 4, "{long:?}");
+            // Every segment, sampled finely, stays out of every box but its ends'.
+            for w in long.windows(2) {
+                for k in 0..=100 {
+                    let t = k as f64 / 100.0;
+                    let (x, y) = (
+                        w[0].0 + t * (w[1].0 - w[0].0),
+                        w[0].1 + t * (w[1].1 - w[0].1),
+                    );
+                    let inside = boxes.iter().filter(|b| {
+                        b.0 as f64 + 1.0 < x
+                            && x < b.2 as f64 - 1.0
+                            && b.1 as f64 + 1.0 < y
+                            && y < b.3 as f64 - 1.0
+                    });
+                    assert_eq!(
+                        inside.count(),
+                        0,
+                        "top_down {top_down}: ({x}, {y}) is in a box"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn crossings_are_counted_between_neighbouring_layers() {
+        // Layers [0, 1] and [2, 3]: 0 → 3 and 1 → 2 cross once; 0 → 2 and 1 → 3 do not.
+        let layers = vec![vec![0, 1], vec![2, 3]];
+        let crossed = vec![vec![(0, 3), (1, 2)], vec![]];
+        let parallel = vec![vec![(0, 2), (1, 3)], vec![]];
+        assert_eq!(crossings(&layers, &crossed), 1);
+        assert_eq!(crossings(&layers, &parallel), 0);
+        let mut swapped = layers.clone();
+        swap_neighbours(&mut swapped, &crossed);
+        assert_eq!(crossings(&swapped, &crossed), 0, "{swapped:?}");
     }
 }
