@@ -156,14 +156,15 @@ pub const CHAPTERS: [Chapter; 14] = [
         stem: "13-what-machines-dont-learn",
         title: "What machines don't learn",
         builds_on: &[
+            (2, "least squares, here on logarithms"),
             (
                 3,
-                "Bayes' rule for priors, calibration, bias from a skewed sample",
+                "reliability tables, priors set by Bayes' rule, bias from a skewed sample",
             ),
-            (4, "nearest neighbours, the 20 × 20 digits"),
-            (6, "the support vector machine"),
-            (8, "the multilayer perceptron"),
-            (12, "the models of the course, and what they do not learn"),
+            (4, "nearest neighbours, the 4s and 9s of the 20 × 20 digits"),
+            (6, "the RBF support vector machine"),
+            (8, "the multilayer perceptron and universal approximation"),
+            (12, "the softmax computed stably, as in exercise 12.2"),
         ],
     },
 ];
