@@ -285,8 +285,13 @@ fn write_results(args: &[String]) -> Result<(), String> {
     if written.missing.is_empty() {
         Ok(())
     } else {
+        let (have, their) = if written.missing.len() == 1 {
+            ("it has", "its")
+        } else {
+            ("they have", "their")
+        };
         Err(format!(
-            "{} does not show {}: they have no passing run of their theory cells as they are now \
+            "{} does not show {}: {have} no passing run of {their} theory cells as they are now \
              (run `cargo course results {}`)",
             results::PAGE,
             written.missing.join(", "),
