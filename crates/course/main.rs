@@ -266,7 +266,15 @@ fn write_results(args: &[String]) -> Result<(), String> {
                 println!("  {stem}: {why}");
             }
             setup::setup()?;
-            setup::warm_frames()?;
+            // A notebook that loads DataFrames (03) should not wait for polars
+            // to compile inside its first cell.
+            let frames = stale.iter().any(|(stem, _)| {
+                let path = repo.join("notebooks").join(format!("{stem}.ipynb"));
+                results::Notebook::read(&path).is_ok_and(|nb| nb.loads_frames())
+            });
+            if frames {
+                setup::warm_frames()?;
+            }
             let saved = executed.to_string_lossy().into_owned();
             let mut call = vec!["test", "--timeout", timeout, "--save", saved.as_str()];
             call.extend(stale.iter().map(|(stem, _)| stem.as_str()));
