@@ -22,9 +22,13 @@ use crate::plot::Graph;
 /// builds on, each with what it takes from them.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Chapter {
+    /// 0 to 13.
     pub number: u8,
+    /// The notebook's file name without `.ipynb`: `08-backpropagation`.
     pub stem: &'static str,
+    /// The title after "NN · " in the notebook's first heading.
     pub title: &'static str,
+    /// The earlier chapters it uses, each with what it takes from them.
     pub builds_on: &'static [(u8, &'static str)],
 }
 
