@@ -266,7 +266,15 @@ fn write_results(args: &[String]) -> Result<(), String> {
                 println!("  {stem}: {why}");
             }
             setup::setup()?;
-            setup::warm_frames()?;
+            // A notebook that loads DataFrames (03) should not wait for polars
+            // to compile inside its first cell.
+            let frames = stale.iter().any(|(stem, _)| {
+                let path = repo.join("notebooks").join(format!("{stem}.ipynb"));
+                results::Notebook::read(&path).is_ok_and(|nb| nb.loads_frames())
+            });
+            if frames {
+                setup::warm_frames()?;
+            }
             let saved = executed.to_string_lossy().into_owned();
             let mut call = vec!["test", "--timeout", timeout, "--save", saved.as_str()];
             call.extend(stale.iter().map(|(stem, _)| stem.as_str()));
@@ -285,8 +293,13 @@ fn write_results(args: &[String]) -> Result<(), String> {
     if written.missing.is_empty() {
         Ok(())
     } else {
+        let (have, their) = if written.missing.len() == 1 {
+            ("it has", "its")
+        } else {
+            ("they have", "their")
+        };
         Err(format!(
-            "{} does not show {}: they have no passing run of their theory cells as they are now \
+            "{} does not show {}: {have} no passing run of {their} theory cells as they are now \
              (run `cargo course results {}`)",
             results::PAGE,
             written.missing.join(", "),

@@ -176,6 +176,17 @@ impl Notebook {
         Ok(found)
     }
 
+    /// Whether a `:dep` cell loads the support crate with its DataFrames
+    /// (`features = ["frames"]`, polars).
+    pub fn loads_frames(&self) -> bool {
+        self.cells().iter().any(|c| {
+            let source = text(&c["source"]);
+            c["cell_type"] == "code"
+                && source.trim_start().starts_with(":dep")
+                && source.contains("\"frames\"")
+        })
+    }
+
     fn cell_by_id(&self, id: &str) -> Option<&Value> {
         self.cells().iter().find(|c| c["id"] == id)
     }
@@ -655,6 +666,25 @@ mod tests {
         assert_eq!(
             printed(&cell),
             "x = 1\n| a |\n| 1 |\n[a picture (image/svg+xml): see the notebook]\nbold\n"
+        );
+    }
+
+    #[test]
+    fn a_notebook_that_loads_dataframes_is_known_by_its_dep_cell() {
+        let with = notebook(json!([code(
+            "d",
+            ":dep mlmath = { path = \"..\", features = [\"frames\"] }",
+            &[]
+        )]));
+        let without = notebook(json!([
+            code("d", ":dep mlmath = { path = \"..\" }", &[]),
+            md("\"frames\"")
+        ]));
+        assert!(with.loads_frames() && !without.loads_frames());
+        assert!(
+            Notebook::read(&places::repo().join("notebooks/03-in-all-probability.ipynb"))
+                .unwrap()
+                .loads_frames()
         );
     }
 

@@ -22,9 +22,13 @@ use crate::plot::Graph;
 /// builds on, each with what it takes from them.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Chapter {
+    /// 0 to 13.
     pub number: u8,
+    /// The notebook's file name without `.ipynb`: `08-backpropagation`.
     pub stem: &'static str,
+    /// The title after "NN · " in the notebook's first heading.
     pub title: &'static str,
+    /// The earlier chapters it uses, each with what it takes from them.
     pub builds_on: &'static [(u8, &'static str)],
 }
 
@@ -156,14 +160,15 @@ pub const CHAPTERS: [Chapter; 14] = [
         stem: "13-what-machines-dont-learn",
         title: "What machines don't learn",
         builds_on: &[
+            (2, "least squares, here on logarithms"),
             (
                 3,
-                "Bayes' rule for priors, calibration, bias from a skewed sample",
+                "reliability tables, priors set by Bayes' rule, bias from a skewed sample",
             ),
-            (4, "nearest neighbours, the 20 × 20 digits"),
-            (6, "the support vector machine"),
-            (8, "the multilayer perceptron"),
-            (12, "the models of the course, and what they do not learn"),
+            (4, "nearest neighbours, the 4s and 9s of the 20 × 20 digits"),
+            (6, "the RBF support vector machine"),
+            (8, "the multilayer perceptron and universal approximation"),
+            (12, "the softmax computed stably, as in exercise 12.2"),
         ],
     },
 ];

@@ -11,8 +11,8 @@
 use mlmath::Error;
 use mlmath::data::Dataset;
 use mlmath::plot::{
-    Chart, ImageGrid, MAX_BINS, MAX_LEVELS, Panels, contour_lines, histogram_counts, linspace,
-    viridis,
+    Chart, Graph, ImageGrid, MAX_BINS, MAX_LEVELS, Panels, contour_lines, histogram_counts,
+    linspace, viridis,
 };
 use mlmath::progress::Progress;
 use mlmath::row;
@@ -26,12 +26,85 @@ use crate::inputs::{any_f64, any_matrix, finite_f64, matrix, vector};
 
 pub fn all(suite: &mut Suite) {
     charts(suite);
+    graphs(suite);
     images(suite);
     histograms(suite);
     contours(suite);
     tables(suite);
     progress(suite);
     readbacks(suite);
+}
+
+/// Whether arrows `edges` between `n` nodes form a graph that can be drawn:
+/// every arrow between existing nodes, and no cycle (by repeatedly taking
+/// away a node that no remaining arrow enters).
+fn drawable(n: usize, edges: &[(usize, usize)]) -> bool {
+    if edges.iter().any(|&(a, b)| a >= n || b >= n) {
+        return false;
+    }
+    let mut left: Vec<bool> = vec![true; n];
+    for _ in 0..n {
+        let Some(free) =
+            (0..n).find(|&v| left[v] && !edges.iter().any(|&(a, b)| b == v && left[a]))
+        else {
+            return false;
+        };
+        left[free] = false;
+    }
+    true
+}
+
+fn graphs(suite: &mut Suite) {
+    suite.check(
+        "a graph of any nodes and arrows, left to right or top down, draws or says why not",
+        &[
+            "Graph::new",
+            "Graph::value",
+            "Graph::op",
+            "Graph::edge",
+            "Graph::top_down",
+            "Graph::columns",
+            "Graph::draw",
+        ],
+        (
+            proptest::collection::vec((any::<bool>(), ".{0,10}"), 0..16),
+            proptest::collection::vec((0..18usize, 0..18usize), 0..30),
+            any::<bool>(),
+        ),
+        |(nodes, edges, top_down)| {
+            let mut g = Graph::new("a graph");
+            for (is_op, label) in &nodes {
+                if *is_op {
+                    g.op(label)
+                } else {
+                    g.value(label)
+                };
+            }
+            for &(a, b) in &edges {
+                g.edge(a, b);
+            }
+            if top_down {
+                g.top_down();
+            }
+            let expected = drawable(nodes.len(), &edges);
+            match g.draw() {
+                Ok(plot) => {
+                    ensure!(
+                        expected,
+                        "drew a graph with a cycle or a missing node: {edges:?}"
+                    );
+                    let lines = plot.svg().matches("<polyline").count();
+                    ensure!(
+                        lines == edges.len(),
+                        "{lines} lines for {} arrows",
+                        edges.len()
+                    );
+                }
+                Err(e) => ensure!(!expected, "refused a drawable graph: {e}"),
+            }
+            Ok(())
+        },
+    );
 }
 
 /// One builder call on a chart, with its arguments.
