@@ -136,8 +136,6 @@ fn run() -> Result<(), String> {
     let mut start = 0;
     let mut curve: Vec<Value> = Vec::new();
     let mut seconds = 0.0;
-    // the evaluation with the lowest validation-sample loss: (step, nats)
-    let mut best: Option<(usize, f64)> = None;
     let best_file = work.join("best.params");
     if resume && state_file.exists() {
         let state: Value =
@@ -154,9 +152,6 @@ fn run() -> Result<(), String> {
         }
         curve = state["curve"].as_array().cloned().unwrap_or_default();
         seconds = state["seconds"].as_f64().unwrap_or(0.0);
-        best = state["best"]
-            .as_array()
-            .and_then(|b| Some((b.first()?.as_u64()? as usize, b.get(1)?.as_f64()?)));
         model
             .load(work.join("model.params"))
             .map_err(|e| e.to_string())?;
@@ -221,13 +216,12 @@ fn run() -> Result<(), String> {
         if done % SETTINGS.every == 0 || done == steps {
             let val = model.nats_per_char(val_sample).map_err(|e| e.to_string())?;
             println!("  validation sample: {val:.4} nats/char");
-            curve.push(json!([done, running / counted as f64, val]));
-            (running, counted) = (0.0, 0);
-            if best.is_none_or(|(_, b)| val < b) {
-                best = Some((done, val));
+            if lowest(&curve).is_none_or(|(_, b)| val < b) {
                 model.save(&best_file).map_err(|e| e.to_string())?;
                 println!("  the lowest so far: kept");
             }
+            curve.push(json!([done, running / counted as f64, val]));
+            (running, counted) = (0.0, 0);
             let elapsed = seconds + clock.elapsed().as_secs_f64();
             save_state(
                 &work,
@@ -238,7 +232,6 @@ fn run() -> Result<(), String> {
                 &opt_rest,
                 (done, steps),
                 &curve,
-                best,
                 elapsed,
             )?;
         }
@@ -249,7 +242,7 @@ fn run() -> Result<(), String> {
         println!("trial run of {steps} steps done in {elapsed:.0} s; nothing shipped");
         return Ok(());
     }
-    let (kept_step, kept_val) = best.ok_or("the run made no evaluation")?;
+    let (kept_step, kept_val) = lowest(&curve).ok_or("the run made no evaluation")?;
     model.load(&best_file).map_err(|e| e.to_string())?;
     println!(
         "keeping the parameters of step {kept_step} (validation sample {kept_val:.4} nats/char)"
@@ -398,6 +391,18 @@ impl Helper {
     }
 }
 
+/// The curve's point with the lowest validation-sample loss, the first of
+/// equals: `(step, nats)`; the parameters in best.params are that step's.
+fn lowest(curve: &[Value]) -> Option<(usize, f64)> {
+    curve
+        .iter()
+        .filter_map(|p| Some((p[0].as_u64()? as usize, p[2].as_f64()?)))
+        .fold(None, |low, (s, v)| match low {
+            Some((_, b)) if b <= v => low,
+            _ => Some((s, v)),
+        })
+}
+
 /// Fresh tensors of the shapes of `list`, named `{tag}.{name}`.
 fn moments(
     list: &[(String, Tensor<f32>)],
@@ -423,7 +428,6 @@ fn save_state(
     opt_rest: &Adam,
     (step, total): (usize, usize),
     curve: &[Value],
-    best: Option<(usize, f64)>,
     seconds: f64,
 ) -> Result<(), String> {
     model
@@ -443,9 +447,7 @@ fn save_state(
                 .map_err(|e| e.to_string())?;
         }
     }
-    let best = best.map(|(s, v)| json!([s, v]));
-    let state =
-        json!({"step": step, "steps": total, "curve": curve, "best": best, "seconds": seconds});
+    let state = json!({"step": step, "steps": total, "curve": curve, "seconds": seconds});
     std::fs::write(work.join("state.json"), state.to_string()).map_err(|e| e.to_string())
 }
 
@@ -487,6 +489,18 @@ fn sha256(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The kept point is the first of the lowest validation-sample losses.
+    #[test]
+    fn the_kept_point_is_the_first_lowest() {
+        assert_eq!(lowest(&[]), None);
+        let curve = [
+            json!([250, 2.0, 1.5]),
+            json!([500, 1.9, 1.4]),
+            json!([750, 1.8, 1.4]),
+        ];
+        assert_eq!(lowest(&curve), Some((500, 1.4)));
+    }
 
     /// The two-thread step leaves the gradient of the whole batch's mean
     /// loss, as one thread taking the whole batch does.
