@@ -9,16 +9,11 @@ use std::path::Path;
 use mlmath::course::CHAPTERS;
 
 use crate::places;
-use crate::results::{Notebook, chapter_paths};
+use crate::results::{Notebook, chapter_paths, text};
 
 /// The minutes of a notebook's "**Class time:** about 90 minutes" line.
 fn class_minutes(notebook: &Notebook) -> Option<u32> {
-    let first = notebook.json["cells"][0]["source"].clone();
-    let text: String = match first {
-        serde_json::Value::String(s) => s,
-        serde_json::Value::Array(lines) => lines.iter().filter_map(|l| l.as_str()).collect(),
-        _ => String::new(),
-    };
+    let text = text(&notebook.json["cells"][0]["source"]);
     let after = &text[text.find("**Class time:**")? + "**Class time:**".len()..];
     let digits: String = after
         .chars()

@@ -65,7 +65,7 @@ impl TheoryCell {
 }
 
 /// A notebook's cell's text: nbformat allows a string or a list of lines.
-fn text(value: &Value) -> String {
+pub fn text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Array(lines) => lines.iter().filter_map(Value::as_str).collect(),
