@@ -22,7 +22,7 @@ mod places;
 mod results;
 mod setup;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
 /// The variable that tells the kernel pool its size (see course_pool.py).
@@ -510,6 +510,13 @@ fn test(args: &[String]) -> Result<(), String> {
             "\n== the Stop button: notebook 08's training cell interrupted; what the kernel keeps"
         );
         notebooks::python(&["interrupt", "08", "--timeout", timeout])?;
+        println!(
+            "\n== {}: this run's page ({}) shows what the committed one shows",
+            results::PAGE,
+            results::RUN_PAGE
+        );
+        let agreed = results::check_run_against_page(&places::repo(), Path::new(&executed))?;
+        println!("{agreed} theory cells printed what the page shows");
     }
     Ok(())
 }

@@ -155,18 +155,20 @@ pub fn describe(command: &Command) -> String {
     words.join(" ")
 }
 
+mod shared {
+    include!("../mlmath/fingerprint.rs");
+}
+
 /// A short hash of some files' contents (FNV-1a), to know when a step must run again.
 pub fn fingerprint(parts: &[&[u8]]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for &byte in *part {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        hash ^= 0xff;
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    format!("{:016x}", shared::fnv1a(parts))
+}
+
+/// A short hash of every file under `dir` (names and contents).
+pub fn folder_fingerprint(dir: &Path) -> Result<String, String> {
+    shared::folder_fingerprint(dir)
+        .map(|hash| format!("{hash:016x}"))
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))
 }
 
 /// Whether `name`'s stamp holds `value` (a step already done with these inputs).

@@ -508,7 +508,25 @@ fn placeholder(notebook: &Notebook, reason: &str) -> String {
 /// otherwise shown as not run.
 pub fn write_page(repo: &Path, executed_dir: &Path) -> Result<Written, String> {
     let page_path = repo.join(PAGE);
-    let old = old_sections(&std::fs::read_to_string(&page_path).unwrap_or_default());
+    let (page, written) = render_page(
+        repo,
+        executed_dir,
+        &std::fs::read_to_string(&page_path).unwrap_or_default(),
+    )?;
+    std::fs::create_dir_all(repo.join("docs")).map_err(|e| format!("cannot create docs/: {e}"))?;
+    std::fs::write(&page_path, page)
+        .map_err(|e| format!("cannot write {}: {e}", page_path.display()))?;
+    Ok(written)
+}
+
+/// The page written from the executed copies in `executed_dir`, keeping
+/// sections of `old_page` as [`write_page`] says.
+fn render_page(
+    repo: &Path,
+    executed_dir: &Path,
+    old_page: &str,
+) -> Result<(String, Written), String> {
+    let old = old_sections(old_page);
     let mut written = Written::default();
     let mut body = String::new();
     let mut contents = String::from("| notebook | theory cells | shown from |\n|---|---|---|\n");
@@ -551,10 +569,161 @@ pub fn write_page(repo: &Path, executed_dir: &Path) -> Result<Written, String> {
         body += &text;
     }
     let page = format!("# What the course demonstrates\n\n{INTRODUCTION}\n{contents}\n{body}");
-    std::fs::create_dir_all(repo.join("docs")).map_err(|e| format!("cannot create docs/: {e}"))?;
-    std::fs::write(&page_path, page.trim_end().to_string() + "\n")
-        .map_err(|e| format!("cannot write {}: {e}", page_path.display()))?;
-    Ok(written)
+    Ok((page.trim_end().to_string() + "\n", written))
+}
+
+/// The page as this run writes it, beside the committed one.
+pub const RUN_PAGE: &str = "target/results.md";
+
+/// Writes the page from the run in `executed_dir` to [`RUN_PAGE`] and checks
+/// that every theory cell printed what the committed page shows: the same
+/// text, and every number the same up to one unit in its last printed digit
+/// (floating point on another processor). Returns how many cells agreed.
+pub fn check_run_against_page(repo: &Path, executed_dir: &Path) -> Result<usize, String> {
+    let committed =
+        std::fs::read_to_string(repo.join(PAGE)).map_err(|e| format!("cannot read {PAGE}: {e}"))?;
+    let (page, written) = render_page(repo, executed_dir, "")?;
+    std::fs::write(repo.join(RUN_PAGE), &page)
+        .map_err(|e| format!("cannot write {RUN_PAGE}: {e}"))?;
+    if !written.missing.is_empty() {
+        return Err(format!(
+            "no passing run of the theory cells of {} in {}",
+            written.missing.join(", "),
+            executed_dir.display()
+        ));
+    }
+    let (shown, ran) = (cell_blocks(&committed), cell_blocks(&page));
+    let mut differ = Vec::new();
+    for (key, printed) in &ran {
+        match shown.get(key) {
+            Some(was) if same_up_to_last_digit(was, printed) => {}
+            Some(was) => {
+                let (a, b) = first_difference(was, printed);
+                differ.push(format!(
+                    "{key}: the page shows {a:?}, this run printed {b:?}"
+                ));
+            }
+            None => differ.push(format!("{key}: not on the page")),
+        }
+    }
+    if differ.is_empty() {
+        return Ok(ran.len());
+    }
+    Err(format!(
+        "{} of {} theory cells printed other than {PAGE} shows:\n  - {}\n\
+         This run's page is {RUN_PAGE}. If the change is meant, run \
+         `cargo course results --no-run` (it writes {PAGE} from this run) and commit it.",
+        differ.len(),
+        ran.len(),
+        differ
+            .iter()
+            .take(12)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n  - ")
+    ))
+}
+
+/// Each theory cell's part of a page (from its marker to the next marker or
+/// notebook), by key, without the marker's code fingerprint.
+fn cell_blocks(page: &str) -> BTreeMap<String, String> {
+    let mut blocks = BTreeMap::new();
+    let mut current: Option<(String, String)> = None;
+    for line in page.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("<!-- theory ") || trimmed.starts_with("<!-- notebook ") {
+            blocks.extend(current.take());
+            if let Some(key) = trimmed.strip_prefix("<!-- theory ") {
+                let key = key.split_whitespace().next().unwrap_or_default();
+                current = Some((key.to_string(), String::new()));
+            }
+        } else if let Some((_, body)) = current.as_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    blocks.extend(current);
+    blocks
+}
+
+/// A text cut into numbers and what lies between them.
+fn tokens(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let (mut out, mut start, mut i) = (Vec::new(), 0, 0);
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let begin = i;
+            while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.') {
+                i += 1;
+            }
+            let exponent = i + 1 < bytes.len()
+                && matches!(bytes[i], b'e' | b'E')
+                && (bytes[i + 1].is_ascii_digit()
+                    || (matches!(bytes[i + 1], b'-' | b'+')
+                        && bytes.get(i + 2).is_some_and(u8::is_ascii_digit)));
+            if exponent {
+                i += 2;
+                while i < bytes.len() && bytes[i].is_ascii_digit() {
+                    i += 1;
+                }
+            }
+            if start < begin {
+                out.push(&text[start..begin]);
+            }
+            out.push(&text[begin..i]);
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    if start < bytes.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// One unit in the last printed digit of a number as printed: 0.01 for
+/// `1.23`, 1 for `123`, 1e-5 for `2.5e-4`.
+fn last_digit_unit(number: &str) -> f64 {
+    let (mantissa, exponent) = match number.find(['e', 'E']) {
+        Some(at) => (&number[..at], number[at + 1..].parse::<i32>().unwrap_or(0)),
+        None => (number, 0),
+    };
+    let decimals = mantissa.find('.').map_or(0, |dot| mantissa.len() - dot - 1) as i32;
+    10f64.powi(exponent - decimals)
+}
+
+/// Whether two printed texts agree: the same words and whole numbers, and
+/// numbers with decimals within one unit in the last printed digit.
+fn same_up_to_last_digit(a: &str, b: &str) -> bool {
+    let whole = |t: &str| t.bytes().all(|c| c.is_ascii_digit());
+    let (ta, tb) = (tokens(a), tokens(b));
+    ta.len() == tb.len()
+        && ta.iter().zip(&tb).all(|(x, y)| {
+            x == y
+                || (!whole(x) || !whole(y))
+                    && match (x.parse::<f64>(), y.parse::<f64>()) {
+                        (Ok(u), Ok(v)) => {
+                            let unit = last_digit_unit(x).max(last_digit_unit(y));
+                            (u - v).abs() <= unit * (1.0 + 1e-9)
+                        }
+                        _ => false,
+                    }
+        })
+}
+
+/// The first line where two texts differ, from each.
+fn first_difference(a: &str, b: &str) -> (String, String) {
+    let (mut la, mut lb) = (a.lines(), b.lines());
+    loop {
+        match (la.next(), lb.next()) {
+            (Some(x), Some(y)) if same_up_to_last_digit(x, y) => continue,
+            (x, y) => {
+                let show = |l: Option<&str>| l.unwrap_or("(nothing)").trim().to_string();
+                return (show(x), show(y));
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -685,6 +854,40 @@ mod tests {
             Notebook::read(&places::repo().join("notebooks/03-in-all-probability.ipynb"))
                 .unwrap()
                 .loads_frames()
+        );
+    }
+
+    #[test]
+    fn a_run_agrees_with_the_page_up_to_the_last_printed_digit() {
+        assert!(same_up_to_last_digit("1.0e2", "1.1e2"));
+        assert_eq!(tokens("x = 1.25e-3, y=7"), ["x = ", "1.25e-3", ", y=", "7"]);
+        assert_eq!(last_digit_unit("1.23"), 0.01);
+        assert_eq!(last_digit_unit("123"), 1.0);
+        assert!((last_digit_unit("2.5e-4") - 1e-5).abs() < 1e-18);
+        assert!(same_up_to_last_digit(
+            "loss 0.1234 at 12",
+            "loss 0.1235 at 12"
+        ));
+        assert!(same_up_to_last_digit("0.0999", "0.1000"));
+        assert!(!same_up_to_last_digit("loss 0.1234", "loss 0.1236"));
+        assert!(!same_up_to_last_digit(
+            "loss 0.1234 at 12",
+            "loss 0.1234 at 13"
+        ));
+        assert!(!same_up_to_last_digit("train 0.5", "test 0.5"));
+        assert!(!same_up_to_last_digit("a 1 b", "a 1"));
+        let page = "<!-- notebook 01-a -->\n<!-- theory 01-a/x f1 -->\nIt printed:\n1.00\n\
+                    <!-- theory 01-a/y f2 -->\n2\n<!-- notebook 02-b -->\nintro\n";
+        let blocks = cell_blocks(page);
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(blocks["01-a/x"], "It printed:\n1.00\n");
+        assert_eq!(
+            blocks["01-a/y"], "2\n",
+            "a notebook's heading ends the cell before it"
+        );
+        assert_eq!(
+            first_difference("a 1\nb 2\n", "a 1\nb 3\n"),
+            ("b 2".to_string(), "b 3".to_string())
         );
     }
 

@@ -521,9 +521,16 @@ fn warm_stamp(which: &str) -> (String, String) {
     let repo = places::repo();
     let read = |p: &str| std::fs::read(repo.join(p)).unwrap_or_default();
     let rustc = places::first_line("rustc", &["--version"]).unwrap_or_default();
+    // The support crate is cached too (see crates/mlmath/build.rs), under
+    // its path: a changed source or another clone of the course warms again.
+    let source = places::folder_fingerprint(&repo.join("crates/mlmath/src")).unwrap_or_default();
     let wanted = places::fingerprint(&[
+        repo.to_string_lossy().as_bytes(),
+        source.as_bytes(),
         &read("Cargo.lock"),
         &read("crates/mlmath/Cargo.toml"),
+        &read("crates/mlmath/build.rs"),
+        &read("crates/mlmath/fingerprint.rs"),
         &read("crates/course/init.evcxr"),
         &read("crates/course/cargo-config.toml"),
         rustc.as_bytes(),
