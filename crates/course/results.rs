@@ -81,7 +81,7 @@ fn tags(cell: &Value) -> Vec<&str> {
 }
 
 /// The markdown headings of a cell, `(level, text)`, outside code fences.
-fn headings(markdown: &str) -> Vec<(usize, String)> {
+pub fn headings(markdown: &str) -> Vec<(usize, String)> {
     let mut fenced = false;
     let mut found = Vec::new();
     for line in markdown.lines() {
