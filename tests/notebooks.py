@@ -252,6 +252,9 @@ def with_wrong_answers(nb):
 # take this long; every other cell is held to --timeout.
 BUILD_TIMEOUT = 1800
 
+# `test --save DIR` lists the notebooks that failed, and why, in DIR/FAILURES.
+FAILURES = "failures.txt"
+
 
 def cell_timeout(cell, timeout: float) -> int:
     """The seconds a cell may take: BUILD_TIMEOUT for a `:dep` cell, else timeout."""
@@ -375,6 +378,7 @@ def pick(names: list[str]) -> list[Path]:
 def command_test(args) -> int:
     paths = pick(args.notebooks)
     passed = failed = 0
+    failures = []
     begin = time.perf_counter()
     print(f"{'notebook':<42} {'cells':>5} {'seconds':>8}  slowest cell")
     for path in paths:
@@ -398,10 +402,16 @@ def command_test(args) -> int:
             print(indent(f"- {p}", 60))
         if run.problems:
             failed += 1
+            failures.append(f"{path.name}:\n" + "\n".join(indent(f"- {p}") for p in run.problems))
         else:
             passed += 1
     print(f"notebooks: {passed} passed, {failed} failed")
     print(f"notebook suite took {time.perf_counter() - begin:.1f} s")
+    if args.save:
+        # The course runner repeats these at the end of its output, where a
+        # log cut to its last lines still shows them.
+        Path(args.save).mkdir(parents=True, exist_ok=True)
+        (Path(args.save) / FAILURES).write_text("\n".join(failures))
     return 1 if failed else 0
 
 

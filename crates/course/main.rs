@@ -486,6 +486,7 @@ fn test(args: &[String]) -> Result<(), String> {
     // The executed notebooks are kept for `cargo course results`.
     let executed = places::repo().join(results::EXECUTED);
     let executed = executed.to_string_lossy().into_owned();
+    let _ = std::fs::remove_file(Path::new(&executed).join("failures.txt"));
     let mut call = vec!["test", "--timeout", timeout, "--save", executed.as_str()];
     call.extend(names.iter().copied());
     let notebooks_ran = notebooks::python(&call);
@@ -494,7 +495,15 @@ fn test(args: &[String]) -> Result<(), String> {
         "\n== exercises: each notebook with wrong answers typed in; every check cell must fail"
     );
     print!("{}", std::fs::read_to_string(&log).unwrap_or_default());
-    notebooks_ran?;
+    if let Err(e) = notebooks_ran {
+        // Named again here, at the end, where a log cut to its tail shows them.
+        let failures = Path::new(&executed).join("failures.txt");
+        let failures = std::fs::read_to_string(failures).unwrap_or_default();
+        return Err(format!(
+            "{e}; the notebooks that failed:\n{}",
+            failures.trim_end()
+        ));
+    }
     if !exercised.success() {
         return Err(format!(
             "tests/notebooks.py exercises failed ({exercised}; see above)"
