@@ -91,7 +91,7 @@ pub mod prelude {
     pub use crate::optim::{Adam, Optimizer, Schedule, Sgd, clip_grad_norm};
     pub use crate::pca::Pca;
     pub use crate::perceptron::Perceptron;
-    pub use crate::plot::{Chart, Graph, ImageGrid, Panels, Plot, linspace};
+    pub use crate::plot::{Chart, Graph, ImageGrid, Marker, Panels, Plot, linspace};
     pub use crate::progress::Progress;
     pub use crate::random::{Rng, seeded};
     pub use crate::row;

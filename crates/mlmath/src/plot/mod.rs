@@ -1,10 +1,12 @@
 //! Plots, drawn as SVG and shown inline in a notebook.
 //!
 //! One module draws every picture of the course. A [`Chart`] is a stack of
-//! layers on shared axes — points, points coloured by class, lines, a
-//! histogram, bars, a heatmap with its colour bar, shaded decision regions,
-//! the contour lines of a function of two variables ([`contour_lines`]) —
-//! and a cell that ends with a chart shows it. An [`ImageGrid`] shows small
+//! layers on shared axes — points (of one size, or sized by a weight),
+//! points coloured by class, lines (solid, dashed, with a [`Marker`] at
+//! each point, or a grey reference line), a histogram, bars, a heatmap
+//! with its colour bar, shaded decision regions, the contour lines of a
+//! function of two variables ([`contour_lines`]) — and a cell that ends
+//! with a chart shows it. An [`ImageGrid`] shows small
 //! grey-scale images (digits) side by side; [`Panels`] puts charts side by
 //! side; a [`Graph`] draws a computational graph.
 //!
@@ -78,6 +80,25 @@ pub const MAX_PANELS_WIDTH: u32 = 20_000;
 pub const MAX_LEVELS: usize = 100;
 /// The colour of contour lines and of their labels.
 const CONTOUR: RGBColor = RGBColor(90, 90, 90);
+/// The neutral grey of a [`Chart::reference_line`].
+pub const REFERENCE: RGBColor = RGBColor(150, 150, 150);
+/// The radius in pixels of the point of largest weight in [`Chart::sized_points`].
+pub const LARGEST_RADIUS: u32 = 14;
+/// The smallest radius in pixels of a point of [`Chart::sized_points`], so
+/// that a point of small weight is still seen.
+pub const SMALLEST_RADIUS: u32 = 3;
+
+/// The mark drawn at each point of a [`Chart::marked_line`]. Marks are
+/// hollow, so that two series through the same point both show there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    /// A circle.
+    Circle,
+    /// A square.
+    Square,
+    /// A triangle, point up.
+    Triangle,
+}
 
 /// A drawn plot: SVG text that a notebook shows inline.
 #[derive(Debug, Clone)]
@@ -115,17 +136,19 @@ type Polyline = Vec<(f64, f64)>;
 /// One layer of a chart.
 #[derive(Debug, Clone)]
 enum Layer {
+    /// Points, each with its radius in pixels.
     Points {
         label: String,
         xy: Vec<(f64, f64)>,
         color: RGBColor,
-        size: u32,
+        radii: Vec<u32>,
     },
     Line {
         label: String,
         xy: Vec<(f64, f64)>,
         color: RGBColor,
         dashed: bool,
+        marker: Option<Marker>,
     },
     /// Bars from `(left, right, height)`, all finite.
     Bars {
@@ -313,11 +336,63 @@ impl Chart {
             let color = this.take_color();
             this.layers.push(Layer::Points {
                 label: label.into(),
+                radii: vec![3; xy.len()],
                 xy,
                 color,
-                size: 3,
             });
         }
+        this
+    }
+
+    /// Points `(xs[i], ys[i])` named `label`, in the next palette colour,
+    /// each drawn with an area proportional to `weights[i]` (how many rows
+    /// a point stands for, say): the largest weight gets a radius of
+    /// [`LARGEST_RADIUS`] pixels, weight w the radius
+    /// `LARGEST_RADIUS · √(w / largest)`, and no point less than
+    /// [`SMALLEST_RADIUS`]. The points are drawn partly transparent, so
+    /// that a small one under a large one still shows. A point with a NaN or
+    /// infinite coordinate is left out; a weight that is negative, NaN or
+    /// infinite is an error when drawn.
+    ///
+    /// ```
+    /// use mlmath::plot::Chart;
+    /// let chart = Chart::new("bins").sized_points("rows", &[0.6, 0.9], &[0.5, 0.95], &[1.0, 287.0]);
+    /// assert!(chart.draw().is_ok());
+    /// let bad = Chart::new("bins").sized_points("rows", &[0.6], &[0.5], &[-1.0]);
+    /// assert!(bad.draw().is_err());
+    /// ```
+    pub fn sized_points(&self, label: &str, xs: &[f64], ys: &[f64], weights: &[f64]) -> Self {
+        let mut this = self.clone();
+        let Some(xy) = this.pairs(label, xs, ys) else {
+            return this;
+        };
+        if weights.len() != xy.len() {
+            this.fail(Error::shape(
+                format!("the weights of {label:?}"),
+                format!("{} weights, one per point", xy.len()),
+                format!("{} weights", weights.len()),
+            ));
+            return this;
+        }
+        if let Some((i, w)) = weights
+            .iter()
+            .enumerate()
+            .find(|(_, w)| !(w.is_finite() && **w >= 0.0))
+        {
+            this.fail(Error::parameter(
+                format!("weight {i} of {label:?}"),
+                "a finite number ≥ 0 (a point's area is proportional to it)",
+                w,
+            ));
+            return this;
+        }
+        let color = this.take_color();
+        this.layers.push(Layer::Points {
+            label: label.into(),
+            radii: point_radii(weights),
+            xy,
+            color,
+        });
         this
     }
 
@@ -381,9 +456,9 @@ impl Chart {
             let color = PALETTE[(this.next_color + class) % PALETTE.len()];
             this.layers.push(Layer::Points {
                 label: name.to_string(),
+                radii: vec![4; xy.len()],
                 xy,
                 color,
-                size: 4,
             });
         }
         this.next_color += class_names.len();
@@ -412,15 +487,62 @@ impl Chart {
     /// A line through the points `(xs[i], ys[i])`, named `label`. It breaks
     /// at a point with a NaN or infinite coordinate.
     pub fn line(&self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
-        self.polyline(label, xs, ys, false)
+        self.polyline(label, xs, ys, false, None)
     }
 
     /// A dashed line, for a reference curve (a bound, a law, a target).
     pub fn dashed_line(&self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
-        self.polyline(label, xs, ys, true)
+        self.polyline(label, xs, ys, true, None)
     }
 
-    fn polyline(&self, label: &str, xs: &[f64], ys: &[f64], dashed: bool) -> Self {
+    /// A line with a hollow `marker` at each of its points, so that
+    /// several lines that run close together (learning curves, say) can
+    /// still be told apart: give each its own marker.
+    ///
+    /// ```
+    /// use mlmath::plot::{Chart, Marker};
+    /// let chart = Chart::new("two curves")
+    ///     .marked_line("a", &[1.0, 2.0], &[0.5, 0.9], Marker::Circle)
+    ///     .marked_line("b", &[1.0, 2.0], &[0.5, 0.9], Marker::Square);
+    /// assert_eq!(chart.series_names(), ["a", "b"]);
+    /// assert!(chart.draw().is_ok());
+    /// ```
+    pub fn marked_line(&self, label: &str, xs: &[f64], ys: &[f64], marker: Marker) -> Self {
+        self.polyline(label, xs, ys, false, Some(marker))
+    }
+
+    /// A dashed line in a neutral grey ([`REFERENCE`]) that takes no
+    /// colour of the palette: for a line that marks a place rather than
+    /// data (a threshold, a chosen size), so that it cannot be mistaken
+    /// for one of the series.
+    ///
+    /// ```
+    /// use mlmath::plot::Chart;
+    /// let chart = Chart::new("t").reference_line("x = 10", &[10.0, 10.0], &[0.0, 1.0]);
+    /// assert!(chart.draw().is_ok());
+    /// ```
+    pub fn reference_line(&self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
+        let mut this = self.clone();
+        if let Some(xy) = this.pairs(label, xs, ys) {
+            this.layers.push(Layer::Line {
+                label: label.into(),
+                xy,
+                color: REFERENCE,
+                dashed: true,
+                marker: None,
+            });
+        }
+        this
+    }
+
+    fn polyline(
+        &self,
+        label: &str,
+        xs: &[f64],
+        ys: &[f64],
+        dashed: bool,
+        marker: Option<Marker>,
+    ) -> Self {
         let mut this = self.clone();
         if let Some(xy) = this.pairs(label, xs, ys) {
             let color = this.take_color();
@@ -429,6 +551,7 @@ impl Chart {
                 xy,
                 color,
                 dashed,
+                marker,
             });
         }
         this
@@ -876,11 +999,16 @@ impl Chart {
                     label,
                     color,
                     dashed,
+                    marker,
                     ..
                 } => Some((
                     label.as_str(),
                     *color,
-                    if *dashed { Mark::Dashes } else { Mark::Line },
+                    match (marker, dashed) {
+                        (Some(m), _) => Mark::Marked(*m),
+                        (None, true) => Mark::Dashes,
+                        (None, false) => Mark::Line,
+                    },
                 )),
                 Layer::Bars { label, color, .. } => Some((label.as_str(), *color, Mark::Block)),
                 Layer::Heatmap { .. } | Layer::Regions { .. } | Layer::Contours { .. } => None,
@@ -964,10 +1092,14 @@ impl Chart {
         // The y tick labels' area widens for long labels (1.0e-10), so the
         // axis title beside them does not overlap them.
         let (snap_x, snap_y) = (!frame.x.log, !frame.y.log);
+        let (x_form, y_form) = (
+            TickForm::of(&xs.bold, snap_x),
+            TickForm::of(&ys.bold, snap_y),
+        );
         let longest_tick = ys
             .bold
             .iter()
-            .map(|v| format_tick(*v, snap_y).chars().count())
+            .map(|v| y_form.label(*v).chars().count())
             .max()
             .unwrap_or(0);
         let y_area = (longest_tick.min(20) as u32 * 8 + 26).max(65);
@@ -993,10 +1125,10 @@ impl Chart {
                     names[i as usize].clone()
                 }
                 Some(_) => String::new(),
-                None => format_tick(*v, snap_x),
+                None => x_form.label(*v),
             }
         };
-        let y_tick = move |v: &f64| format_tick(*v, snap_y);
+        let y_tick = move |v: &f64| y_form.label(*v);
         let mut mesh = chart.configure_mesh();
         mesh.x_desc(&self.x_label)
             .y_desc(&self.y_label)
@@ -1065,12 +1197,25 @@ impl Chart {
                     label,
                     xy,
                     color,
-                    size,
+                    radii,
                 } => {
-                    let (color, size) = (*color, *size);
-                    let inside = xy.iter().copied().filter(|&p| frame.contains(p));
+                    let color = *color;
+                    // Points of one size are nearly opaque; sized points overlap, and show
+                    // through each other.
+                    let opacity = if radii.windows(2).all(|r| r[0] == r[1]) {
+                        0.85
+                    } else {
+                        0.6
+                    };
+                    let inside = xy
+                        .iter()
+                        .copied()
+                        .zip(radii.iter().copied())
+                        .filter(|&(p, _)| frame.contains(p));
                     let series = chart
-                        .draw_series(inside.map(|p| Circle::new(p, size, color.mix(0.85).filled())))
+                        .draw_series(
+                            inside.map(|(p, r)| Circle::new(p, r, color.mix(opacity).filled())),
+                        )
                         .map_err(plot_error)?;
                     if !label.is_empty() {
                         has_legend = true;
@@ -1084,6 +1229,7 @@ impl Chart {
                     xy,
                     color,
                     dashed,
+                    marker,
                 } => {
                     let style = color.stroke_width(2);
                     // The pieces inside the axes: a line breaks where a point
@@ -1096,6 +1242,15 @@ impl Chart {
                         }
                         .map_err(plot_error)?;
                     }
+                    if let Some(marker) = *marker {
+                        let outline = marker_outline(marker);
+                        let inside = xy.iter().copied().filter(|&p| frame.contains(p));
+                        chart
+                            .draw_series(inside.map(|p| {
+                                EmptyElement::at(p) + PathElement::new(outline.clone(), style)
+                            }))
+                            .map_err(plot_error)?;
+                    }
                     // An empty series carries the legend entry for all the pieces.
                     let series = chart
                         .draw_series(LineSeries::new(Vec::<(f64, f64)>::new(), style))
@@ -1103,8 +1258,8 @@ impl Chart {
                     if !label.is_empty() {
                         has_legend = true;
                         let (color, dashed) = (*color, *dashed);
-                        series.label(label).legend(move |(x, y)| {
-                            // Three strokes: touching for a solid line, apart for a dashed one.
+                        // Three strokes: touching for a solid line, apart for a dashed one.
+                        let strokes = move |(x, y): (i32, i32)| {
                             let stroke = |a: i32, b: i32| {
                                 let (a, b) = if dashed { (a, b - 3) } else { (a, b) };
                                 PathElement::new(
@@ -1113,7 +1268,17 @@ impl Chart {
                                 )
                             };
                             EmptyElement::at((0, 0)) + stroke(0, 7) + stroke(7, 14) + stroke(14, 21)
-                        });
+                        };
+                        let series = series.label(label);
+                        match marker.map(marker_outline) {
+                            // The marker's outline in the middle of the strokes.
+                            Some(outline) => series.legend(move |(x, y)| {
+                                let mark: Vec<(i32, i32)> =
+                                    outline.iter().map(|&(u, v)| (x + 10 + u, y + v)).collect();
+                                strokes((x, y)) + PathElement::new(mark, color.stroke_width(2))
+                            }),
+                            None => series.legend(strokes),
+                        };
                     }
                 }
                 Layer::Bars { label, bars, color } => {
@@ -1677,7 +1842,47 @@ enum Mark {
     Dot,
     Line,
     Dashes,
+    /// A solid line with a marker in its middle.
+    Marked(Marker),
     Block,
+}
+
+/// The outline of a `marker` as a closed polyline of pixel offsets from its
+/// centre, about 9 pixels across: drawn hollow on each point of a
+/// [`Chart::marked_line`] and in its legend entry.
+fn marker_outline(marker: Marker) -> Vec<(i32, i32)> {
+    match marker {
+        Marker::Circle => (0..=16)
+            .map(|k| {
+                let angle = std::f64::consts::TAU * k as f64 / 16.0;
+                (
+                    (4.5 * angle.cos()).round() as i32,
+                    (4.5 * angle.sin()).round() as i32,
+                )
+            })
+            .collect(),
+        Marker::Square => vec![(-4, -4), (4, -4), (4, 4), (-4, 4), (-4, -4)],
+        Marker::Triangle => vec![(0, -5), (5, 4), (-5, 4), (0, -5)],
+    }
+}
+
+/// The radii in pixels of points whose areas are proportional to
+/// `weights` (finite, ≥ 0): `LARGEST_RADIUS · √(w / largest)`, rounded, and
+/// at least `SMALLEST_RADIUS`. With no positive weight, every point gets
+/// the smallest radius.
+fn point_radii(weights: &[f64]) -> Vec<u32> {
+    let largest = weights.iter().copied().fold(0.0, f64::max);
+    weights
+        .iter()
+        .map(|&w| {
+            let r = if largest > 0.0 {
+                (f64::from(LARGEST_RADIUS) * (w / largest).sqrt()).round() as u32
+            } else {
+                0
+            };
+            r.max(SMALLEST_RADIUS)
+        })
+        .collect()
 }
 
 /// A legend drawn beside the plot, one entry per line.
@@ -1706,6 +1911,17 @@ fn draw_side_legend(
                     vec![(x + 14, y), (x + 22, y)],
                     color.stroke_width(2),
                 ))
+            }
+            Mark::Marked(marker) => {
+                area.draw(&PathElement::new(
+                    vec![(x, y), (x + 22, y)],
+                    color.stroke_width(2),
+                ))
+                .map_err(plot_error)?;
+                let outline = marker_outline(*marker);
+                let mark: Vec<(i32, i32)> =
+                    outline.iter().map(|&(u, v)| (x + 11 + u, y + v)).collect();
+                area.draw(&PathElement::new(mark, color.stroke_width(2)))
             }
             Mark::Block => area.draw(&Rectangle::new(
                 [(x + 2, y - 6), (x + 20, y + 6)],
@@ -2285,18 +2501,59 @@ fn round_significant(v: f64, digits: i32) -> f64 {
 /// near zero, not on it (-2.8e-17), and are written 0; a log axis has no
 /// zero, and its tiny ticks (1e-13) are written as they are.
 fn format_tick(v: f64, snap_to_zero: bool) -> String {
-    let v = if snap_to_zero && v.abs() < 1e-12 {
+    let v = snapped(v, snap_to_zero);
+    write_tick(v, needs_exponent(v))
+}
+
+/// `v`, or 0 when it is float noise around zero on a linear axis.
+fn snapped(v: f64, snap_to_zero: bool) -> f64 {
+    if snap_to_zero && v.abs() < 1e-12 {
         0.0
     } else {
         v
-    };
-    let a = v.abs();
-    if a != 0.0 && !(1e-3..1e5).contains(&a) {
+    }
+}
+
+/// Whether `v` is too large (≥ 10⁵) or too small (< 10⁻³) to write out.
+fn needs_exponent(v: f64) -> bool {
+    v != 0.0 && !(1e-3..1e5).contains(&v.abs())
+}
+
+/// `v` with an exponent (1.0e5), or written out without float noise (0.3).
+fn write_tick(v: f64, exponent: bool) -> String {
+    if exponent && v != 0.0 {
         return format!("{v:.1e}");
     }
     let s = format!("{v:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// How the tick labels of one axis are written: all in one form, so that
+/// an axis never mixes `10000` with `1.0e5`. When any tick needs an
+/// exponent, every tick gets one (0 stays `0`).
+#[derive(Debug, Clone, Copy)]
+struct TickForm {
+    snap_to_zero: bool,
+    exponent: bool,
+}
+
+impl TickForm {
+    /// The form for an axis whose labelled ticks are `ticks`.
+    fn of(ticks: &[f64], snap_to_zero: bool) -> Self {
+        let exponent = ticks
+            .iter()
+            .any(|&v| needs_exponent(snapped(v, snap_to_zero)));
+        TickForm {
+            snap_to_zero,
+            exponent,
+        }
+    }
+
+    /// The label of the tick at `v`.
+    fn label(self, v: f64) -> String {
+        write_tick(snapped(v, self.snap_to_zero), self.exponent)
+    }
 }
 
 fn plot_error<E: std::fmt::Display>(e: E) -> Error {
@@ -2895,6 +3152,104 @@ mod tests {
         assert_eq!(format_tick(2.5e-5, true), "2.5e-5");
         // A log axis's tiny ticks keep their value.
         assert_eq!(format_tick(1e-13, false), "1.0e-13");
+    }
+
+    #[test]
+    fn the_ticks_of_an_axis_share_one_form() {
+        let labels = |ticks: &[f64], snap: bool| {
+            let form = TickForm::of(ticks, snap);
+            ticks.iter().map(|&v| form.label(v)).collect::<Vec<_>>()
+        };
+        // A log axis from 100 to 100000: all with an exponent, not 10000 beside 1.0e5.
+        assert_eq!(
+            labels(&[100.0, 1000.0, 1e4, 1e5], false),
+            ["1.0e2", "1.0e3", "1.0e4", "1.0e5"]
+        );
+        // A linear axis through 0: 0 stays 0, float noise included.
+        assert_eq!(
+            labels(&[-2.8e-17, 5e4, 1e5, 1.5e5], true),
+            ["0", "5.0e4", "1.0e5", "1.5e5"]
+        );
+        // Ticks that need no exponent are written out, as before.
+        assert_eq!(labels(&[0.5, 1.0, 10000.0], false), ["0.5", "1", "10000"]);
+        assert_eq!(labels(&[0.1 + 0.2, 0.6], true), ["0.3", "0.6"]);
+        // Drawn: a log axis up to 2e5 labels 10000 as 1.0e4.
+        let svg = Chart::new("periods")
+            .line("p", &[1.0, 10.0], &[90.0, 2e5])
+            .log_y()
+            .svg()
+            .unwrap();
+        assert!(
+            svg.contains("\n1.0e4\n") && !svg.contains("\n10000\n"),
+            "{svg}"
+        );
+    }
+
+    #[test]
+    fn sized_points_have_areas_in_proportion_to_their_weights() {
+        let radii = point_radii(&[1.0, 4.0, 287.0, 0.0]);
+        // √(1/287)·14 = 0.83 is raised to the smallest radius; 287 gets the largest.
+        assert_eq!(radii[2], LARGEST_RADIUS);
+        assert_eq!(radii[0], SMALLEST_RADIUS);
+        assert_eq!(radii[3], SMALLEST_RADIUS);
+        assert_eq!(
+            point_radii(&[25.0, 100.0]),
+            [LARGEST_RADIUS / 2, LARGEST_RADIUS]
+        );
+        assert_eq!(point_radii(&[0.0, 0.0]), [SMALLEST_RADIUS; 2]);
+        // Drawn as circles of those radii.
+        let svg = Chart::new("bins")
+            .sized_points("rows", &[0.6, 0.9], &[0.5, 0.95], &[25.0, 100.0])
+            .svg()
+            .unwrap();
+        assert!(
+            svg.contains(r#"r="7""#) && svg.contains(r#"r="14""#),
+            "{svg}"
+        );
+        // Weights that are not finite and ≥ 0, or that do not match the points, are refused.
+        for weights in [vec![1.0, -1.0], vec![1.0, f64::NAN], vec![1.0]] {
+            let e = Chart::new("bad")
+                .sized_points("rows", &[0.6, 0.9], &[0.5, 0.95], &weights)
+                .draw()
+                .unwrap_err();
+            assert!(e.to_string().contains("weight"), "{e}");
+        }
+    }
+
+    #[test]
+    fn marked_lines_draw_a_mark_at_each_point_and_reference_lines_are_grey() {
+        let xs = [1.0, 2.0, 3.0];
+        let ys = [0.2, 0.5, 0.9];
+        let plain = Chart::new("t").line("a", &xs, &ys).svg().unwrap();
+        let circles = Chart::new("t")
+            .marked_line("a", &xs, &ys, Marker::Circle)
+            .svg()
+            .unwrap();
+        // An outline on each of the three points, and one in the legend.
+        let count = |svg: &str, what: &str| svg.matches(what).count();
+        assert_eq!(count(&circles, "<polyline") - count(&plain, "<polyline"), 4);
+        for marker in [Marker::Square, Marker::Triangle] {
+            let chart = Chart::new("t").marked_line("a", &xs, &ys, marker);
+            assert_eq!(chart.series_names(), ["a"]);
+            let svg = chart.svg().unwrap();
+            assert!(svg.len() > plain.len(), "{marker:?} adds its marks");
+        }
+        // A reference line takes no palette colour: the next series gets the first one.
+        let chart = Chart::new("t")
+            .reference_line("x = 2", &[2.0, 2.0], &[0.0, 1.0])
+            .line("b", &xs, &ys);
+        let svg = chart.svg().unwrap();
+        let hex = |c: RGBColor| format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+        assert!(svg.contains(&hex(REFERENCE)), "the reference line is grey");
+        assert!(
+            svg.contains(&hex(PALETTE[0])),
+            "the first series has the first colour"
+        );
+        assert_eq!(chart.series_names(), ["x = 2", "b"]);
+        assert_eq!(
+            chart.series_points("x = 2"),
+            Some((vec![2.0, 2.0], vec![0.0, 1.0]))
+        );
     }
 
     #[test]

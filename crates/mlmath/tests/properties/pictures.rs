@@ -11,7 +11,7 @@
 use mlmath::Error;
 use mlmath::data::Dataset;
 use mlmath::plot::{
-    Chart, Graph, ImageGrid, MAX_BINS, MAX_LEVELS, Panels, contour_lines, histogram_counts,
+    Chart, Graph, ImageGrid, MAX_BINS, MAX_LEVELS, Marker, Panels, contour_lines, histogram_counts,
     linspace, viridis,
 };
 use mlmath::progress::Progress;
@@ -113,6 +113,9 @@ enum Step {
     Points(Vec<f64>, Vec<f64>),
     Line(Vec<f64>, Vec<f64>),
     Dashed(Vec<f64>, Vec<f64>),
+    Marked(Vec<f64>, Vec<f64>, usize),
+    Reference(Vec<f64>, Vec<f64>),
+    Sized(Vec<f64>, Vec<f64>, Vec<f64>),
     Histogram(Vec<f64>, usize),
     Bars(usize, Vec<f64>),
     Heatmap(Array2<f64>, (f64, f64), (f64, f64), bool),
@@ -135,7 +138,16 @@ impl Step {
         let bad_range =
             |(a, b): (f64, f64)| !(a.is_finite() && b.is_finite() && a < b && (b - a).is_finite());
         match self {
-            Step::Points(x, y) | Step::Line(x, y) | Step::Dashed(x, y) => x.len() != y.len(),
+            Step::Points(x, y)
+            | Step::Line(x, y)
+            | Step::Dashed(x, y)
+            | Step::Marked(x, y, _)
+            | Step::Reference(x, y) => x.len() != y.len(),
+            Step::Sized(x, y, w) => {
+                x.len() != y.len()
+                    || w.len() != x.len()
+                    || w.iter().any(|w| !(*w >= 0.0 && w.is_finite()))
+            }
             Step::XRange(a, b) | Step::YRange(a, b) => bad_range((*a, *b)),
             Step::Heatmap(v, x, y, _) => v.is_empty() || bad_range(*x) || bad_range(*y),
             Step::Regions(c, x, y) => c.is_empty() || bad_range(*x) || bad_range(*y),
@@ -162,6 +174,12 @@ impl Step {
             Step::Points(x, y) => chart.points("points", x, y),
             Step::Line(x, y) => chart.line("line", x, y),
             Step::Dashed(x, y) => chart.dashed_line("", x, y),
+            Step::Marked(x, y, m) => {
+                let marker = [Marker::Circle, Marker::Square, Marker::Triangle][m % 3];
+                chart.marked_line("marked", x, y, marker)
+            }
+            Step::Reference(x, y) => chart.reference_line("reference", x, y),
+            Step::Sized(x, y, w) => chart.sized_points("sized", x, y, w),
             Step::Histogram(v, bins) => chart.histogram("histogram", v, *bins),
             Step::Bars(n, v) => {
                 let categories: Vec<&str> = (0..*n).map(|i| NAMES[i % 4]).collect();
@@ -223,6 +241,14 @@ fn step() -> impl Strategy<Value = Step> {
         series().prop_map(|(x, y)| Step::Points(x, y)),
         series().prop_map(|(x, y)| Step::Line(x, y)),
         series().prop_map(|(x, y)| Step::Dashed(x, y)),
+        (series(), 0..3usize).prop_map(|((x, y), m)| Step::Marked(x, y, m)),
+        series().prop_map(|(x, y)| Step::Reference(x, y)),
+        (series(), 0..8u8).prop_flat_map(|((x, y), odd)| {
+            // One weight per point, mostly; a weight too many or too few one time in eight.
+            let n = if odd == 0 { x.len() + 1 } else { x.len() };
+            proptest::collection::vec(prop_oneof![3 => 0.0..1e3f64, 1 => any_f64()], n)
+                .prop_map(move |w| Step::Sized(x.clone(), y.clone(), w))
+        }),
         (proptest::collection::vec(coordinate(), 0..20), 0..40usize)
             .prop_map(|(v, bins)| Step::Histogram(v, bins)),
         (0..6usize, proptest::collection::vec(coordinate(), 0..6))
@@ -283,6 +309,9 @@ fn charts(suite: &mut Suite) {
             "Chart::points",
             "Chart::line",
             "Chart::dashed_line",
+            "Chart::marked_line",
+            "Chart::reference_line",
+            "Chart::sized_points",
             "Chart::histogram",
             "Chart::bars",
             "Chart::heatmap",
