@@ -546,6 +546,45 @@ pub(crate) fn check_same_classes(fitted: &[String], test: &Dataset) -> Result<()
     Ok(())
 }
 
+/// The two-sided sign test of a paired comparison: two models scored on the
+/// same folds (or runs), `a` ahead of `b` in `ahead` of them and behind in
+/// `behind` (ties left out). If neither were better, each untied pair would
+/// go either way with probability ½; the p-value is how often a fair coin
+/// splits `n = ahead + behind` tosses at least as unevenly,
+///
+/// ```text
+/// p = min(1, 2 P(X ≥ max(ahead, behind))),  X ~ Binomial(n, ½),
+/// ```
+///
+/// and 1 when there are no untied pairs. The terms are summed from their
+/// logarithms, so any n works.
+///
+/// ```
+/// use mlmath::metrics::sign_test;
+/// assert!((sign_test(10, 0) - 2.0 / 1024.0).abs() < 1e-15); // ten of ten
+/// assert_eq!(sign_test(3, 2), 1.0);
+/// ```
+pub fn sign_test(ahead: usize, behind: usize) -> f64 {
+    let n = ahead + behind;
+    let at_least = ahead.max(behind);
+    if n == 0 {
+        return 1.0;
+    }
+    // ln C(n, k) built up term by term, then each term of the tail taken
+    // from it with the factor 2⁻ⁿ.
+    let (mut ln_choose, mut tail) = (0.0f64, 0.0f64);
+    let ln_half_n = -(n as f64) * std::f64::consts::LN_2;
+    for k in 0..=n {
+        if k > 0 {
+            ln_choose += ((n + 1 - k) as f64).ln() - (k as f64).ln();
+        }
+        if k >= at_least {
+            tail += (ln_choose + ln_half_n).exp();
+        }
+    }
+    (2.0 * tail).min(1.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -777,5 +816,40 @@ mod tests {
         );
         let e = confusion_table(&labelled(none.clone()), &none).unwrap_err();
         assert!(matches!(e, Error::Empty { .. }), "{e}");
+    }
+
+    #[test]
+    fn the_sign_test_is_the_binomial_tail_counted_exactly() {
+        // Exact counts: C(n, k) in integers, the tail over 2ⁿ.
+        fn exact(ahead: usize, behind: usize) -> f64 {
+            let n = ahead + behind;
+            let mut row = vec![1u128];
+            for _ in 0..n {
+                let mut next = vec![1u128; row.len() + 1];
+                for k in 1..row.len() {
+                    next[k] = row[k - 1] + row[k];
+                }
+                row = next;
+            }
+            let tail: u128 = row[ahead.max(behind)..].iter().sum();
+            (2.0 * tail as f64 / 2f64.powi(n as i32)).min(1.0)
+        }
+        for n in 1..=60 {
+            for ahead in 0..=n {
+                let (p, q) = (sign_test(ahead, n - ahead), exact(ahead, n - ahead));
+                assert!(
+                    (p - q).abs() <= 1e-12 * q.max(1e-300) + 1e-300,
+                    "{ahead}-{}: {p} {q}",
+                    n - ahead
+                );
+                assert_eq!(p, sign_test(n - ahead, ahead), "symmetric");
+            }
+        }
+        assert_eq!(sign_test(0, 0), 1.0);
+        assert!((sign_test(8, 0) - 2.0 / 256.0).abs() < 1e-15);
+        // Beyond what 2ⁿ holds in a float: finite, tiny, and 1 for an even split.
+        let far = sign_test(3000, 1000);
+        assert!(far.is_finite() && far > 0.0 && far < 1e-200, "{far}");
+        assert_eq!(sign_test(2000, 2000), 1.0);
     }
 }
