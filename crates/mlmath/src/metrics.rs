@@ -556,12 +556,13 @@ pub(crate) fn check_same_classes(fitted: &[String], test: &Dataset) -> Result<()
 /// p = min(1, 2 P(X ≥ max(ahead, behind))),  X ~ Binomial(n, ½),
 /// ```
 ///
-/// and 1 when there are no untied pairs. The terms are summed from their
-/// logarithms, so any n works.
+/// and 1 when there are no untied pairs. Up to n = 1000 the binomial
+/// coefficients are counted in floating point (exactly, for n ≤ 50, so small
+/// cases come out exact); beyond, the terms are summed from their logarithms.
 ///
 /// ```
 /// use mlmath::metrics::sign_test;
-/// assert!((sign_test(10, 0) - 2.0 / 1024.0).abs() < 1e-15); // ten of ten
+/// assert_eq!(sign_test(10, 0), 2.0 / 1024.0); // ten of ten
 /// assert_eq!(sign_test(3, 2), 1.0);
 /// ```
 pub fn sign_test(ahead: usize, behind: usize) -> f64 {
@@ -570,18 +571,31 @@ pub fn sign_test(ahead: usize, behind: usize) -> f64 {
     if n == 0 {
         return 1.0;
     }
-    // ln C(n, k) built up term by term, then each term of the tail taken
-    // from it with the factor 2⁻ⁿ.
-    let (mut ln_choose, mut tail) = (0.0f64, 0.0f64);
-    let ln_half_n = -(n as f64) * std::f64::consts::LN_2;
-    for k in 0..=n {
-        if k > 0 {
+    let tail = if n <= 1000 {
+        // C(n, k) by C(n, k - 1) (n + 1 - k) / k: the product is a whole
+        // number below 2⁵³ up to n = 50, so the division is exact there.
+        let mut choose = 1.0f64;
+        let mut count = if at_least == 0 { 1.0 } else { 0.0 };
+        for k in 1..=n {
+            choose = choose * (n + 1 - k) as f64 / k as f64;
+            if k >= at_least {
+                count += choose;
+            }
+        }
+        count / 2f64.powi(n as i32)
+    } else {
+        // ln C(n, k) built up term by term, each term of the tail taken from
+        // it with the factor 2⁻ⁿ, which would underflow on its own.
+        let (mut ln_choose, mut tail) = (0.0f64, 0.0f64);
+        let ln_half_n = -(n as f64) * std::f64::consts::LN_2;
+        for k in 1..=n {
             ln_choose += ((n + 1 - k) as f64).ln() - (k as f64).ln();
+            if k >= at_least {
+                tail += (ln_choose + ln_half_n).exp();
+            }
         }
-        if k >= at_least {
-            tail += (ln_choose + ln_half_n).exp();
-        }
-    }
+        tail
+    };
     (2.0 * tail).min(1.0)
 }
 
@@ -846,7 +860,14 @@ mod tests {
             }
         }
         assert_eq!(sign_test(0, 0), 1.0);
-        assert!((sign_test(8, 0) - 2.0 / 256.0).abs() < 1e-15);
+        assert_eq!(sign_test(8, 0), 2.0 / 256.0);
+        assert_eq!(sign_test(25, 25), 1.0);
+        // Either side of the switch to logarithms at n = 1000.
+        let (below, above) = (sign_test(600, 400), sign_test(601, 400));
+        assert!(
+            below > above && above > 0.0 && below < 1e-9,
+            "{below} {above}"
+        );
         // Beyond what 2ⁿ holds in a float: finite, tiny, and 1 for an even split.
         let far = sign_test(3000, 1000);
         assert!(far.is_finite() && far > 0.0 && far < 1e-200, "{far}");
