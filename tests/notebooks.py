@@ -313,6 +313,11 @@ def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: 
             text = out.get("data", {}).get("text/plain", "")
             if out.get("output_type") == "execute_result" and text.startswith(("Chart ", "ImageGrid ", "Panels ")):
                 run.problems.append(f"cell {i} ({first_line(cell)!r}) showed a plot as text: {text[:80]}")
+            if out.get("output_type") in ("execute_result", "display_data") and text == "()":
+                run.problems.append(
+                    f"cell {i} ({first_line(cell)!r}) shows `()`: it ends in an expression with no value "
+                    "(a `for` loop, say), which the kernel prints; end it with `;`"
+                )
         stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
         if stderr.strip():
             what = "panicked" if "panicked at" in stderr else "wrote to stderr (an Err returned with `?`, or a panic)"
