@@ -277,7 +277,10 @@ impl Chart {
         for (n, one, many) in [
             (lines, "a line", "lines"),
             (scatters, "a set of points", "sets of points"),
-            (bars, "a set of bars", "sets of bars"),
+            match self.categories {
+                Some(_) => (bars, "a set of bars", "sets of bars"),
+                None => (bars, "a histogram", "histograms"),
+            },
         ] {
             match n {
                 0 => {}
@@ -698,6 +701,20 @@ mod tests {
         assert!(
             grid.description()
                 .contains("Captions, in order: \"0\", \"1\"")
+        );
+        let histogram = Chart::new("h").histogram("draws", &[1.0, 2.0, 2.5, 3.0], 2);
+        let text = histogram.draw().unwrap().description().to_string();
+        assert!(text.starts_with("A chart of a histogram"), "{text}");
+        assert!(
+            text.contains("\"draws\", a histogram of 2 blue bars from x = 1 to 3, the highest 3"),
+            "{text}"
+        );
+        let bars = Chart::new("b").bars("birds", &["Adelie", "Gentoo"], &[152.0, 124.0]);
+        let text = bars.draw().unwrap().description().to_string();
+        assert!(text.starts_with("A chart of a set of bars"), "{text}");
+        assert!(
+            text.contains("\"birds\", 2 blue bars: Adelie 152, Gentoo 124"),
+            "{text}"
         );
         let regions = Chart::new("r")
             .regions(&array![[0, 2], [2, 0]], (0.0, 1.0), (0.0, 1.0))

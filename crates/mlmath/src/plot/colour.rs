@@ -62,6 +62,12 @@ pub(super) fn colour_name(color: RGBColor) -> &'static str {
         .map_or("grey", |i| PALETTE_NAMES[i])
 }
 
+/// The colour of a missing (NaN or infinite) cell of a heatmap or pixel of
+/// an image: magenta, which no colour map here contains, and which stays
+/// far from every colour of [`viridis`], of [`diverging`] and of the grey
+/// scale for every kind of colour vision.
+pub const MISSING: RGBColor = RGBColor(255, 0, 255);
+
 /// The viridis colour map at `t ∈ [0, 1]`, dark purple through blue and
 /// green to yellow: linear interpolation between nine of its colours, at
 /// `t = 0, 1/8, …, 1` (entries 0, 32, …, 255 of the 256-colour table that
@@ -306,6 +312,30 @@ mod tests {
         };
         let l = lightness_along(rainbow, &ts, &NORMAL);
         assert!(l.windows(2).any(|w| w[1] < w[0] - 0.3));
+    }
+
+    #[test]
+    fn a_missing_value_stands_out_of_every_colour_map() {
+        let greys = (0..=255).map(|g| RGBColor(g, g, g));
+        let maps = (0..=100).flat_map(|k| {
+            let t = f64::from(k) / 100.0;
+            [viridis(t), diverging(t), diverging(-t)]
+        });
+        let all: Vec<RGBColor> = greys.chain(maps).collect();
+        for d in [NORMAL, DEUTERANOPIA, PROTANOPIA, TRITANOPIA] {
+            let nearest = all
+                .iter()
+                .map(|&c| delta_e(MISSING, c, &d))
+                .fold(f64::INFINITY, f64::min);
+            assert!(nearest > 15.0, "ΔE {nearest}");
+        }
+        // A mid grey would not do: it is close to viridis's middle for a
+        // deuteranope.
+        let grey = RGBColor(128, 128, 128);
+        let nearest = (0..=100)
+            .map(|k| delta_e(grey, viridis(f64::from(k) / 100.0), &DEUTERANOPIA))
+            .fold(f64::INFINITY, f64::min);
+        assert!(nearest < 15.0, "{nearest}");
     }
 
     #[test]

@@ -55,11 +55,8 @@ use crate::error::{Error, Result};
 mod accessible;
 pub mod colour;
 mod graph;
-pub use colour::{PALETTE, PALETTE_NAMES, diverging, viridis};
+pub use colour::{MISSING, PALETTE, PALETTE_NAMES, diverging, viridis};
 pub use graph::{Graph, MAX_GRAPH_NODES};
-
-/// The colour of a missing (NaN or infinite) cell of a heatmap or pixel of an image.
-const MISSING: RGBColor = RGBColor(255, 0, 255);
 
 /// The largest chart or panel side in pixels.
 pub const MAX_SIDE: u32 = 4000;
