@@ -28,6 +28,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::accessible::{count, listed};
 use super::{Plot, plot_error, show};
 use crate::error::{Error, Result};
 
@@ -152,6 +153,8 @@ pub struct Graph {
     nodes: Vec<Node>,
     edges: Vec<(usize, usize)>,
     top_down: bool,
+    /// A description given with [`Graph::describe`].
+    description: Option<String>,
 }
 
 /// Where the layout puts a graph's nodes, and the waypoints of its arrows.
@@ -173,7 +176,57 @@ impl Graph {
             nodes: Vec::new(),
             edges: Vec::new(),
             top_down: false,
+            description: None,
         }
+    }
+
+    /// Says what the graph shows, for a screen reader (the picture's
+    /// `<desc>`), in place of the list of its boxes and arrows.
+    pub fn describe(&mut self, description: &str) -> &mut Self {
+        self.description = Some(description.to_string());
+        self
+    }
+
+    /// The graph's description: the one given with
+    /// [`describe`](Self::describe), or its boxes, circles and arrows.
+    fn description(&self) -> String {
+        if let Some(text) = &self.description {
+            return text.clone();
+        }
+        let name = |v: usize| format!("\"{}\"", self.nodes[v].lines.join(" "));
+        let of_kind = |kind: Kind| -> Vec<String> {
+            (0..self.nodes.len())
+                .filter(|&v| self.nodes[v].kind == kind)
+                .map(name)
+                .collect()
+        };
+        let (values, ops) = (of_kind(Kind::Value), of_kind(Kind::Op));
+        let mut text = format!(
+            "A graph of {} and {}, drawn {}, every arrow pointing {}.",
+            count(self.nodes.len(), "node", "nodes"),
+            count(self.edges.len(), "arrow", "arrows"),
+            if self.top_down {
+                "from the top down"
+            } else {
+                "from left to right"
+            },
+            if self.top_down { "down" } else { "right" },
+        );
+        if !values.is_empty() {
+            text.push_str(&format!(" In boxes: {}.", listed(&values, 60)));
+        }
+        if !ops.is_empty() {
+            text.push_str(&format!(" In circles: {}.", listed(&ops, 60)));
+        }
+        if !self.edges.is_empty() {
+            let arrows: Vec<String> = self
+                .edges
+                .iter()
+                .map(|&(a, b)| format!("{} to {}", name(a), name(b)))
+                .collect();
+            text.push_str(&format!(" Arrows: {}.", listed(&arrows, 80)));
+        }
+        text
     }
 
     /// Lays the columns out as rows, from the top down (every arrow points
@@ -620,7 +673,7 @@ impl Graph {
             }
             root.present().map_err(plot_error)?;
         }
-        Ok(Plot { svg })
+        Ok(Plot::accessible(svg, &self.title, self.description()))
     }
 
     /// Shows the graph in a notebook; a problem is printed as an error.
@@ -718,11 +771,11 @@ mod tests {
             );
             assert!(layout.routes[..3].iter().all(Vec::is_empty));
             let svg = g.draw().unwrap().svg().to_string();
-            // The boxes (the first rect is the background), and the arrow a → d,
-            // the polyline with the most points.
+            // The boxes (the first two rects are backgrounds), and the arrow
+            // a → d, the polyline with the most points.
             let boxes: Vec<(i32, i32, i32, i32)> = svg
                 .split("<rect")
-                .skip(2)
+                .skip(3)
                 .map(|r| {
                     let (x, y) = (attribute(r, "x"), attribute(r, "y"));
                     (x, y, x + attribute(r, "width"), y + attribute(r, "height"))

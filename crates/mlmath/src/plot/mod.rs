@@ -10,9 +10,18 @@
 //! grey-scale images (digits) side by side; [`Panels`] puts charts side by
 //! side; a [`Graph`] draws a computational graph.
 //!
-//! Plots have a white background and black text, like a printed figure, so
-//! they read the same in JupyterLab's light and dark themes. Colours come
-//! from the Okabe–Ito palette, which stays distinct for colour-blind readers.
+//! Every picture is made to be read by every reader:
+//!
+//! - it paints its own white background, with black text, like a printed
+//!   figure, so it reads the same in JupyterLab's light and dark themes;
+//! - its colours stay distinct for colour-blind readers: series take the
+//!   Okabe–Ito [`PALETTE`] in turn, heatmaps the [`viridis`] map and signed
+//!   images the [`diverging`] one ([`colour`] says why);
+//! - series differ in shape too: points of each series, and lines where a
+//!   chart has several, carry a marker of their own ([`MARKERS`]);
+//! - its SVG begins with a `<title>` and a `<desc>` that a screen reader
+//!   reads out, the description written from what is drawn, or given with
+//!   `describe` ([`Plot::description`]).
 //!
 //! Building a chart never fails: data that cannot be drawn — lengths that
 //! differ, a range that is NaN or empty, a heatmap with no cells, images of
@@ -36,34 +45,18 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, AsArray, Ix1, Ix2};
 use plotters::coord::combinators::{IntoLogRange, LogCoord};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::types::RangedCoordf64;
+use plotters::element::{DynElement, IntoDynElement};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 
+mod accessible;
+pub mod colour;
 mod graph;
+pub use colour::{MISSING, PALETTE, PALETTE_NAMES, diverging, viridis};
 pub use graph::{Graph, MAX_GRAPH_NODES};
-
-/// The Okabe–Ito palette (blue, orange, green, vermillion, purple, sky,
-/// black, yellow), which stays distinct for colour-blind readers, followed
-/// by grey and brown so that ten classes (the digits) get ten colours:
-/// class `i` is drawn in `PALETTE[i % 10]`.
-pub const PALETTE: [RGBColor; 10] = [
-    RGBColor(0, 114, 178),
-    RGBColor(230, 159, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(213, 94, 0),
-    RGBColor(204, 121, 167),
-    RGBColor(86, 180, 233),
-    RGBColor(0, 0, 0),
-    RGBColor(240, 228, 66),
-    RGBColor(128, 128, 128),
-    RGBColor(140, 86, 40),
-];
-
-/// The colour of a missing (NaN or infinite) cell of a heatmap or pixel of an image.
-const MISSING: RGBColor = RGBColor(255, 0, 255);
 
 /// The largest chart or panel side in pixels.
 pub const MAX_SIDE: u32 = 4000;
@@ -88,8 +81,9 @@ pub const LARGEST_RADIUS: u32 = 14;
 /// that a point of small weight is still seen.
 pub const SMALLEST_RADIUS: u32 = 3;
 
-/// The mark drawn at each point of a [`Chart::marked_line`]. Marks are
-/// hollow, so that two series through the same point both show there.
+/// A mark for the points of a series: filled on a scatter of points,
+/// hollow on a line (so that two lines through the same point both show
+/// there). A line drawn by [`Chart::marked_line`] has one at each point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Marker {
     /// A circle.
@@ -98,18 +92,60 @@ pub enum Marker {
     Square,
     /// A triangle, point up.
     Triangle,
+    /// A diamond (a square on its corner).
+    Diamond,
+    /// A triangle, point down.
+    TriangleDown,
 }
 
-/// A drawn plot: SVG text that a notebook shows inline.
+/// The markers that cycle with the [`PALETTE`], so that series differ in
+/// shape as well as colour: series `k` of a chart (class `k` of a scatter)
+/// is drawn in `PALETTE[k % 8]` with `MARKERS[k % 5]`. Five and eight have
+/// no common factor, so the first 40 series all differ in colour or shape
+/// (the ten digits get ten different pairs). Points take the marker always;
+/// lines take it when a chart has two or more lines in palette colours.
+pub const MARKERS: [Marker; 5] = [
+    Marker::Circle,
+    Marker::Square,
+    Marker::Triangle,
+    Marker::Diamond,
+    Marker::TriangleDown,
+];
+
+/// The colour and marker of series `k`.
+fn style_of(k: usize) -> (RGBColor, Marker) {
+    (PALETTE[k % PALETTE.len()], MARKERS[k % MARKERS.len()])
+}
+
+/// A drawn plot: SVG text that a notebook shows inline. Every picture is
+/// titled and described for a screen reader, and paints its own white
+/// background (see [`Plot::description`]).
 #[derive(Debug, Clone)]
 pub struct Plot {
     svg: String,
+    description: String,
 }
 
 impl Plot {
     /// The SVG document.
     pub fn svg(&self) -> &str {
         &self.svg
+    }
+
+    /// What the picture shows, in words: the text of its `<desc>`, which a
+    /// screen reader reads out. It is written from what is drawn (the kind
+    /// of chart, its axes and their ranges, its series and how many points
+    /// each has), unless a description was given with `describe`.
+    ///
+    /// ```
+    /// use mlmath::plot::Chart;
+    /// let plot = Chart::new("a line").line("y = x", &[0.0, 1.0], &[0.0, 1.0]).draw().unwrap();
+    /// assert!(plot.description().contains("\"y = x\", a solid blue line through 2 points"));
+    /// let told = Chart::new("a line").describe("The diagonal.").draw().unwrap();
+    /// assert_eq!(told.description(), "The diagonal.");
+    /// ```
+    pub fn description(&self) -> &str {
+        &self.description
     }
 
     /// Writes the SVG to `path` (for slides or a handout).
@@ -136,19 +172,24 @@ type Polyline = Vec<(f64, f64)>;
 /// One layer of a chart.
 #[derive(Debug, Clone)]
 enum Layer {
-    /// Points, each with its radius in pixels.
+    /// Points, each with its radius in pixels, drawn as filled `shape`s.
     Points {
         label: String,
         xy: Vec<(f64, f64)>,
         color: RGBColor,
         radii: Vec<u32>,
+        shape: Marker,
     },
+    /// A line: `marker` at every point ([`Chart::marked_line`]); `cycle`,
+    /// the marker of its place in the palette (none for a grey reference
+    /// line), at some of its points when the chart has several lines.
     Line {
         label: String,
         xy: Vec<(f64, f64)>,
         color: RGBColor,
         dashed: bool,
         marker: Option<Marker>,
+        cycle: Option<Marker>,
     },
     /// Bars from `(left, right, height)`, all finite.
     Bars {
@@ -202,6 +243,9 @@ pub struct Chart {
     categories: Option<Vec<String>>,
     problem: Option<Error>,
     next_color: usize,
+    /// A description given with [`Chart::describe`], in place of the one
+    /// written from the data.
+    description: Option<String>,
 }
 
 impl std::fmt::Debug for Chart {
@@ -234,6 +278,7 @@ impl Chart {
             categories: None,
             problem: None,
             next_color: 0,
+            description: None,
         }
     }
 
@@ -305,10 +350,28 @@ impl Chart {
         this
     }
 
-    fn take_color(&mut self) -> RGBColor {
-        let color = PALETTE[self.next_color % PALETTE.len()];
+    /// The colour and marker of the next series.
+    fn take_style(&mut self) -> (RGBColor, Marker) {
+        let style = style_of(self.next_color);
         self.next_color += 1;
-        color
+        style
+    }
+
+    /// Says what the chart shows in words of one's own, for a screen reader
+    /// (the picture's `<desc>`), in place of the description written from
+    /// its data: what a reader should see in it.
+    ///
+    /// ```
+    /// use mlmath::plot::Chart;
+    /// let chart = Chart::new("loss").line("train", &[1.0, 2.0], &[0.9, 0.4]);
+    /// let told = chart.describe("The training loss halves in one epoch.");
+    /// assert!(told.svg().unwrap().contains("<desc id=\"") );
+    /// assert_eq!(told.draw().unwrap().description(), "The training loss halves in one epoch.");
+    /// ```
+    pub fn describe(&self, description: &str) -> Self {
+        let mut this = self.clone();
+        this.description = Some(description.to_string());
+        this
     }
 
     /// Remembers the first problem; [`draw`](Self::draw) returns it.
@@ -333,12 +396,13 @@ impl Chart {
     pub fn points(&self, label: &str, xs: &[f64], ys: &[f64]) -> Self {
         let mut this = self.clone();
         if let Some(xy) = this.pairs(label, xs, ys) {
-            let color = this.take_color();
+            let (color, shape) = this.take_style();
             this.layers.push(Layer::Points {
                 label: label.into(),
                 radii: vec![3; xy.len()],
                 xy,
                 color,
+                shape,
             });
         }
         this
@@ -386,12 +450,13 @@ impl Chart {
             ));
             return this;
         }
-        let color = this.take_color();
+        let (color, _) = this.take_style();
         this.layers.push(Layer::Points {
             label: label.into(),
             radii: point_radii(weights),
             xy,
             color,
+            shape: Marker::Circle,
         });
         this
     }
@@ -453,12 +518,13 @@ impl Chart {
             by_class[class].push((row[0], row[1]));
         }
         for (class, (name, xy)) in class_names.iter().zip(by_class).enumerate() {
-            let color = PALETTE[(this.next_color + class) % PALETTE.len()];
+            let (color, shape) = style_of(this.next_color + class);
             this.layers.push(Layer::Points {
                 label: name.to_string(),
                 radii: vec![4; xy.len()],
                 xy,
                 color,
+                shape,
             });
         }
         this.next_color += class_names.len();
@@ -530,6 +596,7 @@ impl Chart {
                 color: REFERENCE,
                 dashed: true,
                 marker: None,
+                cycle: None,
             });
         }
         this
@@ -545,13 +612,14 @@ impl Chart {
     ) -> Self {
         let mut this = self.clone();
         if let Some(xy) = this.pairs(label, xs, ys) {
-            let color = this.take_color();
+            let (color, cycle) = this.take_style();
             this.layers.push(Layer::Line {
                 label: label.into(),
                 xy,
                 color,
                 dashed,
                 marker,
+                cycle: Some(cycle),
             });
         }
         this
@@ -568,7 +636,7 @@ impl Chart {
                     .zip(&counts)
                     .map(|(e, &c)| (e[0], e[1], c as f64))
                     .collect();
-                let color = this.take_color();
+                let (color, _) = this.take_style();
                 this.layers.push(Layer::Bars {
                     label: label.into(),
                     bars,
@@ -604,7 +672,7 @@ impl Chart {
             .enumerate()
             .map(|(i, &v)| (i as f64 - 0.4, i as f64 + 0.4, v))
             .collect();
-        let color = this.take_color();
+        let (color, _) = this.take_style();
         this.layers.push(Layer::Bars {
             label: label.into(),
             bars,
@@ -680,9 +748,8 @@ impl Chart {
     /// reference or a view) over `[x.0, x.1] × [y.0, y.1]`, row 0 at the
     /// bottom, shaded in light versions of the class colours used by
     /// [`scatter_by_class`](Self::scatter_by_class). Draw them first, then
-    /// the points. A class index from 10 on (beyond the [`PALETTE`], which
-    /// gives the ten digits ten colours) is an error when drawn: two
-    /// classes would share a shade.
+    /// the points. A class index from 8 on (beyond the [`PALETTE`]) is an
+    /// error when drawn: two classes would share a shade.
     pub fn regions<'a>(
         &self,
         classes: impl AsArray<'a, usize, Ix2>,
@@ -802,7 +869,7 @@ impl Chart {
             self.render(&root)?;
             root.present().map_err(plot_error)?;
         }
-        Ok(Plot { svg })
+        Ok(Plot::accessible(svg, &self.title, self.description()?))
     }
 
     /// The chart's SVG text (for tests and saving).
@@ -994,20 +1061,25 @@ impl Chart {
         self.layers
             .iter()
             .filter_map(|layer| match layer {
-                Layer::Points { label, color, .. } => Some((label.as_str(), *color, Mark::Dot)),
+                Layer::Points {
+                    label,
+                    color,
+                    shape,
+                    ..
+                } => Some((label.as_str(), *color, Mark::Dot(*shape))),
                 Layer::Line {
                     label,
                     color,
                     dashed,
                     marker,
+                    cycle,
                     ..
                 } => Some((
                     label.as_str(),
                     *color,
-                    match (marker, dashed) {
-                        (Some(m), _) => Mark::Marked(*m),
-                        (None, true) => Mark::Dashes,
-                        (None, false) => Mark::Line,
+                    Mark::Line {
+                        dashed: *dashed,
+                        marker: self.line_marker(*marker, *cycle).map(|(m, _)| m),
                     },
                 )),
                 Layer::Bars { label, color, .. } => Some((label.as_str(), *color, Mark::Block)),
@@ -1015,6 +1087,21 @@ impl Chart {
             })
             .filter(|(label, _, _)| !label.is_empty())
             .collect()
+    }
+
+    /// The marker a line shows, and whether at every point: its own
+    /// ([`marked_line`](Self::marked_line)), at every point; else, when the
+    /// chart has two or more lines in palette colours, the marker of its
+    /// place in the palette, at some points ([`marked_points`]).
+    fn line_marker(&self, marker: Option<Marker>, cycle: Option<Marker>) -> Option<(Marker, bool)> {
+        let coloured = |layer: &Layer| matches!(layer, Layer::Line { cycle: Some(_), .. });
+        match marker {
+            Some(m) => Some((m, true)),
+            None if self.layers.iter().filter(|l| coloured(l)).count() >= 2 => {
+                cycle.map(|m| (m, false))
+            }
+            None => None,
+        }
     }
 
     /// The pixels `(width, height)` of the plot area inside a figure of
@@ -1140,7 +1227,6 @@ impl Chart {
             .y_label_formatter(&y_tick);
         mesh.draw().map_err(plot_error)?;
 
-        let mut has_legend = false;
         for layer in &self.layers {
             match layer {
                 Layer::Heatmap { values, x, y, log } => {
@@ -1194,12 +1280,13 @@ impl Chart {
                     }
                 }
                 Layer::Points {
-                    label,
                     xy,
                     color,
                     radii,
+                    shape,
+                    ..
                 } => {
-                    let color = *color;
+                    let (color, shape) = (*color, *shape);
                     // Points of one size are nearly opaque; sized points overlap, and show
                     // through each other.
                     let opacity = if radii.windows(2).all(|r| r[0] == r[1]) {
@@ -1207,29 +1294,21 @@ impl Chart {
                     } else {
                         0.6
                     };
+                    let fill = color.mix(opacity).filled();
                     let inside = xy
                         .iter()
                         .copied()
-                        .zip(radii.iter().copied())
+                        .zip(radii.iter().map(|&r| f64::from(r)))
                         .filter(|&(p, _)| frame.contains(p));
-                    let series = chart
-                        .draw_series(
-                            inside.map(|(p, r)| Circle::new(p, r, color.mix(opacity).filled())),
-                        )
-                        .map_err(plot_error)?;
-                    if !label.is_empty() {
-                        has_legend = true;
-                        series
-                            .label(label)
-                            .legend(move |(x, y)| Circle::new((x + 10, y), 4, color.filled()));
-                    }
+                    draw_markers(&mut chart, inside, shape, fill)?;
                 }
                 Layer::Line {
-                    label,
                     xy,
                     color,
                     dashed,
                     marker,
+                    cycle,
+                    ..
                 } => {
                     let style = color.stroke_width(2);
                     // The pieces inside the axes: a line breaks where a point
@@ -1242,72 +1321,34 @@ impl Chart {
                         }
                         .map_err(plot_error)?;
                     }
-                    if let Some(marker) = *marker {
-                        let outline = marker_outline(marker);
-                        let inside = xy.iter().copied().filter(|&p| frame.contains(p));
-                        chart
-                            .draw_series(inside.map(|p| {
-                                EmptyElement::at(p) + PathElement::new(outline.clone(), style)
-                            }))
-                            .map_err(plot_error)?;
-                    }
-                    // An empty series carries the legend entry for all the pieces.
-                    let series = chart
-                        .draw_series(LineSeries::new(Vec::<(f64, f64)>::new(), style))
-                        .map_err(plot_error)?;
-                    if !label.is_empty() {
-                        has_legend = true;
-                        let (color, dashed) = (*color, *dashed);
-                        // Three strokes: touching for a solid line, apart for a dashed one.
-                        let strokes = move |(x, y): (i32, i32)| {
-                            let stroke = |a: i32, b: i32| {
-                                let (a, b) = if dashed { (a, b - 3) } else { (a, b) };
-                                PathElement::new(
-                                    vec![(x + a, y), (x + b, y)],
-                                    color.stroke_width(2),
-                                )
-                            };
-                            EmptyElement::at((0, 0)) + stroke(0, 7) + stroke(7, 14) + stroke(14, 21)
+                    let shown = self.line_marker(*marker, *cycle);
+                    if let Some((shape, every)) = shown {
+                        let at = if every {
+                            (0..xy.len()).collect()
+                        } else {
+                            marked_points(xy.len())
                         };
-                        let series = series.label(label);
-                        match marker.map(marker_outline) {
-                            // The marker's outline in the middle of the strokes.
-                            Some(outline) => series.legend(move |(x, y)| {
-                                let mark: Vec<(i32, i32)> =
-                                    outline.iter().map(|&(u, v)| (x + 10 + u, y + v)).collect();
-                                strokes((x, y)) + PathElement::new(mark, color.stroke_width(2))
-                            }),
-                            None => series.legend(strokes),
-                        };
+                        let inside = at
+                            .into_iter()
+                            .map(|i| (xy[i], MARK_RADIUS))
+                            .filter(|&(p, _)| frame.contains(p));
+                        draw_markers(&mut chart, inside, shape, style)?;
                     }
                 }
-                Layer::Bars { label, bars, color } => {
+                Layer::Bars { bars, color, .. } => {
                     let color = *color;
                     let rects = bars.iter().filter_map(|&(left, right, h)| {
                         let (a, b) = frame.clamp_rect((left, 0.0), (right, h))?;
                         Some(Rectangle::new([a, b], color.mix(0.8).filled()))
                     });
-                    let series = chart.draw_series(rects).map_err(plot_error)?;
-                    if !label.is_empty() {
-                        has_legend = true;
-                        series.label(label).legend(move |(x, y)| {
-                            Rectangle::new([(x, y - 5), (x + 16, y + 5)], color.filled())
-                        });
-                    }
+                    chart.draw_series(rects).map_err(plot_error)?;
                 }
             }
         }
         if let Some(side) = side {
             draw_side_legend(&side, &entries)?;
-        } else if has_legend {
-            chart
-                .configure_series_labels()
-                .position(corner)
-                .background_style(WHITE.mix(0.9))
-                .border_style(RGBColor(160, 160, 160))
-                .label_font(("sans-serif", 15))
-                .draw()
-                .map_err(plot_error)?;
+        } else if !entries.is_empty() {
+            draw_corner_legend(&chart.plotting_area().strip_coord_spec(), &entries, corner)?;
         }
         if let (Some(bar), Some(((low, high), log))) = (bar, heat) {
             draw_colour_bar(&bar, low, high, log)?;
@@ -1839,31 +1880,115 @@ fn category_ticks(n: usize, axis: Scale) -> Vec<f64> {
 /// How a legend entry is marked.
 #[derive(Debug, Clone, Copy)]
 enum Mark {
-    Dot,
-    Line,
-    Dashes,
-    /// A solid line with a marker in its middle.
-    Marked(Marker),
+    /// A point of a scatter, in its shape.
+    Dot(Marker),
+    /// A line, solid or dashed, with its marker in the middle if it shows one.
+    Line {
+        dashed: bool,
+        marker: Option<Marker>,
+    },
     Block,
 }
 
-/// The outline of a `marker` as a closed polyline of pixel offsets from its
-/// centre, about 9 pixels across: drawn hollow on each point of a
-/// [`Chart::marked_line`] and in its legend entry.
-fn marker_outline(marker: Marker) -> Vec<(i32, i32)> {
-    match marker {
-        Marker::Circle => (0..=16)
-            .map(|k| {
-                let angle = std::f64::consts::TAU * k as f64 / 16.0;
-                (
-                    (4.5 * angle.cos()).round() as i32,
-                    (4.5 * angle.sin()).round() as i32,
-                )
-            })
-            .collect(),
-        Marker::Square => vec![(-4, -4), (4, -4), (4, 4), (-4, 4), (-4, -4)],
-        Marker::Triangle => vec![(0, -5), (5, 4), (-5, 4), (0, -5)],
+/// The radius in pixels of a marker on a line.
+const MARK_RADIUS: f64 = 4.5;
+
+/// The outline of a `marker` of about `radius` pixels as a closed polyline
+/// of pixel offsets from its centre. The shapes are sized to look about as
+/// large as a circle of that radius.
+fn marker_outline(marker: Marker, radius: f64) -> Vec<(i32, i32)> {
+    let at = |(x, y): (f64, f64)| ((x * radius).round() as i32, (y * radius).round() as i32);
+    let corners: &[(f64, f64)] = match marker {
+        Marker::Circle => {
+            return (0..=16)
+                .map(|k| {
+                    let angle = std::f64::consts::TAU * f64::from(k) / 16.0;
+                    at((angle.cos(), angle.sin()))
+                })
+                .collect();
+        }
+        Marker::Square => &[
+            (-0.9, -0.9),
+            (0.9, -0.9),
+            (0.9, 0.9),
+            (-0.9, 0.9),
+            (-0.9, -0.9),
+        ],
+        Marker::Triangle => &[(0.0, -1.15), (1.1, 0.9), (-1.1, 0.9), (0.0, -1.15)],
+        Marker::TriangleDown => &[(0.0, 1.15), (1.1, -0.9), (-1.1, -0.9), (0.0, 1.15)],
+        Marker::Diamond => &[
+            (0.0, -1.25),
+            (1.0, 0.0),
+            (0.0, 1.25),
+            (-1.0, 0.0),
+            (0.0, -1.25),
+        ],
+    };
+    corners.iter().copied().map(at).collect()
+}
+
+/// A `marker` of `radius` pixels centred on the pixel `at` of a legend:
+/// filled if `style` is, else its outline (a circle as a polygon of 16
+/// sides).
+fn marker_at<'a, DB: DrawingBackend + 'a>(
+    at: (i32, i32),
+    marker: Marker,
+    radius: f64,
+    style: ShapeStyle,
+) -> DynElement<'a, DB, (i32, i32)> {
+    let centre = EmptyElement::at(at);
+    let outline = marker_outline(marker, radius);
+    match (marker, style.filled) {
+        (Marker::Circle, true) => {
+            (centre + Circle::new((0, 0), radius.round() as i32, style)).into_dyn()
+        }
+        (_, true) => (centre + Polygon::new(outline, style)).into_dyn(),
+        (_, false) => (centre + PathElement::new(outline, style)).into_dyn(),
     }
+}
+
+/// The mark of a legend entry, 21 pixels wide, its left end at `(x, y)`.
+/// A line is three strokes, touching for a solid line and apart for a
+/// dashed one, with its marker in the middle if it shows one.
+fn legend_mark<'a, DB: DrawingBackend + 'a>(
+    mark: Mark,
+    color: RGBColor,
+    (x, y): (i32, i32),
+) -> DynElement<'a, DB, (i32, i32)> {
+    let start = EmptyElement::at((x, y));
+    match mark {
+        Mark::Dot(shape) => marker_at((x + 10, y), shape, 4.5, color.filled()),
+        Mark::Line { dashed, marker } => {
+            let style = color.stroke_width(2);
+            let stroke = |a: i32, b: i32| {
+                let b = if dashed { b - 3 } else { b };
+                PathElement::new(vec![(a, 0), (b, 0)], style)
+            };
+            let strokes = start + stroke(0, 7) + stroke(7, 14) + stroke(14, 21);
+            match marker {
+                Some(m) => {
+                    let outline = marker_outline(m, MARK_RADIUS);
+                    let mark = outline
+                        .iter()
+                        .map(|&(u, v)| (u + 10, v))
+                        .collect::<Vec<_>>();
+                    (strokes + PathElement::new(mark, style)).into_dyn()
+                }
+                None => strokes.into_dyn(),
+            }
+        }
+        Mark::Block => (start + Rectangle::new([(0, -5), (16, 5)], color.filled())).into_dyn(),
+    }
+}
+
+/// The indices of the points of a line of `n` points that carry its
+/// marker when it has one to tell it from other lines: all of them up to
+/// 25 points, else 12 spread evenly from the first to the last.
+fn marked_points(n: usize) -> Vec<usize> {
+    if n <= 25 {
+        return (0..n).collect();
+    }
+    (0..12).map(|k| (k * (n - 1) + 5) / 11).collect()
 }
 
 /// The radii in pixels of points whose areas are proportional to
@@ -1885,6 +2010,65 @@ fn point_radii(weights: &[f64]) -> Vec<u32> {
         .collect()
 }
 
+/// The chart a layer is drawn on.
+type Drawing<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<Ticked, Ticked>>;
+
+/// A `marker` at each of the points, with its radius in pixels: filled
+/// if `style` is, else its outline.
+fn draw_markers(
+    chart: &mut Drawing<'_, '_>,
+    points: impl Iterator<Item = ((f64, f64), f64)>,
+    marker: Marker,
+    style: ShapeStyle,
+) -> Result<()> {
+    let centred = |(p, r): ((f64, f64), f64)| (EmptyElement::at(p), marker_outline(marker, r), r);
+    let points = points.map(centred);
+    match (marker, style.filled) {
+        (Marker::Circle, true) => chart.draw_series(
+            points.map(|(at, _, r)| at + Circle::new((0, 0), r.round() as i32, style)),
+        ),
+        (_, true) => chart.draw_series(points.map(|(at, o, _)| at + Polygon::new(o, style))),
+        (_, false) => chart.draw_series(points.map(|(at, o, _)| at + PathElement::new(o, style))),
+    }
+    .map_err(plot_error)?;
+    Ok(())
+}
+
+/// A legend in a box in the `corner` of the plot area `area`, one entry a
+/// line (the box has the size [`Chart::emptiest_corner`] allows for).
+fn draw_corner_legend(
+    area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    entries: &[(&str, RGBColor, Mark)],
+    corner: SeriesLabelPosition,
+) -> Result<()> {
+    let longest = entries.iter().map(|(l, _, _)| l.chars().count()).max();
+    let width = longest.unwrap_or(0) as i32 * 8 + 60;
+    let height = entries.len() as i32 * 22 + 20;
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let margin = 8;
+    let (left, top) = match corner {
+        SeriesLabelPosition::UpperLeft => (margin, margin),
+        SeriesLabelPosition::LowerLeft => (margin, h - height - margin),
+        SeriesLabelPosition::LowerRight => (w - width - margin, h - height - margin),
+        _ => (w - width - margin, margin),
+    };
+    let corners = [(left, top), (left + width, top + height)];
+    area.draw(&Rectangle::new(corners, WHITE.mix(0.9).filled()))
+        .map_err(plot_error)?;
+    area.draw(&Rectangle::new(corners, RGBColor(160, 160, 160)))
+        .map_err(plot_error)?;
+    let font = ("sans-serif", 15).into_font().color(&BLACK);
+    for (k, (label, color, mark)) in entries.iter().enumerate() {
+        let (x, y) = (left + 10, top + 21 + 22 * k as i32);
+        area.draw(&legend_mark(*mark, *color, (x, y)))
+            .map_err(plot_error)?;
+        area.draw_text(label, &font, (x + 30, y - 8))
+            .map_err(plot_error)?;
+    }
+    Ok(())
+}
+
 /// A legend drawn beside the plot, one entry per line.
 fn draw_side_legend(
     area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
@@ -1895,40 +2079,8 @@ fn draw_side_legend(
     for (k, (label, color, mark)) in entries.iter().enumerate().take(rows) {
         let y = 60 + 24 * k as i32;
         let x = 6;
-        match mark {
-            Mark::Dot => area.draw(&Circle::new((x + 10, y), 5, color.filled())),
-            Mark::Line => area.draw(&PathElement::new(
-                vec![(x, y), (x + 22, y)],
-                color.stroke_width(2),
-            )),
-            Mark::Dashes => {
-                area.draw(&PathElement::new(
-                    vec![(x, y), (x + 8, y)],
-                    color.stroke_width(2),
-                ))
-                .map_err(plot_error)?;
-                area.draw(&PathElement::new(
-                    vec![(x + 14, y), (x + 22, y)],
-                    color.stroke_width(2),
-                ))
-            }
-            Mark::Marked(marker) => {
-                area.draw(&PathElement::new(
-                    vec![(x, y), (x + 22, y)],
-                    color.stroke_width(2),
-                ))
-                .map_err(plot_error)?;
-                let outline = marker_outline(*marker);
-                let mark: Vec<(i32, i32)> =
-                    outline.iter().map(|&(u, v)| (x + 11 + u, y + v)).collect();
-                area.draw(&PathElement::new(mark, color.stroke_width(2)))
-            }
-            Mark::Block => area.draw(&Rectangle::new(
-                [(x + 2, y - 6), (x + 20, y + 6)],
-                color.filled(),
-            )),
-        }
-        .map_err(plot_error)?;
+        area.draw(&legend_mark(*mark, *color, (x, y)))
+            .map_err(plot_error)?;
         area.draw_text(label, &font, (x + 30, y - 8))
             .map_err(plot_error)?;
     }
@@ -2006,6 +2158,8 @@ fn show(drawn: Result<Plot>) {
 pub struct Panels {
     charts: Vec<Chart>,
     panel: (u32, u32),
+    /// A description given with [`Panels::describe`].
+    description: Option<String>,
 }
 
 impl std::fmt::Debug for Panels {
@@ -2021,6 +2175,16 @@ impl Panels {
         Panels {
             charts: charts.to_vec(),
             panel: (420, 360),
+            description: None,
+        }
+    }
+
+    /// Says what the panels show, for a screen reader (the picture's
+    /// `<desc>`), in place of the description written from each chart.
+    pub fn describe(&self, description: &str) -> Self {
+        Panels {
+            description: Some(description.to_string()),
+            ..self.clone()
         }
     }
 
@@ -2064,7 +2228,12 @@ impl Panels {
             }
             root.present().map_err(plot_error)?;
         }
-        Ok(Plot { svg })
+        let titles: Vec<&str> = self.charts.iter().map(|c| c.title.as_str()).collect();
+        Ok(Plot::accessible(
+            svg,
+            &titles.join("; "),
+            self.description()?,
+        ))
     }
 
     /// Shows the panels in a notebook; a problem is printed as an error.
@@ -2150,11 +2319,13 @@ pub struct ImageGrid {
     columns: usize,
     /// One caption per image, if any were given.
     captions: Option<Vec<String>>,
-    /// Whether values are centred on zero (filters: blue < 0 < red) rather than ink.
+    /// Whether values are centred on zero (filters: blue < 0 < vermillion) rather than ink.
     signed: bool,
     /// The values drawn white and black; `None` stretches each image to its own range.
     scale: Option<(f64, f64)>,
     problem: Option<Error>,
+    /// A description given with [`ImageGrid::describe`].
+    description: Option<String>,
 }
 
 impl std::fmt::Debug for ImageGrid {
@@ -2212,6 +2383,7 @@ impl ImageGrid {
             signed: false,
             scale: None,
             problem,
+            description: None,
         }
     }
 
@@ -2257,7 +2429,17 @@ impl ImageGrid {
         this
     }
 
-    /// Colours values around zero: negative blue, positive red (for weights and filters).
+    /// Says what the images show, for a screen reader (the picture's
+    /// `<desc>`), in place of the description written from their size,
+    /// scale and captions.
+    pub fn describe(&self, description: &str) -> Self {
+        let mut this = self.clone();
+        this.description = Some(description.to_string());
+        this
+    }
+
+    /// Colours values around zero ([`diverging`]): negative blue, zero
+    /// white, positive vermillion (for weights and filters).
     pub fn signed(&self) -> Self {
         let mut this = self.clone();
         this.signed = true;
@@ -2326,13 +2508,7 @@ impl ImageGrid {
                     let color = if !v.is_finite() {
                         MISSING
                     } else if self.signed {
-                        let t = (v / scale).clamp(-1.0, 1.0);
-                        let fade = (255.0 * (1.0 - t.abs())) as u8;
-                        if t >= 0.0 {
-                            RGBColor(255, fade, fade)
-                        } else {
-                            RGBColor(fade, fade, 255)
-                        }
+                        diverging(v / scale)
                     } else {
                         let t = normalise(v, low, high, false).clamp(0.0, 1.0);
                         let g = (255.0 * (1.0 - t)) as u8;
@@ -2360,37 +2536,14 @@ impl ImageGrid {
             }
             root.present().map_err(plot_error)?;
         }
-        Ok(Plot { svg })
+        let description = self.description(columns as usize);
+        Ok(Plot::accessible(svg, &self.title, description))
     }
 
     /// Shows the grid in a notebook; a problem is printed as an error.
     pub fn evcxr_display(&self) {
         show(self.draw());
     }
-}
-
-/// The viridis colour map at `t ∈ [0, 1]` (dark blue → green → yellow),
-/// interpolated between nine of its published anchor colours. `t` outside
-/// [0, 1] is clamped, and NaN gives the low end.
-pub fn viridis(t: f64) -> RGBColor {
-    const ANCHORS: [(u8, u8, u8); 9] = [
-        (68, 1, 84),
-        (71, 44, 122),
-        (59, 81, 139),
-        (44, 113, 142),
-        (33, 144, 141),
-        (39, 173, 129),
-        (92, 200, 99),
-        (170, 220, 50),
-        (253, 231, 37),
-    ];
-    let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
-    let x = t * (ANCHORS.len() - 1) as f64;
-    let i = (x.floor() as usize).min(ANCHORS.len() - 2);
-    let f = x - i as f64;
-    let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * f).round() as u8;
-    let (a, b) = (ANCHORS[i], ANCHORS[i + 1]);
-    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
 /// The cells of a `rows × cols` grid over a rectangle: `(row, col, corner, corner)`.
@@ -3029,14 +3182,6 @@ mod tests {
     }
 
     #[test]
-    fn viridis_runs_from_dark_purple_to_yellow() {
-        assert_eq!(viridis(0.0), RGBColor(68, 1, 84));
-        assert_eq!(viridis(1.0), RGBColor(253, 231, 37));
-        assert_eq!(viridis(f64::NAN), viridis(0.0));
-        assert_eq!(viridis(f64::INFINITY), viridis(1.0));
-    }
-
-    #[test]
     fn image_grid_checks_the_side() {
         let images = Array2::<f64>::zeros((2, 15));
         assert!(ImageGrid::new("x", &images, 4).draw().is_err());
@@ -3075,7 +3220,7 @@ mod tests {
             .draw()
             .unwrap_err();
         assert!(e.to_string().contains("row 2, column 1"), "{e}");
-        assert!(e.to_string().contains("got 10"), "{e}");
+        assert!(e.to_string().contains("got 8"), "{e}");
     }
 
     #[test]
