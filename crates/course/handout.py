@@ -293,7 +293,11 @@ def merged(stem: str, executed_dir: Path):
                 f"{stem}: cell {i} changed since its executed copy was run "
                 f"(run `cargo course handout {stem[:2]} --fresh`)"
             )
-        cell.outputs, cell.execution_count = done.get("outputs", []), done.get("execution_count")
+        # The run's own end mark of a check cell (tests/notebooks.py) is not the cell's output.
+        outputs = [o for o in done.get("outputs", [])
+                   if not (o.get("output_type") == "execute_result"
+                           and o.get("data", {}).get("text/plain") == notebooks.REACHED_END)]
+        cell.outputs, cell.execution_count = outputs, done.get("execution_count")
     if "language_info" in executed.metadata:
         nb.metadata["language_info"] = executed.metadata["language_info"]
     nb.metadata["course_run"] = run
@@ -336,12 +340,26 @@ def handout_notebook(nb, stems: list[str], solutions: bool, suffix: str = ""):
     return nb
 
 
+TEACHER_PROMPTS = (
+    "*In this handout a code cell's prompt, In [n], gives its number n in the notebook, "
+    "counted from 0 as these notes count cells (markdown cells have numbers too, and no prompt).*"
+)
+
+
 def teacher_notebook(nb, stem: str, stems: list[str]):
+    """The handout with solutions, each code cell's prompt its number in the notebook
+    (as the notes name cells), and the teacher notes at the end."""
     nb = handout_notebook(nb, stems, solutions=True, suffix="-teacher")
+    for i, c in enumerate(nb.cells):
+        if c.cell_type == "code":
+            c.execution_count = i
     notes = TEACHER / f"{stem}.md"
     body = notes.read_text() if notes.exists() else f"*No teacher notes: `teacher/{stem}.md` is missing.*"
+    body = relink(body, "-teacher", stems)
+    # The line on prompts goes under the notes' title.
+    title, _, rest = body.partition("\n") if body.startswith("# ") else ("", "", body)
     nb.cells.append(nbformat.v4.new_markdown_cell(
-        '<div class="course-teacher-notes"></div>\n\n' + relink(body, "-teacher", stems)
+        '<div class="course-teacher-notes"></div>\n\n' + title + "\n\n" + TEACHER_PROMPTS + "\n\n" + rest.lstrip()
     ))
     return nb
 
