@@ -85,7 +85,8 @@ MathJax.Hub.Config({
         inlineMath: [ ['$','$'], ["\\(","\\)"] ],
         displayMath: [ ['$$','$$'], ["\\[","\\]"] ],
         processEscapes: true,
-        processEnvironments: true
+        processEnvironments: true,
+        ignoreClass: "tex2jax_ignore|jp-RenderedSVG"
     },
     TeX: { equationNumbers: { autoNumber: "AMS", useLabelIds: true } },
     "HTML-CSS": {
@@ -366,10 +367,12 @@ def teacher_notebook(nb, stem: str, stems: list[str]):
 
 def slides_notebook(nb, stems: list[str], solutions: bool):
     """The notebook as slides: solutions skipped (their slide type), and a cell that
-    shows a plot or a table shows it alone (its code is in the handout)."""
+    shows a plot or a table shows it alone (its code is in the handout); a cell that
+    shows a short value keeps its code, which says what the value is."""
     nb = handout_notebook(nb, stems, solutions, suffix=".slides")
     for c in nb.cells:
-        if notebooks.shows_value(c) and c.get("outputs"):
+        shown = {kind for o in c.get("outputs", []) for kind in o.get("data", {})}
+        if notebooks.shows_value(c) and shown & {"image/svg+xml", "image/png", "text/html"}:
             c.metadata.setdefault("transient", {})["remove_source"] = True
     return nb
 
