@@ -440,6 +440,10 @@ def build(args) -> int:
         if problems:
             raise HandoutError("the pages fail their check:\n" + "\n".join(f"  - {p}" for p in problems))
         move_into_place(partial, out)
+        if args.no_teacher:
+            # A folder written for students keeps no teacher's page of an earlier run.
+            for stem in args.stems:
+                (out / f"{stem}-teacher.html").unlink(missing_ok=True)
         write_index(out, stems_all)
         unbuilt = sorted({re.sub(r"^.*a link to (\d\d-[^ ]*?)(-teacher|\.slides)?\.html.*$", r"\1", p)
                           for p in pending} - {s for s in stems_all if (out / f"{s}.html").exists()})
@@ -475,11 +479,15 @@ def move_into_place(partial: Path, out: Path) -> None:
 
 def write_index(out: Path, stems: list[str]) -> None:
     rows = []
+    # The teacher's column only where there are teacher's pages (not in a folder for students).
+    teacher = any((out / f"{stem}-teacher.html").exists() for stem in stems)
+    kinds = [("", "handout"), ("-teacher", "teacher's handout"), (".slides", "slides")]
+    kinds = [k for k in kinds if teacher or k[0] != "-teacher"]
     for stem in stems:
         nb = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
         cells = []
-        for name, label in [(f"{stem}.html", "handout"), (f"{stem}-teacher.html", "teacher's handout"),
-                            (f"{stem}.slides.html", "slides"), (f"student/{stem}.ipynb", "student copy")]:
+        pages = [(f"{stem}{suffix}.html", label) for suffix, label in kinds]
+        for name, label in pages + [(f"student/{stem}.ipynb", "student copy")]:
             if (out / name).exists():
                 cells.append(f'<td><a href="{html.escape(name)}">{label}</a></td>')
             else:
@@ -491,11 +499,13 @@ def write_index(out: Path, stems: list[str]) -> None:
         "<title>The mathematics of machine learning, in Rust notebooks: handouts</title>\n"
         f"<style>\n{INDEX_STYLE}</style>\n</head>\n<body>\n<main>\n"
         "<h1>The mathematics of machine learning, in Rust notebooks</h1>\n"
-        "<p>Each chapter as an executed handout (solutions collapsed), a teacher's handout "
-        "(with the teacher notes), slides (arrow keys; <kbd>S</kbd> opens the speaker view) and "
+        "<p>Each chapter as an executed handout"
+        + (", a teacher's handout (with the teacher notes)" if teacher else "")
+        + ", slides (arrow keys; <kbd>S</kbd> opens the speaker view) and "
         "the learner's notebook without solutions, to open in JupyterLab.</p>\n"
-        "<table>\n<thead><tr><th>chapter</th><th>handout</th><th>teacher</th><th>slides</th>"
-        "<th>notebook</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
+        "<table>\n<thead><tr><th>chapter</th>"
+        + "".join(f"<th>{label}</th>" for _, label in kinds)
+        + "<th>notebook</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
         "</main>\n</body>\n</html>\n"
     )
     tmp = out / ".index.html.partial"
