@@ -179,7 +179,8 @@ SLIDES_CSS = """/* Slides for a projector: a large font, code that still fits 10
 .reveal .jp-RenderedHTMLCommon h1 { font-size: 2.0em; }
 .reveal .jp-RenderedHTMLCommon h2 { font-size: 1.6em; }
 .reveal .jp-RenderedHTMLCommon h3 { font-size: 1.3em; }
-.reveal .jp-OutputArea-output svg { max-height: 640px; width: auto; }
+/* A plot fills its slide: drawn to 620 px high, centred, never wider than the slide. */
+.reveal .jp-RenderedSVG svg { display: block; margin: 0 auto; height: 620px; width: auto; max-width: 100%; }
 body.jp-Notebook { max-width: none; }
 """
 
