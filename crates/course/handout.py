@@ -378,6 +378,22 @@ def slides_notebook(nb, stems: list[str], solutions: bool):
     return nb
 
 
+def stash_pictures(nb) -> dict[str, str]:
+    """Puts a mark (an HTML comment) in place of each SVG picture of the notebook's
+    outputs and returns the pictures by mark: nbconvert reads every page into
+    BeautifulSoup once written, and a page's thousands of SVG elements made that the
+    slowest step; the pictures go back in after it."""
+    pictures = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "image/svg+xml" in data:
+                mark = f"<!--course-picture-{len(pictures)}-->"
+                pictures[mark] = text(data["image/svg+xml"]).replace('<?xml version="1.0" encoding="UTF-8"?>', "")
+                data["image/svg+xml"] = mark
+    return pictures
+
+
 def exporters():
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter, SlidesExporter
@@ -429,7 +445,10 @@ def build(args) -> int:
                 if book is None:
                     continue
                 book.metadata["title"] = label
+                pictures = stash_pictures(book)
                 body, _ = exporter.from_notebook_node(book, resources={"metadata": {"name": stem}})
+                for mark, svg in pictures.items():
+                    body = body.replace(mark, svg)
                 (partial / name).write_text(body)
                 written.append(name)
             committed = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
