@@ -12,7 +12,10 @@ with the course's virtual environment, which has nbclient and nbformat:
     python tests/notebooks.py bench [--json FILE]    time cells: probe notebook, course (cold and
                                                      pooled), Python
     python tests/notebooks.py warm plain|frames      compile the support crate into the cache
-    python tests/notebooks.py student OUT_DIR        copies without solution cells
+    python tests/notebooks.py student OUT_DIR        copies without solution cells, runnable anywhere
+    python tests/notebooks.py student-run [NOTEBOOK] a student's copy, exported outside the
+                                                     repository, run with its stubs
+    python tests/notebooks.py slides                 set every cell's slide type (the rule below)
 
 A notebook passes when every code cell ran, in a fresh kernel, from the
 notebook's own folder, with the solution cells included, and no cell
@@ -48,6 +51,14 @@ the chapter that follows it before that one is written. Every chapter from
 measured" cell, which asserts theory against the numbers of the run and
 prints both (`cargo course results` collects them in docs/results.md).
 
+Every cell carries its slide type (`metadata.slideshow.slide_type`, read by
+nbconvert's reveal.js slides, `cargo course handout`), set by one rule
+(`slide_types` below; `python tests/notebooks.py slides` applies it): a
+`#` or `##` heading starts a slide, a `###` heading a sub-slide; a code
+cell that shows a value (a plot, a table) is a sub-slide of its own; a
+solution is skipped; a cell that would overflow the slide so far starts a
+sub-slide; every other cell continues the slide ("-").
+
 `test --save DIR` writes each executed notebook (solutions in place, with
 its outputs) to DIR, and records in its metadata under `course_run` whether
 the run passed, when, and how long it took: `cargo course test` saves them
@@ -60,8 +71,10 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,7 +222,7 @@ def lint(path: Path) -> tuple[object | None, list[str]]:
     for i in kinds["check"]:
         if 'println!("✓' not in nb.cells[i].source:
             problems.append(f"check cell {i} does not end by printing its ✓ line (the sign that every assert passed)")
-    problems += link_problems(nb, path) + theory_problems(nb, path)
+    problems += link_problems(nb, path) + theory_problems(nb, path) + slide_problems(nb)
     for i in kinds["solution"]:
         cell = nb.cells[i]
         if cell.cell_type != "markdown" or solution_code(cell) is None or "<details>" not in cell.source:
@@ -220,6 +233,104 @@ def lint(path: Path) -> tuple[object | None, list[str]]:
         if i == 0 or "exercise" not in tags(nb.cells[i - 1]) or nb.cells[i - 1].cell_type != "code":
             problems.append(f"solution cell {i} must come right after its exercise code cell")
     return nb, problems
+
+
+# Slides: how many lines of text fit a 960x700 reveal.js slide at the
+# presenter's font size (assets/course.css of the handouts), and how many
+# characters a line of prose holds there.
+SLIDE_LINES = 18
+SLIDE_LINE_CHARS = 80
+# What a cell's value is shown through: its last line is an expression, or it
+# writes a picture itself.
+SHOWN_BY_HAND = ("evcxr_display()", "EVCXR_BEGIN_CONTENT")
+
+
+def shows_value(cell) -> bool:
+    """Whether a code cell shows a value (a plot, a table): its last line of
+    code is an expression (no `;`, not the end of a block), or it displays
+    one by hand."""
+    if cell.cell_type != "code":
+        return False
+    source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+    if any(mark in source for mark in SHOWN_BY_HAND):
+        return True
+    lines = [l.split("//")[0].rstrip() for l in source.splitlines()]
+    lines = [l for l in lines if l.strip()]
+    if not lines or lines[-1].lstrip().startswith(":"):
+        return False
+    return not lines[-1].endswith((";", "}", "{"))
+
+
+def slide_height(cell) -> int:
+    """The lines a cell takes on a slide: prose wrapped at SLIDE_LINE_CHARS,
+    code line for line, and one line of space."""
+    source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+    if cell.cell_type == "markdown":
+        rows = sum(max(1, -(-len(l) // SLIDE_LINE_CHARS)) for l in source.splitlines() if l.strip())
+    else:
+        rows = len(source.splitlines())
+    return rows + 1
+
+
+def slide_types(nb) -> list[str]:
+    """Each cell's slide type, by the rule in this file's docstring."""
+    kinds, used = [], 0
+    for i, cell in enumerate(nb.cells):
+        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        first = source.lstrip().split("\n", 1)[0]
+        height = slide_height(cell)
+        if "solution" in tags(cell):
+            kinds.append("skip")
+            continue
+        if i == 0 or (cell.cell_type == "markdown" and re.match(r"#{1,2} ", first)):
+            kind = "slide"
+        elif cell.cell_type == "markdown" and first.startswith("### "):
+            kind = "subslide"
+        elif shows_value(cell) or (used and used + height > SLIDE_LINES):
+            kind = "subslide"
+        else:
+            kind = "-"
+        kinds.append(kind)
+        used = height if kind != "-" else used + height
+        if shows_value(cell):
+            used = SLIDE_LINES  # the value fills its slide: what follows starts another
+    return kinds
+
+
+def slide_problems(nb) -> list[str]:
+    """Every cell's slide type is the one the rule gives."""
+    wrong = [
+        (i, cell.get("metadata", {}).get("slideshow", {}).get("slide_type"), want)
+        for i, (cell, want) in enumerate(zip(nb.cells, slide_types(nb)))
+        if cell.get("metadata", {}).get("slideshow", {}).get("slide_type") != want
+    ]
+    if not wrong:
+        return []
+    shown = ", ".join(f"cell {i} has {have!r}, the rule gives {want!r}" for i, have, want in wrong[:3])
+    more = f" (and {len(wrong) - 3} more)" if len(wrong) > 3 else ""
+    return [
+        f"slide types (metadata.slideshow.slide_type) do not follow the slide rule: {shown}{more}; "
+        "run `python tests/notebooks.py slides` (with the course's Python) to set them"
+    ]
+
+
+def command_slides(args) -> int:
+    """Sets every cell's slide type in the chapters by the rule; touches
+    nothing else (the file is rewritten as it was written, keys in order)."""
+    changed = 0
+    for path in pick(args.notebooks):
+        raw = path.read_text()
+        data = json.loads(raw)
+        nb = nbformat.from_dict(json.loads(raw))
+        for cell, kind in zip(data["cells"], slide_types(nb)):
+            cell.setdefault("metadata", {}).setdefault("slideshow", {})["slide_type"] = kind
+        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+        if text != raw:
+            path.write_text(text)
+            changed += 1
+            print(f"  {path.name}: slide types set")
+    print(f"slides: {changed} notebook(s) changed")
+    return 0
 
 
 def solution_code(cell) -> str | None:
@@ -1048,19 +1159,103 @@ def command_interrupt(args) -> int:
     return 1 if problems else 0
 
 
+# What the first cell of a student's copy says about where the crate is.
+STUDENT_NOTE = (
+    "\n\n> **This copy and the course.** Its `:dep` cell loads the course's support crate, "
+    "and the crate its data, from `{crate}`, the course this copy was exported from "
+    "(`cargo course export`). Keep that folder where it is; if the course moves, put its new "
+    "path in the `:dep` cell."
+)
+# A markdown link into the repository, outside notebooks/.
+REPO_LINK = re.compile(r"\[([^\]]*)\]\(\.\./([^)\s]+)\)")
+
+
+def student_copy(nb, crate: Path):
+    """A learner's copy of a committed notebook, runnable from any folder:
+    solution cells removed, outputs cleared, the stubs and checks kept (and
+    the wrong answers, which are the tests', dropped); the `:dep` cell loads
+    the support crate by its absolute path (`crate`), where the crate also
+    finds data/; the first cell says so; links into the repository name the
+    file there."""
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    nb.cells = [c for c in nb.cells if "solution" not in tags(c)]
+    repo = crate.parent.parent
+    for c in nb.cells:
+        c.get("metadata", {}).pop("wrong_answer", None)
+        if c.cell_type == "code":
+            c.outputs, c.execution_count = [], None
+            if c.source.lstrip().startswith(":dep"):
+                c.source = c.source.replace('"../crates/mlmath"', json.dumps(str(crate)))
+        else:
+            c.source = REPO_LINK.sub(lambda m: f"{m.group(1)} (`{repo / m.group(2)}`)", c.source)
+    first = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    if first is not None:
+        first.source = first.source.rstrip() + STUDENT_NOTE.format(crate=crate)
+    return nb
+
+
 def command_student(args) -> int:
-    """Copies of the notebooks without the solution cells, for handing out."""
+    """Copies of the notebooks for learners (student_copy), runnable anywhere."""
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    crate = (REPO / "crates" / "mlmath").resolve()
     for path in pick(args.notebooks):
         nb = nbformat.read(path, as_version=4)
-        nb.cells = [c for c in nb.cells if "solution" not in tags(c)]
-        for c in nb.cells:
-            if c.cell_type == "code":
-                c.outputs, c.execution_count = [], None
-        nbformat.write(nb, out / path.name)
+        nbformat.write(student_copy(nb, crate), out / path.name)
         print(f"  {out / path.name}")
+    print(f"the copies load the support crate and its data from {crate}")
     return 0
+
+
+# Where `student-run` puts its copy: outside the repository, and always the
+# same folder, so that the kernel reuses one build folder for it.
+STUDENT_RUN_DIR = Path(tempfile.gettempdir()) / "rust-ml-course-student-copy"
+
+
+def command_student_run(args) -> int:
+    """A student's copy taken out of the repository runs: exported to a
+    folder outside it, run top to bottom with its stubs (as a learner who
+    has not started the exercises presses Run All), its `:dep` cell and
+    every cell before the first exercise (the data loads) must succeed, and
+    every check cell must fail on its stub."""
+    path = pick([args.notebook])[0]
+    if STUDENT_RUN_DIR.exists():
+        shutil.rmtree(STUDENT_RUN_DIR)
+    STUDENT_RUN_DIR.mkdir(parents=True)
+    crate = (REPO / "crates" / "mlmath").resolve()
+    copy_path = STUDENT_RUN_DIR / path.name
+    nbformat.write(student_copy(nbformat.read(path, as_version=4), crate), copy_path)
+    nb = nbformat.read(copy_path, as_version=4)
+    problems = []
+    dep = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.lstrip().startswith(":dep")]
+    if not dep or str(crate) not in nb.cells[dep[0]].source or "../crates" in nb.cells[dep[0]].source:
+        problems.append(f"the copy's :dep cell does not name the crate by its absolute path {crate}")
+    run = execute(nb, copy_path, args.timeout, allow_errors=True)
+    first_exercise = next((i for i, c in enumerate(nb.cells) if "exercise" in tags(c)), len(nb.cells))
+    for i, cell in enumerate(nb.cells[:first_exercise]):
+        if cell.cell_type != "code" or tags(cell) & {"raises-exception", "allow-stderr"}:
+            continue
+        outs = cell.get("outputs", [])
+        failed = [o for o in outs if o.get("output_type") == "error"]
+        stderr = "".join(o.get("text", "") for o in outs if o.get("name") == "stderr")
+        if failed or stderr.strip() or cell.get("execution_count") is None:
+            what = ANSI.sub("", failed[0].get("evalue", "")) if failed else stderr or "did not run"
+            problems.append(f"cell {i} ({first_line(cell)!r}), before the exercises, failed:\n{indent(what)}")
+    checks = [i for i, c in enumerate(nb.cells) if "check" in tags(c)]
+    passing = [i for i in checks if printed_tick(nb.cells[i])]
+    unrun = [i for i in checks if nb.cells[i].get("execution_count") is None]
+    problems += [f"check cell {i} ({first_line(nb.cells[i])!r}) passes on its stub" for i in passing]
+    problems += [f"check cell {i} did not run" for i in unrun]
+    print(
+        f"{path.name}: the copy in {STUDENT_RUN_DIR} loads {crate}; {first_exercise} cells before the "
+        f"exercises ran, {len(checks) - len(passing) - len(unrun)} of {len(checks)} checks fail on their "
+        f"stubs ({run.total:.0f} s)"
+    )
+    for p in problems:
+        print(indent(f"- {p}", 60))
+    print(f"student-run: {'ok' if not problems else 'FAILED'}")
+    shutil.rmtree(STUDENT_RUN_DIR, ignore_errors=True)
+    return 1 if problems else 0
 
 
 def main() -> int:
@@ -1093,11 +1288,17 @@ def main() -> int:
     student = sub.add_parser("student", help="write copies without solutions")
     student.add_argument("out")
     student.add_argument("notebooks", nargs="*")
+    student_run = sub.add_parser("student-run", help="a student's copy, out of the repository, runs with its stubs")
+    student_run.add_argument("notebook", nargs="?", default="01")
+    student_run.add_argument("--timeout", type=float, default=120)
+    slides = sub.add_parser("slides", help="set every cell's slide type by the slide rule")
+    slides.add_argument("notebooks", nargs="*")
     args = parser.parse_args()
-    if args.command in ("test", "exercises", "warm", "interrupt"):
+    if args.command in ("test", "exercises", "warm", "interrupt", "student-run"):
         # These run each notebook in a kernel of its own, started cold.
         os.environ["RUST_COURSE_POOL"] = "0"
     commands = {"test": command_test, "exercises": command_exercises, "bench": command_bench, "warm": command_warm, "student": command_student, "pool": command_pool,
+                "student-run": command_student_run, "slides": command_slides,
                 "interrupt": command_interrupt}
     return commands[args.command](args)
 

@@ -7,6 +7,7 @@
 //! cargo course doctor   what is installed, and the command that fixes what is not
 //! cargo course bench    kernel latency cell by cell, then the compute table
 //! cargo course export   student copies of the notebooks, without solutions
+//! cargo course handout  executed HTML handouts, slides, student copies, an index
 //! cargo course results  docs/results.md: every theory cell and what it printed
 //! cargo course map      docs/course-map.svg: which chapter builds on which
 //! cargo course clean    delete the notebooks' build folders
@@ -16,6 +17,7 @@
 mod chapters;
 mod compute_bench;
 mod doctor;
+mod handout;
 mod malloc;
 mod notebooks;
 mod places;
@@ -65,7 +67,16 @@ commands:
                    --resume continues a stopped run. Writes
                    data/checkpoints/moby-transformer.params, its record (.record) and
                    their lines in data/SHA256SUMS
-  export [DIR]     write student copies without solution cells (default: student/)
+  export [DIR]     write student copies without solution cells (default: student/), outputs
+                   cleared; their `:dep` cell names this course's crate by its absolute path,
+                   so a copy runs from any folder
+  handout (NN ... | --all) [--fresh] [--no-solutions] [--no-teacher] [--out DIR]
+                   write each chapter as an executed HTML handout (math, plots, solutions
+                   collapsed; --no-solutions leaves them out), a teacher's handout with the
+                   teacher notes (--no-teacher: none), reveal.js slides and a student's
+                   copy, with index.html, into handouts/ (or DIR), readable offline. The
+                   outputs come from target/executed/; a chapter without a passing run of
+                   its code as it is now is run first (--fresh: every chapter named)
   results [NOTEBOOK ...] [--no-run] [--timeout S]
                    write docs/results.md, every \"The math says / we measured\" cell
                    (tagged theory) with its code and what it printed, from the executed
@@ -110,6 +121,7 @@ fn main() -> ExitCode {
         "results" => write_results(rest),
         "map" => write_map(),
         "train" => train(rest),
+        "handout" => handout::handout(rest),
         "export" => {
             let out = rest.first().cloned().unwrap_or_else(|| {
                 places::repo()
@@ -519,6 +531,10 @@ fn test(args: &[String]) -> Result<(), String> {
             "\n== the Stop button: notebook 08's training cell interrupted; what the kernel keeps"
         );
         notebooks::python(&["interrupt", "08", "--timeout", timeout])?;
+        println!(
+            "\n== a student's copy: notebook 01 exported outside the repository, run with its stubs"
+        );
+        notebooks::python(&["student-run", "01", "--timeout", timeout])?;
         println!(
             "\n== {}: this run's page ({}) shows what the committed one shows",
             results::PAGE,

@@ -365,17 +365,56 @@ pub struct Written {
     pub missing: Vec<String>,
 }
 
-/// Whether `executed` is a passing run of `notebook`'s current theory cells.
-fn current_run(notebook: &Notebook, executed: &Notebook) -> Result<(), String> {
+/// Which cells must be as they ran for a run to count as current.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cells {
+    /// The cells tagged `theory` (what docs/results.md shows).
+    Theory,
+    /// Every code cell and every solution (what a handout shows). An
+    /// exercise cell ran with its solution's code, so its solution cell is
+    /// compared in its place.
+    Code,
+}
+
+/// The cells of `notebook` that `cells` names, as (id, source).
+fn compared_cells(notebook: &Notebook, cells: Cells) -> Result<Vec<(String, String)>, String> {
+    if cells == Cells::Theory {
+        return Ok(notebook
+            .theory_cells()?
+            .into_iter()
+            .map(|c| (c.id, c.code))
+            .collect());
+    }
+    let mut found = Vec::new();
+    for (i, cell) in notebook.cells().iter().enumerate() {
+        let kinds = tags(cell);
+        let code = cell["cell_type"] == "code" && !kinds.contains(&"exercise");
+        if !code && !kinds.contains(&"solution") {
+            continue;
+        }
+        let Some(id) = cell["id"].as_str() else {
+            return Err(format!(
+                "cell {i} has no id; open and save the notebook in JupyterLab \
+                 (nbformat 4.5 gives every cell one)"
+            ));
+        };
+        found.push((id.to_string(), text(&cell["source"])));
+    }
+    Ok(found)
+}
+
+/// Whether `executed` is a passing run of `notebook`'s current cells (those
+/// `cells` names).
+fn current_run(notebook: &Notebook, executed: &Notebook, cells: Cells) -> Result<(), String> {
     match executed.run() {
         None => return Err("its copy records no run".into()),
         Some((false, when, _)) => return Err(format!("its last run ({when}) failed")),
         Some(_) => {}
     }
-    for cell in notebook.theory_cells()? {
-        match executed.cell_by_id(&cell.id) {
-            Some(c) if text(&c["source"]) == cell.code => {}
-            _ => return Err(format!("cell {} changed since its last run", cell.id)),
+    for (id, source) in compared_cells(notebook, cells)? {
+        match executed.cell_by_id(&id) {
+            Some(c) if text(&c["source"]) == source => {}
+            _ => return Err(format!("cell {id} changed since its last run")),
         }
     }
     Ok(())
@@ -384,6 +423,12 @@ fn current_run(notebook: &Notebook, executed: &Notebook) -> Result<(), String> {
 /// Whether the notebook (by stem) has a passing run of its current theory
 /// cells in `executed_dir`; the reason when it has not.
 pub fn needs_run(repo: &Path, executed_dir: &Path, stem: &str) -> Option<String> {
+    needs_run_for(repo, executed_dir, stem, Cells::Theory)
+}
+
+/// Whether the notebook (by stem) has a passing run in `executed_dir` of its
+/// current cells, those `cells` names; the reason when it has not.
+pub fn needs_run_for(repo: &Path, executed_dir: &Path, stem: &str, cells: Cells) -> Option<String> {
     let committed = match Notebook::read(&repo.join("notebooks").join(format!("{stem}.ipynb"))) {
         Ok(nb) => nb,
         Err(e) => return Some(e),
@@ -394,7 +439,7 @@ pub fn needs_run(repo: &Path, executed_dir: &Path, stem: &str) -> Option<String>
         return Some(format!("no executed copy in {}", shown.display()));
     }
     Notebook::read(&copy)
-        .and_then(|executed| current_run(&committed, &executed))
+        .and_then(|executed| current_run(&committed, &executed, cells))
         .err()
 }
 
@@ -895,6 +940,49 @@ mod tests {
     fn a_code_block_fence_outgrows_the_backticks_inside() {
         assert_eq!(fence("let s = \"```\";"), "````");
         assert_eq!(block("rust", "a\n"), "```rust\na\n```\n");
+    }
+
+    #[test]
+    fn a_handout_needs_every_code_cell_and_solution_as_it_ran() {
+        let committed = notebook(json!([
+            md("# 07 · A test"),
+            code("a", "let x = 1;", &[]),
+            code("e", "let y = 0; // your code", &["exercise"]),
+            json!({ "cell_type": "markdown", "id": "s", "metadata": { "tags": ["solution"] },
+                    "source": "```rust\nlet y = 2 * x;\n```" }),
+            code("k", "assert_eq!(y, 2);", &["check"]),
+        ]));
+        // As the test runs it: the solution's code in the exercise cell.
+        let mut ran = committed.json.clone();
+        ran["cells"][2]["source"] = json!("let y = 2 * x;");
+        ran["metadata"]["course_run"] = json!({ "passed": true, "finished": "now" });
+        let run = |json: &Value| Notebook {
+            stem: "07-a-test".into(),
+            json: json.clone(),
+        };
+        assert_eq!(current_run(&committed, &run(&ran), Cells::Code), Ok(()));
+        // Its prose may change: the handout takes it from the committed notebook.
+        let mut prose = ran.clone();
+        prose["cells"][0]["source"] = json!("# 07 · A test, retitled");
+        assert_eq!(current_run(&committed, &run(&prose), Cells::Code), Ok(()));
+        for (cell, why) in [(1, "a code cell"), (3, "a solution"), (4, "a check")] {
+            let mut changed = ran.clone();
+            changed["cells"][cell]["source"] = json!("// changed");
+            let id = changed["cells"][cell]["id"].as_str().unwrap().to_string();
+            assert_eq!(
+                current_run(&committed, &run(&changed), Cells::Code),
+                Err(format!("cell {id} changed since its last run")),
+                "{why} changed"
+            );
+            // The theory cells alone (none here) do not see it.
+            assert_eq!(
+                current_run(&committed, &run(&changed), Cells::Theory),
+                Ok(())
+            );
+        }
+        let mut failed = ran.clone();
+        failed["metadata"]["course_run"]["passed"] = json!(false);
+        assert!(current_run(&committed, &run(&failed), Cells::Code).is_err());
     }
 
     #[test]

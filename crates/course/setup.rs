@@ -24,11 +24,12 @@ pub fn setup() -> Result<(), String> {
         "Setting up the course (per-user folder: {})",
         places::course_home().display()
     );
-    let steps: [(&str, Step); 6] = [
+    let steps: [(&str, Step); 7] = [
         ("platform", platform),
         ("python", check_python),
         ("rust-src", rust_src),
         ("kernel, JupyterLab", kernel_and_jupyterlab),
+        ("handout assets", handout_assets),
         ("kernelspec", kernel),
         ("warm build cache", warm_cache),
     ];
@@ -227,6 +228,23 @@ fn python_env() -> Result<Outcome, String> {
     Ok(Outcome::Done(
         "JupyterLab, nbclient, nbconvert installed".into(),
     ))
+}
+
+/// What the handouts' pages load, MathJax and reveal.js (pinned, from PyPI),
+/// into the course's folder (see handout.rs).
+fn handout_assets() -> Result<Outcome, String> {
+    let dir = crate::handout::assets_dir();
+    if crate::handout::install_assets()? {
+        Ok(Outcome::Done(format!(
+            "MathJax 2.7 and reveal.js 5.2 for `cargo course handout`, in {}",
+            dir.display()
+        )))
+    } else {
+        Ok(Outcome::Skipped(format!(
+            "MathJax and reveal.js are in {}",
+            dir.display()
+        )))
+    }
 }
 
 /// The cells a pooled kernel runs before it is handed out: the support
