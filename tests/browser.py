@@ -777,6 +777,14 @@ def command_install(args) -> int:
     return 0
 
 
+class Stopped(Exception):
+    """SIGTERM arrived: the caller's time limit is over."""
+
+
+def stopped(*_):
+    raise Stopped("stopped from outside (SIGTERM: the time limit of the browser checks is over)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -788,8 +796,8 @@ def main() -> int:
     sub.add_parser("install", help="install Chromium and playwright if missing")
     args = parser.parse_args()
     # Stopped from outside (a time limit): unwind, so that `finally` stops
-    # JupyterLab and Chromium.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # JupyterLab and Chromium, and the report says where it stood.
+    signal.signal(signal.SIGTERM, stopped)
     return {"lab": command_lab, "pages": command_pages, "install": command_install}[args.command](args)
 
 

@@ -24,11 +24,12 @@ pub fn setup() -> Result<(), String> {
         "Setting up the course (per-user folder: {})",
         places::course_home().display()
     );
-    let steps: [(&str, Step); 6] = [
+    let steps: [(&str, Step); 7] = [
         ("platform", platform),
         ("python", check_python),
         ("rust-src", rust_src),
         ("kernel, JupyterLab", kernel_and_jupyterlab),
+        ("lab settings", lab_settings),
         ("kernelspec", kernel),
         ("warm build cache", warm_cache),
     ];
@@ -227,6 +228,23 @@ fn python_env() -> Result<Outcome, String> {
     Ok(Outcome::Done(
         "JupyterLab, nbclient, nbconvert installed".into(),
     ))
+}
+
+/// JupyterLab's defaults for the course (`jupyterlab-overrides.json`): no
+/// question about Jupyter's news when it opens, and no request to the news
+/// feed or for updates. A learner can still change them in Settings.
+fn lab_settings() -> Result<Outcome, String> {
+    let to = places::venv().join("share/jupyter/lab/settings/overrides.json");
+    if install("jupyterlab-overrides.json", &to)? {
+        Ok(Outcome::Done(format!(
+            "written to {}: JupyterLab opens without asking about news",
+            to.display()
+        )))
+    } else {
+        Ok(Outcome::Skipped(
+            "JupyterLab's settings for the course are in place".into(),
+        ))
+    }
 }
 
 /// The cells a pooled kernel runs before it is handed out: the support
