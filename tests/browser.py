@@ -236,13 +236,14 @@ WAIT_FOR_PAGE = """async () => {
   } else if (MJ) {
     found.push('MathJax (configured, never loaded)');
   }
-  if (window.Reveal) {
+  // reveal.js marks its deck .ready; loaded through require.js it sets no global.
+  if (document.querySelector('.reveal .slides')) {
     found.push('reveal.js');
+    const ready = () => window.Reveal && window.Reveal.isReady ? window.Reveal.isReady()
+                                                               : !!document.querySelector('.reveal.ready');
     const start = Date.now();
-    while (!(window.Reveal.isReady && window.Reveal.isReady()) && Date.now() - start < 20000) {
-      await new Promise(r => setTimeout(r, 100));
-    }
-    if (!window.Reveal.isReady()) { found.push('reveal.js NOT READY after 20 s'); }
+    while (!ready() && Date.now() - start < 20000) { await new Promise(r => setTimeout(r, 100)); }
+    if (!ready()) { found.push('reveal.js NOT READY after 20 s'); }
   }
   return found;
 }"""
@@ -274,6 +275,7 @@ RAW_TEX = re.compile(
 # every img) and its size on the page; `shown` is false when it is hidden.
 PLOTS = """(scope) => {
   const root = scope ? document.querySelector(scope) : document;
+  if (!root) return [];
   const plots = [...root.querySelectorAll('svg, img')].filter(el =>
     !(el.tagName.toLowerCase() === 'svg' && el.parentElement && el.parentElement.closest('svg')) &&
     !el.closest('mjx-container, .MathJax, .MathJax_SVG, .MathJax_Display'));
@@ -318,19 +320,36 @@ def check_page(browser: Browser, path: Path) -> tuple[list[str], str]:
         page.wait_for_timeout(200)
         stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)
         picture = shot(page, f"page-{stem}")
-        slides = page.evaluate("() => window.Reveal ? Reveal.getSlides().map(s => Reveal.getIndices(s)) : null")
         text = page.evaluate(VISIBLE_TEXT)
-        if slides:
-            for n, index in enumerate(slides):
-                page.evaluate("([h, v]) => Reveal.slide(h, v)", [index["h"], index.get("v") or 0])
-                page.wait_for_timeout(50)
-                problems += plot_problems(page.evaluate(PLOTS, ".reveal .slides section.present"), f"slide {n + 1}")
-            page.evaluate("() => Reveal.slide(0, 0)")
+        slides = 0
+        if "reveal.js" in found:
+            # Each slide in turn, as a reader pages through them (Space).
+            slides = page.evaluate("() => document.querySelectorAll('.reveal .slides section:not(:has(section))').length")
+            page.keyboard.press("Home")
+            seen = set()
+            for n in range(slides):
+                page.wait_for_timeout(120)
+                present = page.evaluate(
+                    "() => { const s = document.querySelector('.reveal .slides section.present:not(:has(section))');"
+                    " return s ? [...document.querySelectorAll('.reveal .slides section')].indexOf(s) : -1; }")
+                if present < 0:
+                    problems.append("no slide is shown (reveal.js did not lay out the deck)")
+                    break
+                if present in seen:
+                    problems.append(f"paging with Space reached {len(seen)} of the {slides} slides")
+                    break
+                seen.add(present)
+                scope = ".reveal .slides section.present:not(:has(section))"
+                problems += plot_problems(page.evaluate(PLOTS, scope), f"slide {n + 1}")
+                page.keyboard.press("Space")
+            page.keyboard.press("Home")
         else:
             problems += plot_problems(page.evaluate(PLOTS, None), "page")
         plots = len(page.evaluate(PLOTS, None))
-        for tex in raw_tex(text):
-            problems.append(f"raw TeX left in the text (the typesetter did not run on it): {tex!r}")
+        left = raw_tex(text)
+        if left:
+            problems.append(f"raw TeX left in the text, {len(left)} times (the typesetter did not run on it): "
+                            + ", ".join(repr(t) for t in left[:5]) + (" ..." if len(left) > 5 else ""))
         if any("NOT READY" in f for f in found):
             problems.append("reveal.js never became ready")
         if "MathJax (configured, never loaded)" in found:
@@ -343,7 +362,7 @@ def check_page(browser: Browser, path: Path) -> tuple[list[str], str]:
         problems.append(f"a resource failed to load: {what[:160]}")
     seconds = time.perf_counter() - begin
     summary = (f"{', '.join(found) or 'no MathJax, no reveal.js'}; {plots} plots"
-               f"{f', {len(slides)} slides' if slides else ''}; {seconds:.1f} s; first screen: {picture.relative_to(REPO)}")
+               f"{f', {slides} slides' if slides else ''}; {seconds:.1f} s; first screen: {picture.relative_to(REPO)}")
     if errors:
         summary += f"; {len(errors)} script errors (first: {errors[0][:100]})"
     return problems, summary
@@ -363,7 +382,10 @@ def command_pages(args) -> int:
     browser = Browser()
     try:
         for path in files:
-            problems, summary = check_page(browser, path)
+            try:
+                problems, summary = check_page(browser, path)
+            except Exception as e:  # a page that breaks the checker fails, and the rest go on
+                problems, summary = [f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:400]], "not checked"
             say(f"{path}: {'ok' if not problems else 'FAILED'} ({summary})")
             for p in problems:
                 say(f"  - {p}")
