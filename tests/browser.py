@@ -5,7 +5,8 @@ Run with the course's Python (`cargo course test` does, after the notebooks):
 
     python tests/browser.py lab            JupyterLab runs 00-welcome.ipynb as a learner does
     python tests/browser.py pages FILE...  static HTML pages render offline
-    python tests/browser.py install        install what the two need, and say what
+    python tests/browser.py selftest       each page check fails on a small page made to fail it
+    python tests/browser.py install        install what they need, and say what
 
 `lab` starts JupyterLab the way `cargo course lab` does (127.0.0.1, a free
 port, a token, the kernel pool), opens notebook 00 in the browser, and
@@ -408,6 +409,9 @@ OPEN_PROMPTS = """() => {
 # <img> of the SVG; an SVG inside HTML output is an <svg>.
 PLOT = ".jp-OutputArea-output[data-mime-type='image/svg+xml'] img, .jp-OutputArea-output svg"
 
+# The notebook's cells on the page (the notebook shown, not one in a hidden tab).
+CELL = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell"
+
 # The notebook's cells as the page shows them: kind, prompt, and outputs.
 CELLS = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell')]
   .map(cell => ({
@@ -426,9 +430,9 @@ CELLS = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hi
 # the pixels that are not fully opaque (a plot without a background shows the
 # page through them: dark in the dark theme). Also tells whether the SVG's
 # first shape is a rectangle covering all of it: a background.
-SVG_ALPHA = """async (index) => {
-  const cell = document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell')[index];
-  const plots = [...cell.querySelectorAll("PLOT")].filter(s => !s.parentElement.closest('svg'));
+SVG_ALPHA = """async ([scope, index, selector]) => {
+  const within = document.querySelectorAll(scope)[index];
+  const plots = [...within.querySelectorAll(selector)].filter(s => !s.parentElement.closest('svg'));
   const results = [];
   for (const plot of plots) {
     const box = plot.getBoundingClientRect();
@@ -461,7 +465,7 @@ SVG_ALPHA = """async (index) => {
                   shown: [box.width, box.height]});
   }
   return results;
-}""".replace("PLOT", PLOT)
+}"""
 
 
 class Lab:
@@ -647,6 +651,12 @@ def command_lab(args) -> int:
         page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=120_000)
         wait_for(page, lambda: kernel_idle(lab), 240, "the notebook's kernel starts and is idle")
         times["notebook open, kernel idle"] = time.perf_counter() - mark
+        lab.remember_processes()
+        kernels = [pid for pid in lab.processes
+                   if notebooks.session_leader(pid) and "evcxr_jupyter" in notebooks.cmdline(pid)]
+        pooled = [pid for pid in kernels if notebooks.environ(pid).get("JPY_SESSION_NAME") == "pool"]
+        say(f"{WELCOME} open, its kernel idle, in {times['notebook open, kernel idle']:.0f} s "
+            f"({len(kernels)} kernel(s) running, {len(pooled)} of them started by the pool of {args.pool})")
         # A prompt may come a moment after the page settles (the news
         # question came about a second after load): look again after a pause.
         page.wait_for_timeout(3000)
@@ -746,7 +756,7 @@ def command_lab(args) -> int:
         plotted = [i for i, c in enumerate(page.evaluate(CELLS)) if c["svgs"]]
         for i in plotted:
             scroll_to_cell(page, i)
-            for n, svg in enumerate(page.evaluate(SVG_ALPHA, i)):
+            for n, svg in enumerate(page.evaluate(SVG_ALPHA, [CELL, i, PLOT])):
                 if svg["clear"]:
                     share = 100 * svg["clear"] / max(svg["total"], 1)
                     (see_through if svg["background_rect"] else without_rect).append(
@@ -792,6 +802,68 @@ def command_lab(args) -> int:
     return 1 if problems else 0
 
 
+# Small pages on which each check of `pages` must fail, and one on which
+# none may; and two plots for the dark-theme measurement, one with a
+# background and one without.
+SELF_TEST_PAGES = {
+    "clean.html": ("<p>Plain text, a price of $5 and $10, and code: <code>$x$</code>.</p>"
+                   "<svg width='120' height='60'><rect width='120' height='60' fill='#fff'/>"
+                   "<circle cx='30' cy='30' r='20'/></svg>", []),
+    "raw-tex.html": ("<p>The hyperplane $w \\cdot x + b = 0$, typed and never typeset.</p>", ["raw TeX"]),
+    "raw-tex-parens.html": ("<p>Inline \\(x^2\\) and display \\[\\sum_k k\\] left as typed.</p>", ["raw TeX"]),
+    "remote-script.html": ("<script src='https://cdn.example.org/typeset.js'></script><p>No formula.</p>",
+                           ["blocked"]),
+    "remote-font.html": ("<link rel='stylesheet' href='https://fonts.example.org/css?family=Lato'><p>Text.</p>",
+                         ["blocked"]),
+    "missing-plot.html": ("<p>A plot file that is not there:</p><img src='missing-plot.svg' alt='plot'>",
+                          ["failed to load", "not loaded"]),
+    "empty-plot.html": ("<p>A plot of no size:</p><svg width='0' height='0'></svg>", ["zero size"]),
+}
+ALPHA_PAGE = ("<body style='background:#111'>"
+              "<svg width='80' height='40'><rect x='0' y='0' width='80' height='40' fill='#fff'/>"
+              "<circle cx='20' cy='20' r='10'/></svg>"
+              "<svg width='80' height='40'><circle cx='20' cy='20' r='10'/></svg></body>")
+
+
+def command_selftest(args) -> int:
+    """Every check of `pages` fails on a page made to fail it and passes on a
+    clean one; the dark-theme measurement tells an opaque plot from a
+    see-through one. Nothing here needs the network or MathJax."""
+    ensure_installed()
+    wrong = []
+    folder = Path(tempfile.mkdtemp(prefix="course-page-checks-"))
+    browser = Browser()
+    try:
+        for name, (body, expected) in SELF_TEST_PAGES.items():
+            path = folder / name
+            path.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{name}</title></head>"
+                            f"<body>{body}</body></html>")
+            problems, _ = check_page(browser, path)
+            found = [e for e in expected if any(e in p for p in problems)]
+            verdict = "passes" if not problems else "fails: " + "; ".join(p[:90] for p in problems)
+            say(f"  {name:<22} {verdict}")
+            if found != expected or (not expected and problems):
+                wrong.append(f"{name}: expected {expected or 'no problem'}, got {problems or 'none'}")
+        path = folder / "alpha.html"
+        path.write_text(f"<!doctype html><html>{ALPHA_PAGE}</html>")
+        page = browser.new_page()
+        page.goto(path.as_uri())
+        opaque, clear = page.evaluate(SVG_ALPHA, ["body", 0, "svg"])
+        page.close()
+        say(f"  dark-theme measurement: a plot with a background rectangle has {opaque['clear']} see-through "
+            f"pixels (rectangle found: {opaque['background_rect']}); one without, {clear['clear']} of "
+            f"{clear['total']} (rectangle found: {clear['background_rect']})")
+        if opaque["clear"] or not opaque["background_rect"] or not clear["clear"] or clear["background_rect"]:
+            wrong.append("the dark-theme measurement does not tell an opaque plot from a see-through one")
+    finally:
+        browser.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    for w in wrong:
+        say(f"  - {w}")
+    say(f"page checks on pages made to fail them: {'ok' if not wrong else 'FAILED'}")
+    return 1 if wrong else 0
+
+
 def command_install(args) -> int:
     ensure_installed()
     say(f"Chromium: {subprocess.run([str(CHROMIUM), '--version'], capture_output=True, text=True).stdout.strip()}; "
@@ -816,11 +888,13 @@ def main() -> int:
     pages = sub.add_parser("pages", help="static HTML pages render offline")
     pages.add_argument("files", nargs="*")
     sub.add_parser("install", help="install Chromium and playwright if missing")
+    sub.add_parser("selftest", help="each page check fails on a page made to fail it")
     args = parser.parse_args()
     # Stopped from outside (a time limit): unwind, so that `finally` stops
     # JupyterLab and Chromium, and the report says where it stood.
     signal.signal(signal.SIGTERM, stopped)
-    return {"lab": command_lab, "pages": command_pages, "install": command_install}[args.command](args)
+    commands = {"lab": command_lab, "pages": command_pages, "install": command_install, "selftest": command_selftest}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -435,7 +435,12 @@ fn writes_handouts() -> bool {
 /// (the script says what it installs).
 fn browser_checks() -> Result<(), String> {
     let started = std::time::Instant::now();
-    run_browser(&["lab".to_string()], BROWSER_LIMIT)?;
+    // First, that each page check fails on a page made to fail it (seconds).
+    run_browser(&["selftest".to_string()], BROWSER_LIMIT)?;
+    run_browser(
+        &["lab".to_string()],
+        BROWSER_LIMIT.saturating_sub(started.elapsed()),
+    )?;
     if !writes_handouts() {
         println!(
             "the page check of the handouts and slides waits for `cargo course handout` \
