@@ -880,6 +880,10 @@ def stopped(*_):
 
 
 def main() -> int:
+    # As the runner calls it: the course's kernelspec (with the kernel pool)
+    # first, and Jupyter's current folders.
+    os.environ.setdefault("JUPYTER_PATH", str(COURSE_HOME / "jupyter"))
+    os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     lab = sub.add_parser("lab", help="JupyterLab runs 00-welcome.ipynb as a learner does")
