@@ -307,7 +307,7 @@ def plot_problems(plots: list[dict], where: str) -> list[str]:
     return problems
 
 
-def check_page(browser: Browser, path: Path) -> tuple[list[str], str]:
+def check_page(browser: Browser, path: Path, screenshot: bool = True) -> tuple[list[str], str]:
     """Opens one HTML file offline and lists what is wrong with it."""
     problems: list[str] = []
     blocked, failed = len(browser.blocked), len(browser.failed)
@@ -320,7 +320,7 @@ def check_page(browser: Browser, path: Path) -> tuple[list[str], str]:
         found = page.evaluate(WAIT_FOR_PAGE)
         page.wait_for_timeout(200)
         stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)
-        picture = shot(page, f"page-{stem}")
+        picture = shot(page, f"page-{stem}") if screenshot else None
         text = page.evaluate(VISIBLE_TEXT)
         slides = 0
         if "reveal.js" in found:
@@ -363,7 +363,8 @@ def check_page(browser: Browser, path: Path) -> tuple[list[str], str]:
         problems.append(f"a resource failed to load: {what[:160]}")
     seconds = time.perf_counter() - begin
     summary = (f"{', '.join(found) or 'no MathJax, no reveal.js'}; {plots} plots"
-               f"{f', {slides} slides' if slides else ''}; {seconds:.1f} s; first screen: {picture.relative_to(REPO)}")
+               f"{f', {slides} slides' if slides else ''}; {seconds:.1f} s"
+               + (f"; first screen: {picture.relative_to(REPO)}" if picture else ""))
     if errors:
         summary += f"; {len(errors)} script errors (first: {errors[0][:100]})"
     return problems, summary
@@ -698,9 +699,13 @@ def command_lab(args) -> int:
                 f"{width:.0f}×{height:.0f} px; screenshot {cell_shot(page, plot, 'lab-first-plot').relative_to(REPO)}")
             if width < 1 or height < 1:
                 problems.append(f"the plot of cell {plot} has no size on the page ({width}×{height})")
-        for i in display:
-            if cells[i]["error"] or "panicked" in cells[i]["stderr"]:
-                problems.append(f"cell {i} failed: {(cells[i]['error'] or cells[i]['stderr'])[:300]}")
+        # As the learner gets it, only the check cells (on their stubs) and
+        # the cells that show errors on purpose may show a failure.
+        allowed = {"raises-exception", "allow-stderr", "check"}
+        for i, (shown, cell) in enumerate(zip(cells, nb.cells)):
+            if shown["code"] and not (notebooks.tags(cell) & allowed) and (shown["error"] or "panicked" in shown["stderr"]):
+                problems.append(f"cell {i} ({notebooks.first_line(cell)!r}) shows a failure on the page: "
+                                f"{(shown['error'] or shown['stderr']).strip()[:300]!r}")
         stub_output = cells[check]["stderr"] + cells[check]["error"]
 
         # The learner's mistake: the wrong answer typed into the exercise
@@ -838,7 +843,7 @@ def command_selftest(args) -> int:
             path = folder / name
             path.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{name}</title></head>"
                             f"<body>{body}</body></html>")
-            problems, _ = check_page(browser, path)
+            problems, _ = check_page(browser, path, screenshot=False)
             found = [e for e in expected if any(e in p for p in problems)]
             verdict = "passes" if not problems else "fails: " + "; ".join(p[:90] for p in problems)
             say(f"  {name:<22} {verdict}")
