@@ -469,6 +469,18 @@ SVG_ALPHA = """async ([scope, index, selector]) => {
 }"""
 
 
+def stop_with_parent() -> None:
+    """In a child process before it starts: Linux sends it SIGTERM when this
+    script ends, however it ends (even by SIGKILL at a time limit), so no
+    JupyterLab outlives the test. (Chromium goes with playwright's driver,
+    which ends with this script.)"""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class Lab:
     """JupyterLab started as `cargo course lab` starts it, with its user
     settings in a temporary folder; `stop` ends it and every process it started."""
@@ -487,7 +499,8 @@ class Lab:
             "JUPYTERLAB_SETTINGS_DIR": str(self.settings),
             "JUPYTERLAB_WORKSPACES_DIR": str(self.settings / "workspaces"),
         }
-        self.server, self.port, self.token = notebooks.start_lab(self.log, pool=pool, env=env)
+        self.server, self.port, self.token = notebooks.start_lab(
+            self.log, pool=pool, env=env, preexec_fn=stop_with_parent)
         self.base = f"http://127.0.0.1:{self.port}"
         self.processes: dict[int, str] = {}
 

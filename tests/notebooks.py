@@ -598,7 +598,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_lab(log, pool: int, env: dict[str, str] | None = None):
+def start_lab(log, pool: int, env: dict[str, str] | None = None, preexec_fn=None):
     """Starts JupyterLab on notebooks/ as `cargo course lab` does: on
     127.0.0.1, a free port, a token, no browser, the pool's server extension
     with `pool` warm kernels (JupyterLab's own messages go to `log`). Returns
@@ -612,7 +612,7 @@ def start_lab(log, pool: int, env: dict[str, str] | None = None):
          "--ServerApp.jpserver_extensions=course_pool=True",
          *(["--allow-root"] if os.geteuid() == 0 else [])],
         env={**os.environ, **(env or {}), "RUST_COURSE_POOL": str(pool)},
-        stdout=subprocess.DEVNULL, stderr=log, text=True,
+        stdout=subprocess.DEVNULL, stderr=log, text=True, preexec_fn=preexec_fn,
     )
     return server, port, token
 

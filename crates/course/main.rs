@@ -511,6 +511,7 @@ fn run_browser(args: &[String], limit: std::time::Duration) -> Result<(), String
                 }
                 std::thread::sleep(std::time::Duration::from_millis(500));
             }
+            // Killed, it takes JupyterLab with it (see tests/browser.py).
             let _ = child.kill();
             let _ = child.wait();
             return Err(format!(
