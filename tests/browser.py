@@ -528,9 +528,10 @@ class Lab:
 
         self.processes |= notebooks.descendants(self.server.pid)
 
-    def stop(self) -> list[int]:
+    def stop(self, keep_log: bool = False) -> list[int]:
         """Stops JupyterLab (SIGTERM, then SIGKILL); returns the pids of its
-        processes still running after it, which it then kills."""
+        processes still running after it, which it then kills. `keep_log`
+        copies JupyterLab's log to target/browser/jupyterlab.log."""
         import notebooks
 
         self.remember_processes()
@@ -547,6 +548,9 @@ class Lab:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         self.log.close()
+        if keep_log:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            shutil.copy(self.log.name, SHOTS / "jupyterlab.log")
         shutil.rmtree(self.settings, ignore_errors=True)
         return left
 
@@ -589,7 +593,11 @@ def run_all(page, lab: Lab, timeout: float) -> tuple[list[dict], float]:
         cells = page.evaluate(CELLS)
         stopped = [i for i, c in enumerate(cells) if c["code"] and c["error"]]
         waiting = [i for i, c in enumerate(cells) if c["code"] and not re.fullmatch(r"\[\d+\]:", c["prompt"])]
-        raise TimeoutError(f"{e}; cells with errors: {stopped}, cells not numbered: {waiting[:10]}") from None
+        states = [x["kernel"]["execution_state"] for x in lab.api("sessions")]
+        shown = page.evaluate("() => (document.querySelector('.jp-StatusBar-TextItem[title*=\"Kernel\"], "
+                              "#jp-main-statusbar') || {}).innerText || ''")
+        raise TimeoutError(f"{e}; cells with errors: {stopped}, cells not numbered: {waiting[:10]}; the kernel "
+                           f"is {states} (the status bar says {' '.join(shown.split())[:120]!r})") from None
     return cells, time.perf_counter() - begin
 
 
@@ -803,7 +811,9 @@ def command_lab(args) -> int:
     finally:
         if browser is not None:
             browser.close()
-        left = lab.stop()
+        left = lab.stop(keep_log=bool(problems))
+        if problems:
+            say(f"JupyterLab's log: {(SHOTS / 'jupyterlab.log').relative_to(REPO)}")
         if path.read_bytes() != committed:
             path.write_bytes(committed)
             problems.append(f"{path.name} was changed on disk during the test (restored)")
