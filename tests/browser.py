@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -610,14 +609,6 @@ def scroll_to_cell(page, index: int) -> None:
     page.wait_for_timeout(300)
 
 
-def cell_box(page, index: int) -> dict:
-    return page.evaluate(
-        "(i) => { const r = document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook "
-        ".jp-Cell')[i].getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height}; }",
-        index,
-    )
-
-
 def cell_shot(page, index: int, name: str) -> Path:
     """A screenshot of one cell, input and output, however tall."""
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -671,7 +662,7 @@ def command_lab(args) -> int:
         mark = time.perf_counter()
         page.goto(f"{lab.base}/lab/tree/{WELCOME}?token={lab.token}", wait_until="load", timeout=120_000)
         page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=120_000)
-        wait_for(page, lambda: kernel_idle(lab), 240, "the notebook's kernel starts and is idle")
+        wait_for(page, lambda: kernel_idle(lab), 120, "the notebook's kernel starts and is idle")
         times["notebook open, kernel idle"] = time.perf_counter() - mark
         lab.remember_processes()
         kernels = [pid for pid in lab.processes
