@@ -705,32 +705,48 @@ def command_pool(args) -> int:
     return 1 if problems else 0
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_lab(log, pool: int, env: dict[str, str] | None = None, preexec_fn=None):
+    """Starts JupyterLab on notebooks/ as `cargo course lab` does: on
+    127.0.0.1, a free port, a token, no browser, the pool's server extension
+    with `pool` warm kernels (JupyterLab's own messages go to `log`). Returns
+    (the server process, its port, its token); stop it with its `terminate`."""
+    import subprocess
+
+    port, token = free_port(), os.urandom(8).hex()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1",
+         f"--port={port}", f"--IdentityProvider.token={token}", f"--notebook-dir={NOTEBOOKS}",
+         "--ServerApp.jpserver_extensions=course_pool=True",
+         *(["--allow-root"] if os.geteuid() == 0 else [])],
+        env={**os.environ, **(env or {}), "RUST_COURSE_POOL": str(pool)},
+        stdout=subprocess.DEVNULL, stderr=log, text=True, preexec_fn=preexec_fn,
+    )
+    return server, port, token
+
+
 def lab_leaves_no_kernels() -> list[str]:
     """Starts JupyterLab with the pool as `cargo course lab` does, opens a
     notebook's kernel once the pool's kernel is warm, checks that the kernel it
     got came from the pool, stops JupyterLab (gracefully, then by SIGKILL), and
     lists every process of its kernels that survived."""
     import signal
-    import socket
     import subprocess
     import tempfile
     import urllib.request
 
     problems = []
     for how in ("SIGTERM", "SIGKILL"):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        token = os.urandom(8).hex()
-        env = {**os.environ, "RUST_COURSE_POOL": "1"}
         log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--port={port}",
-             f"--IdentityProvider.token={token}", f"--notebook-dir={NOTEBOOKS}",
-             "--ServerApp.jpserver_extensions=course_pool=True",
-             *(["--allow-root"] if os.geteuid() == 0 else [])],
-            env=env, stdout=subprocess.DEVNULL, stderr=log, text=True,
-        )
+        server, port, token = start_lab(log, pool=1)
         seen: dict[int, str] = {}
         kernels: list[int] = []
         try:

@@ -44,7 +44,9 @@ commands:
   test [NOTEBOOK ...] [--notebooks-only] [--timeout S]
                    check that docs/results.md shows every theory cell; set up if
                    needed; run the crate's tests and doctests, clippy, every notebook
-                   through the Rust kernel (kept, executed, in target/executed/), the
+                   through the Rust kernel (kept, executed, in target/executed/),
+                   notebook 00 in JupyterLab in headless Chromium as a learner runs it
+                   (the first run installs Debian's chromium and playwright), the
                    kernel pool, and the Stop button during a training cell (notebook 08)
   setup [--frames] install what is missing: rust-src, evcxr_jupyter, JupyterLab,
                    the kernelspec, the warm build cache (safe to run again);
@@ -429,6 +431,103 @@ fn lab(args: &[String]) -> Result<(), String> {
     }
 }
 
+/// The browser checks may take this long in all; then they are stopped
+/// (tests/browser.py stops JupyterLab and Chromium when told to stop).
+const BROWSER_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// `tests/browser.py`: JupyterLab runs notebook 00 in headless Chromium as a
+/// learner runs it, then the handouts and slides in `handouts/` (written by
+/// `cargo course handout --all` just before) are opened offline.
+/// Chromium and the library that drives it are installed the first time
+/// (the script says what it installs).
+fn browser_checks() -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let left = || BROWSER_LIMIT.saturating_sub(started.elapsed());
+    // First, that each page check fails on a page made to fail it (seconds).
+    run_browser(&["selftest".to_string()], left())?;
+    // A kernel that does not answer Run All once in a while is a fault of
+    // the machine as much as of the course: a second try, said out loud.
+    if let Err(first) = run_browser(&["lab".to_string()], left()) {
+        println!("the JupyterLab check failed ({first}); trying it once more");
+        run_browser(&["lab".to_string()], left())
+            .map_err(|second| format!("the JupyterLab check failed twice: {first}; {second}"))?;
+        println!("the JupyterLab check passed on its second try");
+    }
+    let folder = places::repo().join("handouts");
+    let mut pages: Vec<String> = std::fs::read_dir(&folder)
+        .map_err(|e| {
+            format!(
+                "cannot read {} ({e}): run `cargo course handout --all`",
+                folder.display()
+            )
+        })?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|x| x == "html"))
+        .map(|path| path.to_string_lossy().into_owned())
+        .collect();
+    if pages.is_empty() {
+        return Err(format!(
+            "{} holds no HTML page: run `cargo course handout --all`",
+            folder.display()
+        ));
+    }
+    pages.sort();
+    let mut args = vec!["pages".to_string()];
+    args.extend(pages);
+    run_browser(&args, left())
+}
+
+/// Runs `tests/browser.py ARGS` with the course's Python; stops it (SIGTERM,
+/// on which it stops what it started, then SIGKILL) when `limit` has passed.
+fn run_browser(args: &[String], limit: std::time::Duration) -> Result<(), String> {
+    let python = places::venv_bin("python");
+    let script = places::repo().join("tests").join("browser.py");
+    let mut child = Command::new(&python)
+        .arg(&script)
+        .args(args)
+        .current_dir(places::repo())
+        .env("JUPYTER_PLATFORM_DIRS", "1")
+        .env("JUPYTER_PATH", places::jupyter_path())
+        .stdin(Stdio::null())
+        .spawn()
+        .map_err(|e| {
+            format!(
+                "could not start tests/browser.py with {}: {e}",
+                python.display()
+            )
+        })?;
+    let started = std::time::Instant::now();
+    let what = format!("tests/browser.py {}", args[0]);
+    loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            return if status.success() {
+                Ok(())
+            } else {
+                Err(format!("{what} failed ({status}; see above)"))
+            };
+        }
+        if started.elapsed() > limit {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            for _ in 0..60 {
+                if child.try_wait().ok().flatten().is_some() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+            // Killed, it takes JupyterLab with it (see tests/browser.py).
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "{what} did not finish within {} s, the browser checks' limit, and was stopped",
+                limit.as_secs()
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
 /// The test suite: what CI runs.
 fn test(args: &[String]) -> Result<(), String> {
     let notebooks_only = args.iter().any(|a| a == "--notebooks-only");
@@ -523,6 +622,19 @@ fn test(args: &[String]) -> Result<(), String> {
     }
     if names.is_empty() {
         println!(
+            "\n== {}: this run's page ({}) shows what the committed one shows",
+            results::PAGE,
+            results::RUN_PAGE
+        );
+        let agreed = results::check_run_against_page(&places::repo(), Path::new(&executed))?;
+        println!("{agreed} theory cells printed what the page shows");
+        println!("\n== handouts: every chapter written from this run (cargo course handout --all)");
+        handout::handout(&["--all".to_string()])?;
+        println!(
+            "\n== browser: JupyterLab runs 00 as a learner does; handouts and slides render offline"
+        );
+        browser_checks()?;
+        println!(
             "\n== the kernel pool: notebook 00 through a warm kernel shows what a cold one shows,\n   \
              and JupyterLab leaves no kernel behind"
         );
@@ -535,13 +647,6 @@ fn test(args: &[String]) -> Result<(), String> {
             "\n== a student's copy: notebook 01 exported outside the repository, run with its stubs"
         );
         notebooks::python(&["student-run", "01", "--timeout", timeout])?;
-        println!(
-            "\n== {}: this run's page ({}) shows what the committed one shows",
-            results::PAGE,
-            results::RUN_PAGE
-        );
-        let agreed = results::check_run_against_page(&places::repo(), Path::new(&executed))?;
-        println!("{agreed} theory cells printed what the page shows");
     }
     Ok(())
 }

@@ -24,12 +24,13 @@ pub fn setup() -> Result<(), String> {
         "Setting up the course (per-user folder: {})",
         places::course_home().display()
     );
-    let steps: [(&str, Step); 7] = [
+    let steps: [(&str, Step); 8] = [
         ("platform", platform),
         ("python", check_python),
         ("rust-src", rust_src),
         ("kernel, JupyterLab", kernel_and_jupyterlab),
         ("handout assets", handout_assets),
+        ("lab settings", lab_settings),
         ("kernelspec", kernel),
         ("warm build cache", warm_cache),
     ];
@@ -244,6 +245,23 @@ fn handout_assets() -> Result<Outcome, String> {
             "MathJax and reveal.js are in {}",
             dir.display()
         )))
+    }
+}
+
+/// JupyterLab's defaults for the course (`jupyterlab-overrides.json`): no
+/// question about Jupyter's news when it opens, and no request to the news
+/// feed or for updates. A learner can still change them in Settings.
+fn lab_settings() -> Result<Outcome, String> {
+    let to = places::venv().join("share/jupyter/lab/settings/overrides.json");
+    if install("jupyterlab-overrides.json", &to)? {
+        Ok(Outcome::Done(format!(
+            "written to {}: JupyterLab opens without asking about news",
+            to.display()
+        )))
+    } else {
+        Ok(Outcome::Skipped(
+            "JupyterLab's settings for the course are in place".into(),
+        ))
     }
 }
 
