@@ -37,15 +37,19 @@ committed code (the runner runs the notebook first when it is not).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+import urllib.request
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -74,6 +78,17 @@ ASSET_SOURCES = {
 }
 # The themes of reveal.js other than the one the slides use load fonts from the web: left out.
 REVEAL_THEME = "white"
+
+# MathJax's own TeX fonts, which the PyPI package leaves out: its HTML-CSS output still asks
+# for them, STIX-Web or not, for TeX's alphabets (\mathcal, the AMS symbols). Taken from the
+# npm registry's package of the same MathJax (2.7.9, Apache-2.0), checked by its sha256:
+# (address, sha256, folder in the tarball, the subfolders kept).
+TEX_FONTS = (
+    "https://registry.npmjs.org/mathjax/-/mathjax-2.7.9.tgz",
+    "7131e739848edc14aa661a5516995866b81a477fab8b039d7cc324930e71f786",
+    "package/fonts/HTML-CSS/TeX/",
+    ("otf/", "woff/"),
+)
 
 MATHJAX = "assets/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 
@@ -206,7 +221,7 @@ def install_assets(dest: Path) -> None:
     """Downloads the pinned packages with pip (hash-checked) and unpacks what the pages
     load into dest; a second run with the same pins does nothing."""
     stamp = dest / "PINS"
-    pins = PINS.read_text()
+    pins = PINS.read_text() + f"# {TEX_FONTS[0]} sha256:{TEX_FONTS[1]}\n"
     if stamp.exists() and stamp.read_text() == pins:
         print(f"handout assets already in {dest}")
         return
@@ -231,7 +246,8 @@ def install_assets(dest: Path) -> None:
                     rel = member[len(prefix):]
                     if any(part in rel for part in leave):
                         continue
-                    if name == "sphinx-revealjs" and rel.startswith("dist/theme/") and rel.endswith(".css") \
+                    theme = rel.startswith("dist/theme/") and "/" not in rel[len("dist/theme/"):]
+                    if name == "sphinx-revealjs" and theme and rel.endswith(".css") \
                             and rel != f"dist/theme/{REVEAL_THEME}.css":
                         continue
                     out = staging / target / rel
@@ -242,6 +258,7 @@ def install_assets(dest: Path) -> None:
             if licence:
                 with zipfile.ZipFile(wheel) as z:
                     (staging / target / f"LICENSE.{name}").write_bytes(z.read(licence))
+        unpack_tex_fonts(Path(tmp), staging / "mathjax" / "fonts" / "HTML-CSS" / "TeX")
         missing = [t for _, t, _ in ASSET_SOURCES.values() if not (staging / t).is_dir()]
         if missing:
             raise HandoutError(f"the downloaded packages hold no {', '.join(missing)}: see {PINS}")
@@ -251,6 +268,35 @@ def install_assets(dest: Path) -> None:
         shutil.copytree(staging, dest)
     stamp.write_text(pins)
     print(f"handout assets (MathJax, reveal.js) installed in {dest}")
+
+
+def unpack_tex_fonts(tmp: Path, into: Path) -> None:
+    """Downloads TEX_FONTS' tarball, checks its hash, and unpacks the kept font folders."""
+    url, sha256, prefix, keep = TEX_FONTS
+    try:
+        with urllib.request.urlopen(url, timeout=300) as response:
+            data = response.read()
+    except OSError as e:
+        raise HandoutError(f"could not download MathJax's TeX fonts from {url} ({e}): "
+                           "check the network and run `cargo course setup` again")
+    got = hashlib.sha256(data).hexdigest()
+    if got != sha256:
+        raise HandoutError(f"{url} has sha256 {got}, not the pinned {sha256}: not used; "
+                           "the pin in crates/course/handout.py (TEX_FONTS) names the file wanted")
+    kept = 0
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        for member in tar.getmembers():
+            rel = member.name[len(prefix):] if member.name.startswith(prefix) else None
+            if member.isfile() and rel and rel.startswith(keep) and ".." not in rel:
+                out = into / rel
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(tar.extractfile(member).read())
+                kept += 1
+            elif member.isfile() and member.name == "package/LICENSE":
+                into.mkdir(parents=True, exist_ok=True)
+                (into / "LICENSE.mathjax").write_bytes(tar.extractfile(member).read())
+    if kept == 0:
+        raise HandoutError(f"{url} holds no {prefix}{{{','.join(keep)}}}: see TEX_FONTS in handout.py")
 
 
 # ---------------------------------------------------------------- notebooks

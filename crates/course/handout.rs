@@ -161,13 +161,18 @@ fn python(args: &[&str]) -> Result<Command, String> {
 }
 
 /// Setup's step: MathJax and reveal.js from PyPI, pinned in
-/// crates/course/handout-assets.txt, into [`assets_dir`]. Returns whether it
+/// crates/course/handout-assets.txt, and MathJax's TeX fonts from npm's
+/// registry (pinned in handout.py), into [`assets_dir`]. Returns whether it
 /// installed anything.
 pub fn install_assets() -> Result<bool, String> {
     let pins_path = places::repo().join("crates/course/handout-assets.txt");
     let pins = std::fs::read(&pins_path)
         .map_err(|e| format!("cannot read {}: {e}", pins_path.display()))?;
-    let wanted = places::fingerprint(&[&pins]);
+    // The unpacking (what is kept, MathJax's TeX fonts from npm) lives in handout.py.
+    let script_path = places::repo().join("crates/course/handout.py");
+    let script = std::fs::read(&script_path)
+        .map_err(|e| format!("cannot read {}: {e}", script_path.display()))?;
+    let wanted = places::fingerprint(&[&pins, &script]);
     let dir = assets_dir();
     if places::stamp_matches("handout-assets", &wanted) && dir.join("mathjax/MathJax.js").exists() {
         return Ok(false);

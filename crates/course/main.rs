@@ -433,7 +433,7 @@ fn lab(args: &[String]) -> Result<(), String> {
 
 /// The browser checks may take this long in all; then they are stopped
 /// (tests/browser.py stops JupyterLab and Chromium when told to stop).
-const BROWSER_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
+const BROWSER_LIMIT: std::time::Duration = std::time::Duration::from_secs(900);
 
 /// `tests/browser.py`: JupyterLab runs notebook 00 in headless Chromium as a
 /// learner runs it, then the handouts and slides in `handouts/` (written by
