@@ -211,20 +211,8 @@ pub fn handout(args: &[String]) -> Result<(), String> {
         for (stem, why) in &stale {
             println!("  {stem}: {why}");
         }
-        let frames = stale.iter().any(|(stem, _)| {
-            let path = repo.join("notebooks").join(format!("{stem}.ipynb"));
-            results::Notebook::read(&path).is_ok_and(|nb| nb.loads_frames())
-        });
-        if frames {
-            setup::warm_frames()?;
-        }
-        let saved = executed.to_string_lossy().into_owned();
-        let failures = executed.join("failures.txt");
-        let _ = std::fs::remove_file(&failures);
-        let mut call = vec!["test", "--timeout", &request.timeout, "--save", &saved];
-        call.extend(stale.iter().map(|(stem, _)| stem.as_str()));
-        if notebooks::python(&call).is_err() {
-            let said = std::fs::read_to_string(&failures).unwrap_or_default();
+        let stems: Vec<&str> = stale.iter().map(|(stem, _)| stem.as_str()).collect();
+        if let Err(said) = notebooks::run_and_keep(&stems, &request.timeout, &executed) {
             return Err(failed_run(&said, &stale));
         }
     }

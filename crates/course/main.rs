@@ -280,19 +280,9 @@ fn write_results(args: &[String]) -> Result<(), String> {
                 println!("  {stem}: {why}");
             }
             setup::setup()?;
-            // A notebook that loads DataFrames (03) should not wait for polars
-            // to compile inside its first cell.
-            let frames = stale.iter().any(|(stem, _)| {
-                let path = repo.join("notebooks").join(format!("{stem}.ipynb"));
-                results::Notebook::read(&path).is_ok_and(|nb| nb.loads_frames())
-            });
-            if frames {
-                setup::warm_frames()?;
-            }
-            let saved = executed.to_string_lossy().into_owned();
-            let mut call = vec!["test", "--timeout", timeout, "--save", saved.as_str()];
-            call.extend(stale.iter().map(|(stem, _)| stem.as_str()));
-            ran = notebooks::python(&call);
+            let stems: Vec<&str> = stale.iter().map(|(stem, _)| stem.as_str()).collect();
+            ran = notebooks::run_and_keep(&stems, timeout, &executed)
+                .map_err(|_| "tests/notebooks.py test failed (see above)".to_string());
         }
     }
     let written = results::write_page(&repo, &executed)?;
@@ -596,22 +586,17 @@ fn test(args: &[String]) -> Result<(), String> {
     );
     // The executed notebooks are kept for `cargo course results`.
     let executed = places::repo().join(results::EXECUTED);
+    let notebooks_ran = notebooks::run_and_keep(&names, timeout, &executed);
     let executed = executed.to_string_lossy().into_owned();
-    let _ = std::fs::remove_file(Path::new(&executed).join("failures.txt"));
-    let mut call = vec!["test", "--timeout", timeout, "--save", executed.as_str()];
-    call.extend(names.iter().copied());
-    let notebooks_ran = notebooks::python(&call);
     let exercised = running.wait().map_err(|e| e.to_string())?;
     println!(
         "\n== exercises: each notebook with wrong answers typed in; every check cell must fail"
     );
     print!("{}", std::fs::read_to_string(&log).unwrap_or_default());
-    if let Err(e) = notebooks_ran {
+    if let Err(failures) = notebooks_ran {
         // Named again here, at the end, where a log cut to its tail shows them.
-        let failures = Path::new(&executed).join("failures.txt");
-        let failures = std::fs::read_to_string(failures).unwrap_or_default();
         return Err(format!(
-            "{e}; the notebooks that failed:\n{}",
+            "tests/notebooks.py test failed (see above); the notebooks that failed:\n{}",
             failures.trim_end()
         ));
     }

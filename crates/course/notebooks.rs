@@ -4,6 +4,7 @@
 //! script reads what each cell printed. The runner only finds the Python and
 //! passes the arguments on.
 
+use std::path::Path;
 use std::process::Command;
 
 use crate::places;
@@ -37,6 +38,43 @@ pub fn python(args: &[&str]) -> Result<(), String> {
             args.first().unwrap_or(&"")
         )
     })
+}
+
+/// The file in which `tests/notebooks.py test --save DIR` names, in DIR, the
+/// notebooks that failed and why.
+pub const FAILURES: &str = "failures.txt";
+
+/// Runs the notebooks `stems` (all when empty) through `tests/notebooks.py
+/// test`, keeping each executed copy in `executed`. When one of them loads
+/// DataFrames (03), polars is compiled into the kernel's cache first, so that
+/// no cell waits for it. On failure the error is what the script wrote in
+/// [`FAILURES`]: the notebooks that failed and their problems (empty if it
+/// wrote nothing).
+pub fn run_and_keep(stems: &[&str], timeout: &str, executed: &Path) -> Result<(), String> {
+    let repo = places::repo();
+    let all = if stems.is_empty() {
+        names()?
+    } else {
+        Vec::new()
+    };
+    let chosen: Vec<&str> = if stems.is_empty() {
+        all.iter().map(String::as_str).collect()
+    } else {
+        stems.to_vec()
+    };
+    let frames = chosen.iter().any(|stem| {
+        let path = repo.join("notebooks").join(format!("{stem}.ipynb"));
+        crate::results::Notebook::read(&path).is_ok_and(|nb| nb.loads_frames())
+    });
+    if frames {
+        crate::setup::warm_frames()?;
+    }
+    let failures = executed.join(FAILURES);
+    let _ = std::fs::remove_file(&failures);
+    let saved = executed.to_string_lossy().into_owned();
+    let mut call = vec!["test", "--timeout", timeout, "--save", saved.as_str()];
+    call.extend(stems);
+    python(&call).map_err(|_| std::fs::read_to_string(&failures).unwrap_or_default())
 }
 
 /// The course's notebooks by file stem (`00-welcome`, …), in order.
