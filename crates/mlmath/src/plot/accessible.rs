@@ -23,7 +23,6 @@ use super::{
     value_range,
 };
 use crate::error::Result;
-use crate::table::escape;
 
 impl Plot {
     /// The plot of `svg` (as plotters writes it: the root `<svg …>` tag
@@ -70,6 +69,22 @@ fn fnv1a(parts: &[&str]) -> u64 {
         }
     }
     hash
+}
+
+/// Text made safe to put between XML tags or in an attribute.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// A number as a reader hears it: three significant digits.
