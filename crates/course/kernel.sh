@@ -16,6 +16,13 @@ connection="$3"
 session="${JPY_SESSION_NAME:-scratch}"
 key=$(printf '%s' "$session" | cksum | cut -d ' ' -f 1)
 name=$(printf '%s' "$(basename "$session" .ipynb)" | tr -c 'A-Za-z0-9_-' '_')
+# The classroom names one build folder per running kernel, not per notebook
+# (RUST_COURSE_BUILD_NAME, see hub/hub-kernel.sh): a student's disk then
+# grows with the kernels open at once, not with the chapters opened.
+if [ -n "$RUST_COURSE_BUILD_NAME" ]; then
+    key=0
+    name="$RUST_COURSE_BUILD_NAME"
+fi
 if command -v flock >/dev/null 2>&1 && mkdir -p "$builds"; then
     for slot in $(seq 1 32); do
         dir="$builds/$name-$key-$slot"

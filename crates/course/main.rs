@@ -18,6 +18,7 @@ mod chapters;
 mod compute_bench;
 mod doctor;
 mod handout;
+mod hub;
 mod malloc;
 mod notebooks;
 mod places;
@@ -38,7 +39,8 @@ usage: cargo course <command> [options]
 commands:
   lab [--no-browser] [--port N] [--ip ADDR] [--pool K]
                    set up if needed, then open JupyterLab on notebooks/
-                   (--ip 0.0.0.0 --no-browser serves a classroom from a remote machine);
+                   (--ip ADDR --no-browser serves it to yourself from a remote machine;
+                   for a class, use `hub`: one token here is one account for all);
                    K warm kernels wait for the next notebook (default 1, about
                    0.8 GB each; --pool 0 turns the pool off)
   test [NOTEBOOK ...] [--notebooks-only] [--timeout S]
@@ -86,6 +88,12 @@ commands:
                    notebooks (those named, default all) whose theory cells have no
                    passing run there and are not shown on the page as they are
                    (--no-run: none)
+  hub [install | start | add-students ROSTER | update | collect NN | loadtest | selftest]
+                   the course on JupyterHub for a class on one server (as root): installs
+                   into /opt/rust-ml-course (--prefix DIR), then starts the hub on
+                   loopback (--ip ADDR --port N --memory 3G --cpus 1); accounts from a
+                   roster; `collect NN` gathers each student's copy of a chapter and a
+                   table of the checks it passes. See docs/classroom.md
   map              write docs/course-map.svg, the course map (mlmath::course)
   clean            delete the notebooks' build folders (about 150 MB each)
 ";
@@ -124,6 +132,7 @@ fn main() -> ExitCode {
         "map" => write_map(),
         "train" => train(rest),
         "handout" => handout::handout(rest),
+        "hub" => hub::hub(rest),
         "export" => {
             let out = rest.first().cloned().unwrap_or_else(|| {
                 places::repo()
@@ -632,6 +641,19 @@ fn test(args: &[String]) -> Result<(), String> {
             "\n== a student's copy: notebook 01 exported outside the repository, run with its stubs"
         );
         notebooks::python(&["student-run", "01", "--timeout", timeout])?;
+        println!(
+            "\n== the classroom: a hub on loopback, two students log in and run a notebook each,\n   \
+             cannot reach each other's files, run under their limits; the hub stops"
+        );
+        if places::first_line("id", &["-u"]).as_deref() == Some("0") {
+            hub::hub(&["install".to_string()])?;
+            hub::hub(&["selftest".to_string()])?;
+        } else {
+            println!(
+                "skipped: the hub makes accounts and starts servers as them, which needs root \
+                 (`sudo -E cargo course test` runs it)"
+            );
+        }
     }
     Ok(())
 }
