@@ -78,3 +78,16 @@ fn hubtool(options: &[&String], args: &[String]) -> Result<(), String> {
     command.arg(&script).args(options).args(args);
     places::run(&mut command).map_err(|_| "the hub command failed (its message is above)".into())
 }
+
+/// The Kubernetes recipe's checks (deploy/check.py): the chart's values and
+/// the students' image definition, then each rule shown failing on a copy
+/// broken for it.
+pub fn check_deploy() -> Result<(), String> {
+    let script = places::repo().join("deploy/check.py");
+    for extra in [None, Some("--selftest")] {
+        let mut command = Command::new(places::venv_bin("python"));
+        command.arg(&script).args(extra);
+        places::run(&mut command).map_err(|e| format!("deploy/check.py: {e}"))?;
+    }
+    Ok(())
+}

@@ -49,7 +49,10 @@ commands:
                    through the Rust kernel (kept, executed, in target/executed/),
                    notebook 00 in JupyterLab in headless Chromium as a learner runs it
                    (the first run installs Debian's chromium and playwright), the
-                   kernel pool, and the Stop button during a training cell (notebook 08)
+                   kernel pool, the Stop button during a training cell (notebook 08),
+                   deploy/check.py, and the classroom: a hub on loopback, two students
+                   logged in, a notebook run for each, their isolation and limits
+                   (as root; installs /opt/rust-ml-course on the first run, ~12 min)
   setup [--frames] install what is missing: rust-src, evcxr_jupyter, JupyterLab,
                    the kernelspec, the warm build cache (safe to run again);
                    --frames also compiles polars for notebook 03 (about 10 minutes)
@@ -645,6 +648,7 @@ fn test(args: &[String]) -> Result<(), String> {
             "\n== the classroom: a hub on loopback, two students log in and run a notebook each,\n   \
              cannot reach each other's files, run under their limits; the hub stops"
         );
+        hub::check_deploy()?;
         if places::first_line("id", &["-u"]).as_deref() == Some("0") {
             hub::hub(&["install".to_string()])?;
             hub::hub(&["selftest".to_string()])?;

@@ -477,6 +477,8 @@ def isolation(prefix: Prefix, hub: Hub, students: list[Student], passwords) -> l
             else:
                 say(f"  {a.name}'s kernel runs in their cgroup: memory limit {limit / 2**30:.0f} GiB, "
                     f"CPU quota {quota / 1e5:.1f} core")
+        if hubtool.limits_available() is None:
+            problems += memory_limit(kernel, a.name, limit)
     finally:
         a.close_kernel(kernel)
     # through the hub: a's token on b's server and b's account
@@ -487,6 +489,26 @@ def isolation(prefix: Prefix, hub: Hub, students: list[Student], passwords) -> l
             problems.append(f"{a.name}'s token read {what} (HTTP {r.status_code})")
     say(f"  through the hub, {a.name}'s token is refused {b.name}'s server and account")
     return problems
+
+
+def memory_limit(kernel: Kernel, name: str, limit: int) -> list[str]:
+    """A cell that fills more memory than the student's limit: the system
+    kills the process running it (the kernel says so), and only that one."""
+    failed_before = cgroup_read(name, "memory", "memory.failcnt") or 0
+    size = limit + 2**30
+    reply, outputs = kernel.execute(f"let big = vec![1u8; {size}_usize];\nbig[{size - 1}_usize]", 300)
+    text = json.dumps(outputs) + json.dumps(reply)
+    failed = (cgroup_read(name, "memory", "memory.failcnt") or 0) - failed_before
+    if reply.get("status") == "ok" or "SIGKILL" not in text or failed <= 0:
+        return [f"{name}: a cell filling {size / 2**30:.0f} GiB under a {limit / 2**30:.0f} GiB "
+                f"limit was not stopped by it (status {reply.get('status')}, {failed} times at "
+                f"the limit, {text[:300]})"]
+    again, _ = kernel.execute("1 + 1", 120)
+    if again.get("status") != "ok":
+        return [f"{name}: the kernel did not answer after its cell was killed"]
+    say(f"  a cell filling {size / 2**30:.0f} GiB in {name}'s kernel is killed at their "
+        f"{limit / 2**30:.0f} GiB limit; the kernel answers the next cell")
+    return []
 
 
 def kernel_pids(uid: int) -> list[int]:

@@ -79,6 +79,10 @@ c.Spawner.args = [
     "--MappingKernelManager.cull_idle_timeout=1800",
     "--MappingKernelManager.cull_interval=120",
     "--MappingKernelManager.cull_connected=False",
+    # when the class starts its kernels at once, a kernel may take more than the
+    # default 60 s to answer its first message; the notebook's connection then
+    # failed (seen with 8 students on 2 cores)
+    "--ZMQChannelsWebsocketConnection.kernel_info_timeout=180",
 ]
 
 # Servers with no activity for an hour are stopped (jupyterhub-idle-culler).
