@@ -12,13 +12,40 @@ use crate::places;
 const INSTALLING: [&str; 3] = ["install", "update", "start"];
 
 pub fn hub(args: &[String]) -> Result<(), String> {
-    let (options, rest): (Vec<&String>, Vec<&String>) = split_prefix(args);
-    let sub = rest.first().map(|s| s.as_str()).unwrap_or("start");
+    let (options, mut rest): (Vec<&String>, Vec<&String>) = split_prefix(args);
+    let start = "start".to_string();
+    // `cargo course hub --ip ADDR` is `cargo course hub start --ip ADDR`
+    if rest
+        .first()
+        .is_none_or(|a| a.starts_with("--") && *a != "--help")
+    {
+        rest.insert(0, &start);
+    }
+    let sub = rest[0].as_str();
     if sub == "help" || sub == "--help" || sub == "-h" {
         return hubtool(&options, &["--help".to_string()]);
     }
-    if !["install", "update", "start", "add-students", "collect", "loadtest", "selftest"]
-        .contains(&sub)
+    if rest.iter().any(|a| *a == "--help" || *a == "-h") {
+        // the subcommand's help, before anything is installed
+        let call: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
+        return hubtool(&options, &call);
+    }
+    if sub != "help" && places::first_line("id", &["-u"]).as_deref() != Some("0") {
+        return Err(format!(
+            "`cargo course hub {sub}` needs root: it makes accounts, and the hub starts each \
+             student's server as that student. Run it from a root shell"
+        ));
+    }
+    if ![
+        "install",
+        "update",
+        "start",
+        "add-students",
+        "collect",
+        "loadtest",
+        "selftest",
+    ]
+    .contains(&sub)
     {
         return Err(format!(
             "unknown hub command {sub:?}: use install, start (the default), add-students, update, \
@@ -42,7 +69,10 @@ pub fn hub(args: &[String]) -> Result<(), String> {
             a
         };
         if sub == "start" {
-            hubtool(&options, &[vec!["install".to_string()], install_args(false)].concat())?;
+            hubtool(
+                &options,
+                &[vec!["install".to_string()], install_args(false)].concat(),
+            )?;
         } else {
             let without = forwarded.iter().any(|a| a == "--without-hub");
             forwarded.retain(|a| a != "--without-hub");

@@ -247,7 +247,9 @@ class Hub:
     def __init__(self, prefix: Prefix, log: Path, memory: str, cpus: float):
         hubtool.check_installed(prefix)
         self.port = hubtool.free_port()
-        while any(not port_free(self.port + k) for k in (1, 2)):
+        for _ in range(50):
+            if all(hubtool.port_free(self.port + k) for k in (1, 2)):
+                break
             self.port = hubtool.free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log
@@ -255,7 +257,7 @@ class Hub:
         self.log = open(log, "w")
         env = hubtool.hub_env(prefix, "127.0.0.1", self.port, memory, cpus)
         state = Path(prefix / "state") / f"test-{self.port}"
-        state.mkdir(parents=True, exist_ok=True)
+        state.mkdir(mode=0o700, parents=True, exist_ok=True)
         # its own database and secret, apart from the class's hub
         env["RUST_COURSE_STATE"] = str(state)
         self.process = subprocess.Popen(
@@ -291,16 +293,6 @@ class Hub:
     def log_errors(self) -> list[str]:
         text = self.log_path.read_text(errors="replace")
         return [l for l in text.splitlines() if " ERROR " in l or "[E " in l]
-
-
-def port_free(port: int) -> bool:
-    import socket
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
 
 
 def make_accounts(names: list[str]) -> dict[str, str]:
@@ -369,7 +361,11 @@ def selftest(args) -> None:
     hubtool.remove_test_accounts([a, b])  # left by a stopped run
     check_sync(prefix)
     passwords = make_accounts([a, b])
-    hub = Hub(prefix, Path("target/hub/selftest.log").resolve(), "3G", 1.0)
+    try:
+        hub = Hub(prefix, Path("target/hub/selftest.log").resolve(), "3G", 1.0)
+    except Failure:
+        hubtool.remove_test_accounts([a, b])
+        raise
     problems = []
     try:
         say(f"  a hub on {hub.base}; students {a} and {b}")
@@ -383,7 +379,7 @@ def selftest(args) -> None:
         for s in students:
             s.login()
         say("  both logged in with their passwords")
-        results = {}
+        results = {n: "did not finish within 15 minutes" for n in (a, b)}
 
         def work(s: Student, chapter: str):
             try:
@@ -391,8 +387,8 @@ def selftest(args) -> None:
                 s.start_server()
                 run_chapter(s, prefix, chapter, 300, True, started)
                 results[s.name] = None
-            except Failure as e:
-                results[s.name] = str(e)
+            except Exception as e:  # noqa: BLE001 (any failure of the run is the test's)
+                results[s.name] = f"{type(e).__name__}: {e}"
 
         threads = [threading.Thread(target=work, args=(s, ch)) for s, ch in zip(students, ("00", "01"))]
         for t in threads:
@@ -401,8 +397,8 @@ def selftest(args) -> None:
             t.join(900)
         for s, chapter in zip(students, ("00", "01")):
             m = s.m
-            if results.get(s.name):
-                problems.append(results[s.name])
+            if results.get(s.name) or not m.cells:
+                problems.append(results.get(s.name) or f"{s.name}: no cell ran")
                 continue
             slowest = max(m.cells, key=lambda c: c[2])
             say(f"  {s.name}: chapter {chapter}, {len(m.cells)} cells in "
@@ -419,6 +415,15 @@ def selftest(args) -> None:
             if not problems:
                 say(f"  {s.name}: {len(shipped)} notebooks copied into {home / 'course'}")
         problems += isolation(prefix, hub, students, passwords)
+        problems += collected(prefix, students)
+        state = prefix / "state"
+        # its folders closed to others (the database and files inside are then out of
+        # reach whatever their own mode), and every cookie secret root's alone
+        opened = [str(p) for p in [state, *state.rglob("*")]
+                  if not p.is_symlink() and (p.is_dir() or p.name.endswith("cookie_secret"))
+                  and os.stat(p).st_mode & 0o077]
+        if opened:
+            problems.append(f"the hub's state is open to others: {', '.join(opened[:5])}")
         for s in students:
             s.stop_server()
     finally:
@@ -441,14 +446,19 @@ def isolation(prefix: Prefix, hub: Hub, students: list[Student], passwords) -> l
     a, b = students
     problems = []
     b_home = pwd.getpwnam(b.name).pw_dir
+    secret = hub.state / "jupyterhub_cookie_secret"  # this hub's own
     targets = {
         "read another student's notebook": f'std::fs::read_to_string("{b_home}/course/01-hyperplanes-and-the-perceptron.ipynb")',
         "list another student's folder": f'std::fs::read_dir("{b_home}/course").map(|_| String::new())',
         "write into another student's folder": f'std::fs::write("{b_home}/course/x.txt", "x").map(|_| String::new())',
         "change the course's install": f'std::fs::write("{prefix.crate}/src/lib.rs", "x").map(|_| String::new())',
-        "read the hub's secrets": f'std::fs::read_to_string("{prefix / "state/jupyterhub_cookie_secret"}")',
+        "read the hub's secrets": f'std::fs::read_to_string("{secret}")',
         "change the shared cache": f'std::fs::write("{prefix / "cache/evcxr/.version"}", "x").map(|_| String::new())',
     }
+    for path in (f"{b_home}/course/01-hyperplanes-and-the-perceptron.ipynb", secret,
+                 prefix.crate / "src/lib.rs", prefix / "cache/evcxr/.version"):
+        if not Path(path).is_file():
+            problems.append(f"the isolation check's target {path} does not exist")
     a.start_server()
     name, nb = notebook_to_run(prefix, "00")
     a.save("isolation.ipynb", {"cells": [], "metadata": nb.metadata, "nbformat": 4,
@@ -459,9 +469,12 @@ def isolation(prefix: Prefix, hub: Hub, students: list[Student], passwords) -> l
         for what, expr in targets.items():
             reply, outputs = kernel.execute(f"match {expr} {{ Ok(_) => \"allowed\".to_string(), "
                                             f"Err(e) => format!(\"refused: {{e}}\") }}", 120)
-            text = json.dumps(outputs)
-            if "refused" not in text:
-                problems.append(f"{a.name} could {what} ({text[:200]})")
+            shown = [o["data"].get("text/plain", "") for o in outputs
+                     if o.get("output_type") == "execute_result"]
+            if (reply.get("status") != "ok" or len(shown) != 1
+                    or not shown[0].startswith('"refused: Permission denied')):
+                problems.append(f"{a.name} could {what}, or the check did not run "
+                                f"({json.dumps(outputs)[:200]})")
         say(f"  from {a.name}'s kernel, {len(targets)} reaches into {b.name}'s files, the install "
             "and the hub's secrets: all refused" if not problems else "")
         pids = [p for p in kernel_pids(uid_of(a.name))]
@@ -485,8 +498,9 @@ def isolation(prefix: Prefix, hub: Hub, students: list[Student], passwords) -> l
     for url, what in ((f"{hub.base}/user/{b.name}/api/contents", f"{b.name}'s files"),
                       (f"{hub.base}/hub/api/users/{b.name}", f"{b.name}'s account")):
         r = a.http.get(url, timeout=30, allow_redirects=False)
-        if r.status_code in (200, 201):
-            problems.append(f"{a.name}'s token read {what} (HTTP {r.status_code})")
+        if r.status_code not in (403, 404):
+            problems.append(f"{a.name}'s token asking for {what}: HTTP {r.status_code}, not "
+                            "refused (403 or 404)")
     say(f"  through the hub, {a.name}'s token is refused {b.name}'s server and account")
     return problems
 
@@ -508,6 +522,31 @@ def memory_limit(kernel: Kernel, name: str, limit: int) -> list[str]:
         return [f"{name}: the kernel did not answer after its cell was killed"]
     say(f"  a cell filling {size / 2**30:.0f} GiB in {name}'s kernel is killed at their "
         f"{limit / 2**30:.0f} GiB limit; the kernel answers the next cell")
+    return []
+
+
+def collected(prefix: Prefix, students: list[Student]) -> list[str]:
+    """The teacher's collection of chapter 01: one student saved it with the
+    exercises done, the other left the stubs; the checks table must say so."""
+    import argparse
+    import nbformat
+    a, b = students
+    name, solved = notebook_to_run(prefix, "01")
+    a.save(name, json.loads(nbformat.writes(solved)))
+    out = Path("target/hub/collected").resolve()
+    rows = hubtool.collect(argparse.Namespace(prefix=prefix.root, chapter="01", out=str(out),
+                                              timeout=120, no_checks=False,
+                                              students=[a.name, b.name]))
+    got = {u: passed for u, _, passed, _ in rows}
+    b_row = next((r for r in rows if r[0] == b.name), None)
+    if b_row is None or not b_row[3].startswith("cell "):
+        return [f"collecting 01: {b.name}'s copy did not run its checks: {b_row}"]
+    checks = sum("check" in c.get("metadata", {}).get("tags", []) for c in solved.cells)
+    want = {a.name: f"{checks} of {checks}", b.name: f"0 of {checks}"}
+    if got != want or not (out / f"{a.name}.ipynb").is_file():
+        return [f"collecting 01: the table says {got}, expected {want}"]
+    say(f"  collected 01: {a.name} (exercises done) passes {checks} of {checks} checks, "
+        f"{b.name} (stubs) 0")
     return []
 
 
@@ -543,7 +582,8 @@ def check_sync(prefix: Prefix) -> None:
         def sync():
             env = dict(os.environ, HOME=str(tmp / "home"))
             out = subprocess.run([sys.executable, str(Path(hubtool.__file__)), "--prefix", str(fake),
-                                  "sync"], env=env, capture_output=True, text=True, check=True)
+                                  "sync"], env=env, capture_output=True, text=True, check=True,
+                                 timeout=30)
             return out.stdout
 
         ship()
@@ -556,16 +596,30 @@ def check_sync(prefix: Prefix) -> None:
         (student / "03-c.ipynb").write_text("a new chapter\n")
         ship()
         second = sync()
+        third = sync()  # the course unchanged: nothing to say
+        (course / "01-a.ipynb").unlink()
+        fourth = sync()  # a deleted chapter comes back
+        os.mkfifo(course / "04-d.ipynb")  # not a file: left alone, and no wait on it
+        (student / "04-d.ipynb").write_text("chapter 4\n")
+        ship()
+        fifth = sync()
         ok = ("added    01-a.ipynb" in first and "added    02-b.ipynb" in first
-              and (course / "01-a.ipynb").read_text() == "01-a.ipynb version 2\n"
               and (course / "02-b.ipynb").read_text() == "the student's own work\n"
+              and (course / "02-b.course-update.ipynb").read_text() == "02-b.ipynb version 2\n"
               and (course / "03-c.ipynb").read_text() == "a new chapter\n"
               and "kept     02-b.ipynb" in second and "updated  01-a.ipynb" in second
-              and "02-b.ipynb" in (course / "COURSE-UPDATES.txt").read_text())
+              and "added    03-c.ipynb" in second
+              and "02-b.ipynb" in (course / "COURSE-UPDATES.txt").read_text()
+              and third.strip() == ""
+              and fourth.strip() == "added    01-a.ipynb"
+              and (course / "01-a.ipynb").read_text() == "01-a.ipynb version 2\n"
+              and "skipped  04-d.ipynb" in fifth)
         if not ok:
-            raise Failure(f"the notebooks' update rule is broken:\n{first}\n{second}")
+            raise Failure("the notebooks' update rule is broken:\n"
+                          + "\n---\n".join([first, second, third, fourth, fifth]))
         say("  update rule: new chapter added, unchanged copy replaced, the student's changed "
-            "copy kept and reported")
+            "copy kept (the new version beside it, reported), nothing said when nothing changed, "
+            "a deleted copy restored, a FIFO skipped")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -584,13 +638,18 @@ def loadtest(args) -> None:
     out = Path(args.out or "target/hub/loadtest.json").resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     rows = []
+    if not all(1 <= k <= 16 for k in args.students):
+        raise Failure("--students takes numbers from 1 to 16")
+    before = machine()
     for k in args.students:
-        if not 1 <= k <= 16:
-            raise Failure("--students takes numbers from 1 to 16")
         names = [f"rc-load-{k}-{i:02d}" for i in range(1, k + 1)]
         hubtool.remove_test_accounts(names)
         passwords = make_accounts(names)
-        hub = Hub(prefix, out.parent / f"loadtest-{k}.log", args.memory, args.cpus)
+        try:
+            hub = Hub(prefix, out.parent / f"loadtest-{k}.log", args.memory, args.cpus)
+        except Failure:
+            hubtool.remove_test_accounts(names)
+            raise
         measured = [Measured(n) for n in names]
         sampler = Sampler(measured)
         cpu0 = {}
@@ -654,7 +713,7 @@ def loadtest(args) -> None:
         }
         rows.append(row)
         say(json.dumps({key: v for key, v in row.items() if key != "students_detail"}))
-        out.write_text(json.dumps({"machine": machine(), "runs": rows}, indent=1) + "\n")
+        out.write_text(json.dumps({"machine": before, "runs": rows}, indent=1) + "\n")
     say(table(rows))
     say(f"written to {out}")
 

@@ -45,12 +45,15 @@ TEACHERS = "rust-course-teachers"  # the hub's admins
 USERNAME = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
 # Accounts the test and the load test make, and remove again.
 TEST_ACCOUNT = re.compile(r"^rc-(selftest|load)-[a-z0-9-]+$")
+TEST_MARK = "course test account"  # their full name: only accounts so marked are removed
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 CGROUP_NAME = "rust-ml-course"
 # Limits per student's server (everything it starts: kernels, cargo, rustc),
 # from the load test (docs/classroom.md). `cargo course hub --memory --cpus`.
 DEFAULT_MEMORY = "3G"
 DEFAULT_CPUS = 1.0
+# processes per student: a kernel, cargo and rustc's threads use well under 200
+MAX_PROCESSES = 1024
 
 
 class Failure(Exception):
@@ -208,12 +211,37 @@ def venv(path: Path, requirements: list[Path], constraints: list[Path]) -> None:
     run(pip + [a for r in requirements for a in ("-r", r)] + ["-c", pins])
 
 
+def protect_state(prefix: Prefix) -> None:
+    state = prefix / "state"
+    state.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(state, 0o700)
+    for f in state.rglob("*"):
+        if f.is_file() and not f.is_symlink():
+            os.chmod(f, 0o600)
+
+
+def check_prefix_owner(root: Path) -> None:
+    """Root runs the install's code (the hub imports hubtool.py from it): no one
+    else may be able to change it."""
+    for d in [root, *root.parents]:
+        if not d.exists():
+            continue
+        st = os.stat(d)
+        if st.st_uid != 0 or st.st_mode & 0o022:
+            raise Failure(f"{d} is not owned by root alone (owner uid {st.st_uid}, mode "
+                          f"{oct(st.st_mode & 0o777)}): another account could change what the hub "
+                          "runs as root. Choose a --prefix under root-owned folders (the default "
+                          "/opt/rust-ml-course)")
+
+
 def install(args) -> None:
     need_root("Installing the classroom")
     repo = Path(args.repo).resolve()
     prefix = Prefix(args.prefix)
     prefix.root.mkdir(parents=True, exist_ok=True)
     os.chmod(prefix.root, 0o755)
+    check_prefix_owner(prefix.root)
+    protect_state(prefix)
     say(f"the classroom's install in {prefix.root} (read-only to students)")
     course = repo / "crates/course"
 
@@ -265,12 +293,15 @@ def install(args) -> None:
     step("kernel", sha256_files(repo, kernel_files) + host, prefix,
          lambda: install_kernel(repo, prefix, host))
     # the shared cache depends on the crate, the kernel's settings and the compiler
-    wanted = sha256_files(repo, crate) + (prefix.stamp("kernel") or "") + version
+    wanted = (sha256_files(repo, crate) + (prefix.stamp("kernel") or "") + version
+              + (prefix.stamp("evcxr") or ""))
     step("warm", hashlib.sha256(wanted.encode()).hexdigest(), prefix, lambda: warm(prefix))
-    # read-only for everyone but root; the hub's state for root alone
-    run(["chmod", "-R", "a+rX,go-w", prefix.root])
-    (prefix / "state").mkdir(exist_ok=True)
-    os.chmod(prefix / "state", 0o700)
+    # read-only for everyone but root; the hub's state (its database and cookie
+    # secret) for root alone, never opened to others, not even for a moment
+    protect_state(prefix)
+    for entry in prefix.root.iterdir():
+        if entry.name != "state":
+            run(["chmod", "-R", "a+rX,go-w", entry])
     say(f"installed: {du(prefix.root) / 1e9:.1f} GB in {prefix.root}")
 
 
@@ -312,25 +343,30 @@ def install_course(repo: Path, prefix: Prefix, files: list[Path]) -> None:
     (tmp / "Cargo.toml").write_text(
         '# The support crate as the classroom installs it.\n[workspace]\nmembers = '
         f'["crates/mlmath"]\nresolver = "3"\n\n{keep}')
-    old = prefix / "course"
-    if old.exists():
-        shutil.rmtree(old)
-    tmp.rename(old)
-    # The students' copies of the notebooks, loading the crate from here.
-    run([prefix.python, prefix / "hub/hubtool.py", "--prefix", prefix.root, "student-copies"])
+    # The students' copies of the notebooks (loading the crate from where it will
+    # be), written before the folder takes its place: students never see it half made.
+    run([prefix.python, prefix / "hub/hubtool.py", "--prefix", prefix.root, "student-copies",
+         "--into", tmp])
+    old = prefix / "course.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if (prefix / "course").exists():
+        (prefix / "course").rename(old)
+    tmp.rename(prefix / "course")
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def student_copies(args) -> None:
     """(In the students' Python.) Writes course/student/ and its manifest."""
     prefix = Prefix(args.prefix)
-    sys.path.insert(0, str(prefix / "course/tests"))
+    course = Path(args.into)
+    sys.path.insert(0, str(course / "tests"))
     import nbformat
     import notebooks  # tests/notebooks.py, copied with the course
 
-    out = prefix / "course/student"
+    out = course / "student"
     out.mkdir(parents=True, exist_ok=True)
     manifest = {}
-    for path in sorted((prefix / "course/notebooks").glob("[0-9][0-9]-*.ipynb")):
+    for path in sorted((course / "notebooks").glob("[0-9][0-9]-*.ipynb")):
         nb = notebooks.student_copy(nbformat.read(path, as_version=4), prefix.crate)
         nbformat.write(nb, out / path.name)
         manifest[path.name] = sha256_file(out / path.name)
@@ -474,50 +510,96 @@ def kernel_home(args) -> None:
     stamp.write_text(version)
 
 
+def regular_digest(path: Path) -> str | None:
+    """The SHA-256 of a regular file; None for anything else (a folder, a link,
+    a FIFO, which is never opened: reading one would wait for ever)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        import stat
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        h = hashlib.sha256()
+        while block := os.read(fd, 1 << 20):
+            h.update(block)
+        return h.hexdigest()
+    finally:
+        os.close(fd)
+
+
 def sync(args) -> None:
-    """(As the student.) Copies the course's notebooks into ~/course. A notebook
-    is copied when the student has none of that name, and replaced by a newer
-    version only when the student's copy is byte for byte the one copied
-    before; a notebook the student changed is left alone, and said so."""
+    """(As the student.) Copies the course's notebooks into ~/course:
+
+    - a chapter the student has no file of is copied (a new chapter, or one
+      they deleted);
+    - a copy still byte for byte the one given before is replaced by the
+      course's new version;
+    - a copy the student changed is left alone; when the course's version
+      changed too, the new one is put beside it (NN-name.course-update.ipynb)
+      and COURSE-UPDATES.txt says so."""
     prefix = Prefix(args.prefix)
     student = prefix / "course/student"
     shipped = json.loads((student / "manifest.json").read_text())
     home = Path.home() / "course"
+    if home.is_symlink() or (home.exists() and not home.is_dir()):
+        raise Failure(f"{home} is not a folder: move it away, then log in again")
     home.mkdir(exist_ok=True)
     os.chmod(home, 0o700)
     record_path = home / ".course-copies.json"
-    record = json.loads(record_path.read_text()) if record_path.exists() else {}
-    kept, added, updated = [], [], []
+    try:
+        record = json.loads(record_path.read_text())
+        if not isinstance(record, dict):
+            record = {}
+    except (OSError, ValueError):
+        record = {}
+    kept, added, updated, skipped = [], [], [], []
+
+    def put(src: Path, dest: Path) -> None:
+        tmp = home / f".{dest.name}.new"
+        tmp.unlink(missing_ok=True)
+        shutil.copyfile(student / src, tmp)
+        os.replace(tmp, dest)
+
     for name, digest in shipped.items():
         dest = home / name
-        if dest.exists():
-            now = sha256_file(dest)
-            if now == digest:
-                record[name] = digest
-                continue
-            if record.get(name) != now:
-                kept.append(name)  # the student's work
-                continue
-            updated.append(name)
-        else:
+        if not dest.exists() and not dest.is_symlink():
+            put(Path(name), dest)
+            record[name] = digest
             added.append(name)
-        tmp = home / f".{name}.new"
-        shutil.copyfile(student / name, tmp)
-        tmp.rename(dest)
-        record[name] = digest
-    record_path.write_text(json.dumps(record, indent=1) + "\n")
+            continue
+        now = regular_digest(dest)
+        if now is None:
+            skipped.append(name)  # not a regular file: not ours to touch
+        elif now == digest:
+            record[name] = digest  # in step with the course
+        elif record.get(name) == now:
+            put(Path(name), dest)  # unchanged since it was given: the new version
+            record[name] = digest
+            updated.append(name)
+        elif record.get(name) != digest:
+            # changed by the student, and the course's version changed as well
+            put(Path(name), home / (name[:-len(".ipynb")] + ".course-update.ipynb"))
+            record[name] = digest
+            kept.append(name)
+    tmp = home / ".course-copies.json.new"
+    tmp.write_text(json.dumps(record, indent=1) + "\n")
+    os.replace(tmp, record_path)
     for name in added:
         say(f"  added    {name}")
     for name in updated:
         say(f"  updated  {name} (unchanged since it was copied)")
     for name in kept:
-        say(f"  kept     {name}: changed by you, so the course's new version was not copied "
-            f"(it is in {student / name})")
+        say(f"  kept     {name}: changed by you; the course's new version is beside it")
+    for name in skipped:
+        say(f"  skipped  {name}: not a regular file")
+    notice = home / "COURSE-UPDATES.txt"
     if kept:
-        (home / "COURSE-UPDATES.txt").write_text(
+        notice.write_text(
             "The course was updated. These notebooks have your changes, so they were left as "
-            "they are; the course's new version of each is in " + str(student) + ":\n"
-            + "".join(f"  {n}\n" for n in kept))
+            "they are; the course's new version of each is beside it, named "
+            "NN-….course-update.ipynb:\n" + "".join(f"  {n}\n" for n in kept))
 
 
 # ---------------------------------------------------------------- accounts
@@ -545,7 +627,12 @@ def read_roster(path: Path) -> list[dict]:
     if not path.is_file():
         raise Failure(f"{path}: no such file. Write a CSV with a header line "
                       "`username,name,role,password` and one row per person")
-    with open(path, newline="") as f:
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # a spreadsheet's BOM is fine
+    except (OSError, UnicodeDecodeError) as e:
+        raise Failure(f"{path}: cannot be read as UTF-8 text ({e}); save it as CSV (UTF-8)")
+    import io
+    with io.StringIO(text, newline="") as f:
         reader = csv.DictReader(f)
         if not reader.fieldnames or "username" not in [h.strip() for h in reader.fieldnames]:
             raise Failure(f"{path}: the first line must be a header naming the columns, with "
@@ -554,7 +641,10 @@ def read_roster(path: Path) -> list[dict]:
         for n, row in enumerate(reader, start=2):
             row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
             user, role = row.get("username", ""), row.get("role", "") or "student"
-            if not USERNAME.match(user):
+            if TEST_ACCOUNT.match(user):
+                problems.append(f"line {n}: {user}: names starting rc-selftest- or rc-load- are "
+                                "kept for the tests, which make and remove such accounts")
+            elif not USERNAME.match(user):
                 problems.append(f"line {n}: username {user!r} is not a login name (a lowercase "
                                 "letter, then up to 30 lowercase letters, digits, _ or -)")
             elif user in seen:
@@ -569,8 +659,15 @@ def read_roster(path: Path) -> list[dict]:
                 if existing and user not in members(GROUP):
                     problems.append(f"line {n}: {user} is an account of this machine that is not "
                                     f"the course's (not in group {GROUP}); choose another name")
+                elif not existing and group_exists(user):
+                    problems.append(f"line {n}: {user} is the name of a group of this machine; "
+                                    "choose another name")
             pw = row.get("password", "")
-            if pw and len(pw) < 8:
+            if any(ord(ch) < 32 or ord(ch) == 127 for ch in pw + row.get("name", "")) or any(
+                    ch in row.get("name", "") for ch in ":,"):
+                problems.append(f"line {n}: a control character (or : or , in the name): "
+                                "write each on one line, in plain characters")
+            elif pw and len(pw) < 8:
                 problems.append(f"line {n}: the password given for {user} is shorter than 8 "
                                 "characters; leave it empty to have one made")
             seen.add(user)
@@ -579,6 +676,14 @@ def read_roster(path: Path) -> list[dict]:
     if problems:
         raise Failure(f"{path}: nothing was changed, because:\n  " + "\n  ".join(problems))
     return rows
+
+
+def group_exists(name: str) -> bool:
+    try:
+        grp.getgrnam(name)
+        return True
+    except KeyError:
+        return False
 
 
 def make_password() -> str:
@@ -596,6 +701,8 @@ def add_account(user: str, full_name: str, role: str, password: str) -> bool:
         pwd.getpwnam(user)
         new = False
         run(["usermod", "-a", "-G", groups, user])
+        if role != "teacher" and user in members(TEACHERS):
+            run(["gpasswd", "--delete", user, TEACHERS], stdout=subprocess.DEVNULL)
     except KeyError:
         new = True
         run(["useradd", "--create-home", "--shell", "/bin/bash", "--comment", full_name or user,
@@ -612,35 +719,43 @@ def add_students(args) -> None:
     need_root("Adding students")
     roster = Path(args.roster)
     rows = read_roster(roster)
-    made = []
-    for row in rows:
-        pw = row["password"]
-        generated = False
-        exists = True
-        try:
-            pwd.getpwnam(row["username"])
-        except KeyError:
-            exists = False
-        if not pw and not exists:
-            pw, generated = make_password(), True
-        add_account(row["username"], row["name"], row["role"], pw)
-        if generated:
-            made.append((row["username"], pw))
-        say(f"  {'updated' if exists else 'added':<8} {row['username']} ({row['role']})")
-    if made:
-        out = roster.with_name(roster.stem + "-passwords.csv")
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write("username,password\n" + "".join(f"{u},{p}\n" for u, p in made))
-        say(f"first passwords of the {len(made)} new accounts: {out} (readable by you alone; "
-            "hand them out, then delete the file; the machine keeps only their hashes)")
+    out = roster.with_name(f"{roster.stem}-passwords-{time.strftime('%Y%m%d-%H%M%S')}.csv")
+    made = None
+    try:
+        for row in rows:
+            pw, exists = row["password"], True
+            try:
+                pwd.getpwnam(row["username"])
+            except KeyError:
+                exists = False
+            generated = not pw and not exists
+            if generated:
+                pw = make_password()
+                if made is None:
+                    # a new file (never a link, never another's), readable by root alone
+                    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+                    made = os.fdopen(fd, "w")
+                    made.write("username,password\n")
+                made.write(f"{row['username']},{pw}\n")
+                made.flush()
+            add_account(row["username"], row["name"], row["role"], pw)
+            say(f"  {'updated' if exists else 'added':<8} {row['username']} ({row['role']})")
+    finally:
+        if made is not None:
+            made.close()
+            say(f"first passwords of the new accounts: {out} (readable by root alone; hand them "
+                "out, then delete the file; the machine keeps only their hashes)")
 
 
 def remove_test_accounts(names: list[str]) -> None:
     for user in names:
         if not TEST_ACCOUNT.match(user):
             raise Failure(f"refusing to remove {user}: not an account the tests made")
-        if user in members(GROUP):
+        try:
+            marked = pwd.getpwnam(user).pw_gecos == TEST_MARK
+        except KeyError:
+            continue
+        if user in members(GROUP) and marked:
             subprocess.run(["pkill", "-KILL", "-u", user], stderr=subprocess.DEVNULL)
             run(["userdel", "--remove", user], stderr=subprocess.DEVNULL)
 
@@ -672,6 +787,11 @@ def place_in_cgroup(user: str, pid: int, memory: int, cpus: float) -> None:
     (dirs["memory"] / "memory.limit_in_bytes").write_text(str(memory))
     (dirs["cpu"] / "cpu.cfs_period_us").write_text("100000")
     (dirs["cpu"] / "cpu.cfs_quota_us").write_text(str(int(cpus * 100000)))
+    pids = CGROUP_ROOT / "pids" / CGROUP_NAME / user
+    if (CGROUP_ROOT / "pids/cgroup.procs").exists():
+        pids.mkdir(parents=True, exist_ok=True)
+        (pids / "pids.max").write_text(str(MAX_PROCESSES))  # no fork bomb takes the server
+        dirs["pids"] = pids
     for d in dirs.values():
         (d / "cgroup.procs").write_text(str(pid))
 
@@ -684,6 +804,15 @@ def parse_size(text: str) -> int:
 
 
 # ---------------------------------------------------------------- the hub
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
 
 
 def free_port() -> int:
@@ -715,13 +844,29 @@ def start(args) -> None:
             "passwords would cross the network readable. Put TLS in front of it (a reverse "
             "proxy such as nginx or Caddy with a certificate, forwarding to this port), or set "
             "JupyterHub's ssl_cert and ssl_key.")
+    if not 0 < args.cpus <= (os.cpu_count() or 1):
+        raise Failure(f"--cpus {args.cpus}: give a number of cores above 0 and at most "
+                      f"{os.cpu_count()}, this machine's")
+    if parse_size(args.memory) < 2**30:
+        raise Failure(f"--memory {args.memory}: a student's kernel needs about 1.4 GB at its peak "
+                      "(docs/classroom.md); give 2G or more")
     why = limits_available()
     say(f"per-student limits: {args.memory} of memory, {args.cpus} cores" if why is None
         else f"WARNING: per-student limits are NOT enforced: {why}")
     say(f"accounts: members of group {GROUP} ({len(members(GROUP))}); teachers (admins): "
         f"{', '.join(members(TEACHERS)) or 'none yet: add one with role teacher'}")
     env = hub_env(prefix, args.ip, args.port, args.memory, args.cpus)
-    say(f"the hub: http://{args.ip}:{args.port}/  (Ctrl-C stops it)")
+    host = f"[{args.ip}]" if ":" in args.ip else args.ip
+    say(f"the hub: http://{host}:{args.port}/  (Ctrl-C stops it)")
+    for port in (args.port, args.port + 1, args.port + 2):
+        if not port_free(port):
+            raise Failure(f"port {port} is taken (the hub uses {args.port}, and {args.port + 1} "
+                          f"and {args.port + 2} on loopback for its API and its proxy's): stop "
+                          "what holds it, or choose another --port")
+    protect_state(prefix)
+    os.chdir(prefix / "state")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)  # nothing the hub starts can read or type into this terminal
     os.execve(str(prefix / "hub/venv/bin/jupyterhub"),
               [str(prefix / "hub/venv/bin/jupyterhub"), "-f",
                str(prefix / "etc/jupyterhub_config.py")], env)
@@ -732,26 +877,60 @@ def update(args) -> None:
     notebooks (new chapters added, their own work left alone)."""
     install(args)
     prefix = Prefix(args.prefix)
+    failed = []
     for user in members(GROUP):
         say(f"{user}:")
-        sync_as(prefix, user)
+        try:
+            sync_as(prefix, user)
+        except Failure as e:
+            say(f"  {e}")
+            failed.append(user)
+    if failed:
+        raise Failure(f"the notebooks of {', '.join(failed)} were not brought up to date "
+                      "(above, why); the others were")
+
+
+def as_student(user: str, cmd: list, timeout: float, **kw) -> subprocess.CompletedProcess:
+    """Runs a command as the student: their uid and groups, a clean
+    environment, no terminal (a new session, stdin from /dev/null: nothing of
+    root's session reachable), inside the student's cgroups when there are
+    limits, bounded in time."""
+    p = pwd.getpwnam(user)
+    env = {"HOME": p.pw_dir, "USER": user, "LOGNAME": user, "PATH": "/usr/bin:/bin",
+           "LANG": "C.UTF-8", **kw.pop("env", {})}
+
+    def enter_cgroup():
+        if limits_available() is None:
+            for d in cgroup_dirs(user).values():
+                if (d / "cgroup.procs").exists():
+                    (d / "cgroup.procs").write_text(str(os.getpid()))
+
+    full = ["setpriv", f"--reuid={p.pw_uid}", f"--regid={p.pw_gid}", "--init-groups",
+            *map(str, cmd)]
+    return subprocess.run(full, env=env, cwd=p.pw_dir, stdin=kw.pop("stdin", subprocess.DEVNULL),
+                          start_new_session=True, preexec_fn=enter_cgroup, timeout=timeout,
+                          text=True, capture_output=True, **kw)
 
 
 def sync_as(prefix: Prefix, user: str) -> None:
-    p = pwd.getpwnam(user)
-    env = {"HOME": p.pw_dir, "USER": user, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
-    run(["setpriv", f"--reuid={p.pw_uid}", f"--regid={p.pw_gid}", "--init-groups",
-         prefix.python, prefix / "hub/hubtool.py", "--prefix", prefix.root, "sync"],
-        env=env, cwd=p.pw_dir)
+    try:
+        done = as_student(user, [prefix.python, prefix / "hub/hubtool.py", "--prefix",
+                                 prefix.root, "sync"], timeout=60)
+    except subprocess.TimeoutExpired:
+        raise Failure(f"copying the notebooks for {user} took over 60 s") from None
+    print(done.stdout, end="", flush=True)
+    if done.returncode != 0:
+        raise Failure(f"copying the notebooks for {user} failed: {done.stderr.strip()[-500:]}")
 
 
 # ---------------------------------------------------------------- collecting work
 
 
-def collect(args) -> None:
-    """Copies each student's saved copy of a chapter into one folder, and runs
-    each in a fresh kernel as that student, bounded in time, to say which of
-    its checks pass."""
+def collect(args) -> list:
+    """Copies each student's saved copy of a chapter into one folder (read as
+    the student: a link in their folder reaches only what they may read), and
+    runs that copy in a fresh kernel as the student, under their limits,
+    bounded in time, to say which of its checks pass."""
     need_root("Collecting notebooks")
     prefix = Prefix(args.prefix)
     shipped = sorted((prefix / "course/student").glob(f"{args.chapter}-*.ipynb"))
@@ -759,21 +938,33 @@ def collect(args) -> None:
         have = sorted(p.name[:2] for p in (prefix / "course/student").glob("[0-9][0-9]-*.ipynb"))
         raise Failure(f"no chapter {args.chapter!r}; the course has {', '.join(have)}")
     name = shipped[0].name
+    students = [u for u in (args.students or members(GROUP)) if u not in members(TEACHERS)]
+    strangers = [u for u in students if u not in members(GROUP)]
+    if strangers:
+        raise Failure(f"{', '.join(strangers)}: not in the class (group {GROUP})")
+    os.umask(0o077)  # the class's work is for the teacher's eyes
     out = Path(args.out or f"collected/{name[:-6]}")
     out.mkdir(parents=True, exist_ok=True)
+    os.chmod(out, 0o700)
     rows = []
-    for user in members(GROUP):
-        if user in members(TEACHERS):
-            continue
+    for user in students:
         src = Path(pwd.getpwnam(user).pw_dir) / "course" / name
-        if not src.is_file():
+        try:
+            done = as_student(user, ["cat", "--", src], timeout=60)
+        except subprocess.TimeoutExpired:
+            done = None
+        if done is None or done.returncode != 0 or not done.stdout:
             rows.append((user, "no copy", "", ""))
             continue
-        shutil.copyfile(src, out / f"{user}.ipynb")
+        dest = out / f"{user}.ipynb"
+        dest.unlink(missing_ok=True)
+        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(done.stdout)
         if args.no_checks:
             rows.append((user, "collected", "", ""))
             continue
-        result = checks_as(prefix, user, src, args.timeout)
+        result = checks_as(prefix, user, done.stdout, args.timeout)
         rows.append((user, "collected", result.get("passed", ""), result.get("summary", "")))
     lines = [f"# {name}: checks passed per student", "",
              "| student | copy | checks passed | failing or not run |", "|---|---|---|---|"]
@@ -781,25 +972,31 @@ def collect(args) -> None:
     (out / "checks.md").write_text("\n".join(lines) + "\n")
     say("\n".join(lines))
     say(f"\ncollected into {out}/ (checks.md is the table)")
+    return rows
 
 
-def checks_as(prefix: Prefix, user: str, notebook: Path, timeout: int) -> dict:
-    p = pwd.getpwnam(user)
-    env = {"HOME": p.pw_dir, "USER": user, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-           "JUPYTER_PATH": str(prefix / "jupyter"), "JUPYTER_PLATFORM_DIRS": "1"}
-    cmd = ["setpriv", f"--reuid={p.pw_uid}", f"--regid={p.pw_gid}", "--init-groups",
-           str(prefix.python), str(prefix / "hub/hubtool.py"), "--prefix", str(prefix.root),
-           "checks", "--timeout",
-           str(timeout), str(notebook)]
+def checks_as(prefix: Prefix, user: str, notebook: str, timeout: int) -> dict:
+    """The collected copy (given on stdin) run as its student."""
     try:
-        done = subprocess.run(cmd, env=env, cwd=p.pw_dir, capture_output=True, text=True,
-                              timeout=timeout + 120)
+        cells = sum(1 for c in json.loads(notebook).get("cells", []) if c.get("cell_type") == "code")
+    except (ValueError, AttributeError):
+        return {"passed": "", "summary": "not a notebook (the file is not valid JSON)"}
+    # every cell may take `timeout`, the crate's first build 10 minutes more
+    limit = cells * timeout + 600
+    env = {"JUPYTER_PATH": str(prefix / "jupyter"), "JUPYTER_PLATFORM_DIRS": "1"}
+    try:
+        done = as_student(user, [prefix.python, prefix / "hub/hubtool.py", "--prefix", prefix.root,
+                                 "checks", "--timeout", timeout, "-"], timeout=limit,
+                          input=notebook, stdin=None, env=env)
     except subprocess.TimeoutExpired:
-        return {"passed": "", "summary": f"stopped after {timeout + 120} s"}
-    try:
-        return json.loads(done.stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError):
-        return {"passed": "", "summary": "the run failed: " + done.stderr.strip()[-200:]}
+        return {"passed": "", "summary": f"stopped after {limit} s"}
+    for line in reversed(done.stdout.strip().splitlines()):
+        if line.startswith("{") and '"passed"' in line:
+            try:
+                return json.loads(line)
+            except json.JSONDecodeError:
+                break
+    return {"passed": "", "summary": "the run failed: " + done.stderr.strip()[-200:]}
 
 
 def checks(args) -> None:
@@ -808,7 +1005,7 @@ def checks(args) -> None:
     import nbformat
     from nbclient import NotebookClient
 
-    nb = nbformat.read(args.notebook, as_version=4)
+    nb = nbformat.read(sys.stdin if args.notebook == "-" else args.notebook, as_version=4)
     client = NotebookClient(nb, timeout=args.timeout, kernel_name="rust-course",
                             allow_errors=True, resources={"metadata": {"path": str(Path.home())}})
     started = time.time()
@@ -819,10 +1016,11 @@ def checks(args) -> None:
     checks_ = [(i, c) for i, c in enumerate(nb.cells)
                if "check" in c.get("metadata", {}).get("tags", [])]
     passed, failing = 0, []
+    sys.path.insert(0, str(Path(args.prefix) / "course/tests"))
+    from notebooks import printed_tick  # the test's own rule: the check got to its ✓
+
     for i, c in checks_:
-        text = "".join(o.get("text", "") for o in c.get("outputs", []))
-        errors = [o for o in c.get("outputs", []) if o.get("output_type") == "error"]
-        if c.get("execution_count") is not None and not errors and "✓" in text:
+        if c.get("execution_count") is not None and printed_tick(c):
             passed += 1
         else:
             failing.append(f"cell {i}" + (" (not run)" if c.get("execution_count") is None else ""))
@@ -856,6 +1054,7 @@ def main() -> int:
     p.add_argument("--out")
     p.add_argument("--timeout", type=int, default=120, help="seconds per cell")
     p.add_argument("--no-checks", action="store_true")
+    p.add_argument("--students", nargs="+", help="only these students (default: the class)")
     p = sub.add_parser("loadtest", help="simulated students on loopback")
     p.add_argument("--students", type=int, nargs="+", default=[1, 2, 4, 8])
     p.add_argument("--chapters", nargs="+", default=["01", "09"])
@@ -865,6 +1064,7 @@ def main() -> int:
     sub.add_parser("selftest", help="a hub on loopback, two students, isolation, stop")
     # run by the tool itself, inside the students' Python or as a student
     p = sub.add_parser("student-copies")
+    p.add_argument("--into", required=True)
     p = sub.add_parser("run-cells")
     p.add_argument("--timeout", type=int, default=600)
     p.add_argument("cells", nargs="+")

@@ -5,6 +5,7 @@
 import asyncio
 import os
 import secrets
+import subprocess
 import sys
 from pathlib import Path
 
@@ -33,6 +34,8 @@ c.ConfigurableHTTPProxy.auth_token = secrets.token_hex(32)
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
+# (JupyterHub stops the process a stale proxy pid file names: keep it in root's folder)
+c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
 
 # Real accounts of this machine, checked by PAM against their hashed passwords;
 # only the course's group gets in, its teachers' group are the admins. No
@@ -53,7 +56,10 @@ class CourseSpawner(LocalProcessSpawner):
     CPU), which everything it starts (kernels, cargo, rustc) inherits."""
 
     async def start(self):
-        await asyncio.to_thread(hubtool.sync_as, hubtool.Prefix(PREFIX), self.user.name)
+        try:
+            await asyncio.to_thread(hubtool.sync_as, hubtool.Prefix(PREFIX), self.user.name)
+        except hubtool.Failure as e:  # their server starts all the same
+            self.log.warning("notebooks not copied for %s: %s", self.user.name, e)
         ip_port = await super().start()
         if hubtool.limits_available() is None:
             hubtool.place_in_cgroup(self.user.name, self.pid, MEMORY, CPUS)
@@ -61,6 +67,8 @@ class CourseSpawner(LocalProcessSpawner):
 
 
 c.JupyterHub.spawner_class = CourseSpawner
+# a student's server gets nothing of the terminal the hub was started from
+c.LocalProcessSpawner.popen_kwargs = {"stdin": subprocess.DEVNULL}
 c.Spawner.cmd = [str(PREFIX / "venv/bin/jupyterhub-singleuser")]
 c.Spawner.notebook_dir = "~/course"
 c.Spawner.default_url = "/lab"
