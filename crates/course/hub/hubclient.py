@@ -436,7 +436,9 @@ def selftest(args) -> None:
     say(f"  the hub stopped; its log: {hub.log_path} ({len(errors)} error lines)")
     if problems:
         raise Failure("the hub's test failed:\n  " + "\n  ".join(problems))
-    say(f"hub: login, two students' notebooks, isolation, limits and stop: ok "
+    limits = ("limits" if hubtool.limits_available() is None
+              else f"(limits NOT tested: {hubtool.limits_available()})")
+    say(f"hub: login, two students' notebooks, isolation, {limits}, collecting and stop: ok "
         f"({time.time() - t0:.0f} s)")
 
 
