@@ -374,16 +374,18 @@ def student_copies(args) -> None:
 
 
 def vendor(repo: Path, prefix: Prefix) -> None:
+    """The sources of every crate in Cargo.lock, so that students' builds never
+    reach the network. Crates already downloaded are taken from cargo's cache;
+    the others (those of other platforms, which a build here never fetched)
+    come from crates.io, during the install only."""
     tmp = prefix / "vendor.new"
     shutil.rmtree(tmp, ignore_errors=True)
-    env = dict(os.environ, CARGO_NET_OFFLINE="true")
     done = subprocess.run(["cargo", "vendor", "--locked", "--manifest-path",
-                           str(repo / "Cargo.toml"), str(tmp)], env=env, capture_output=True,
-                          text=True)
+                           str(repo / "Cargo.toml"), str(tmp)], capture_output=True, text=True)
     if done.returncode != 0:
-        raise Failure("`cargo vendor` could not gather the dependencies' sources offline:\n"
-                      + done.stderr[-2000:] + "\nRun `cargo fetch` once with the network, "
-                      "then this again")
+        raise Failure("`cargo vendor` could not gather the dependencies' sources:\n"
+                      + done.stderr[-2000:] + "\ncrates.io must be reachable during the "
+                      "install (only then); run this again when it is")
     shutil.rmtree(prefix / "vendor", ignore_errors=True)
     tmp.rename(prefix / "vendor")
 
