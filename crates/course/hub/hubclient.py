@@ -483,8 +483,13 @@ def isolation(prefix: Prefix, hub: Hub, students: list[Student], passwords) -> l
         limit = cgroup_read(a.name, "memory", "memory.limit_in_bytes")
         quota = cgroup_read(a.name, "cpu", "cpu.cfs_quota_us")
         if hubtool.limits_available() is None:
-            inside = [p for p in pids if f"/{hubtool.CGROUP_NAME}/{a.name}" in
-                      Path(f"/proc/{p}/cgroup").read_text()]
+            def placed(pid: int) -> bool:  # its memory and its cpu line both name a's cgroup
+                lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+                want = f":/{hubtool.CGROUP_NAME}/{a.name}"
+                return all(any(l.split(":")[1] in (c, f"{c},cpuacct", f"cpuacct,{c}")
+                               and l.endswith(want) for l in lines) for c in ("memory", "cpu"))
+
+            inside = [p for p in pids if placed(p)]
             if not pids or len(inside) != len(pids):
                 problems.append(f"{a.name}'s kernel is not in the student's cgroup")
             elif limit != hubtool.parse_size("3G") or quota != 100000:

@@ -161,10 +161,11 @@ def copy_tree_atomic(src: Path, dest: Path, ignore=None) -> None:
 def tracked(repo: Path, *paths: str) -> list[Path]:
     """The repository's files under `paths` (git's list when there is one)."""
     if (repo / ".git").exists():
-        out = subprocess.run(["git", "-C", str(repo), "ls-files", "-z", "--", *paths],
-                             capture_output=True, check=True).stdout
-        files = [repo / p for p in out.decode().split("\0") if p]
-        return [f for f in files if f.is_file()]
+        done = subprocess.run(["git", "-C", str(repo), "ls-files", "-z", "--", *paths],
+                              capture_output=True)
+        if done.returncode == 0:  # (git refuses a clone another user owns: then walk)
+            files = [repo / p for p in done.stdout.decode().split("\0") if p]
+            return [f for f in files if f.is_file()]
     return [f for p in paths for f in (repo / p).rglob("*") if f.is_file() and "target" not in f.parts]
 
 
@@ -319,7 +320,8 @@ def install_proxy(prefix: Prefix) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     for name in ("package.json", "package-lock.json"):
         shutil.copy2(HERE / "proxy" / name, dest / name)
-    run(["npm", "ci", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error"], cwd=dest)
+    run(["npm", "ci", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error"], cwd=dest,
+        stdout=subprocess.DEVNULL)
 
 
 def install_tools(prefix: Prefix, tools: list[Path]) -> None:
