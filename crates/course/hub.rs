@@ -30,7 +30,7 @@ pub fn hub(args: &[String]) -> Result<(), String> {
         let call: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
         return hubtool(&options, &call);
     }
-    if sub != "help" && places::first_line("id", &["-u"]).as_deref() != Some("0") {
+    if !places::is_root() {
         return Err(format!(
             "`cargo course hub {sub}` needs root: it makes accounts, and the hub starts each \
              student's server as that student. Run it from a root shell"

@@ -398,7 +398,7 @@ fn lab(args: &[String]) -> Result<(), String> {
              `--pool 0` turns this off."
         );
     }
-    if places::first_line("id", &["-u"]).as_deref() == Some("0") {
+    if places::is_root() {
         // JupyterLab refuses to start as root unless told to (a container, a classroom server).
         println!("Running as root: starting JupyterLab with --allow-root.");
         jupyter.arg("--allow-root");
@@ -649,7 +649,7 @@ fn test(args: &[String]) -> Result<(), String> {
              cannot reach each other's files, run under their limits; the hub stops"
         );
         hub::check_deploy()?;
-        if places::first_line("id", &["-u"]).as_deref() == Some("0") {
+        if places::is_root() {
             hub::hub(&["install".to_string()])?;
             hub::hub(&["selftest".to_string()])?;
         } else {

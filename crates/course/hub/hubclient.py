@@ -27,26 +27,24 @@ from hubtool import Failure, Prefix, say
 OK = (200, 201, 202, 204)
 
 
-def notebook_to_run(prefix: Prefix, chapter: str):
-    """A chapter as a student who did its exercises runs it: the committed
-    notebook with the solutions in the exercise cells, loading the crate
-    from the install."""
+def course_tests(prefix: Prefix):
+    """tests/notebooks.py as installed with the course: the test's own rules."""
     sys.path.insert(0, str(prefix / "course/tests"))
-    import nbformat
     import notebooks
+    return notebooks
 
+
+def notebook_to_run(prefix: Prefix, chapter: str):
+    """A chapter as a student who did its exercises runs it: a student's copy
+    (loading the crate from the install) with the solutions in the exercise
+    cells."""
+    import nbformat
+    notebooks = course_tests(prefix)
     path = next((prefix / "course/notebooks").glob(f"{chapter}-*.ipynb"), None)
     if path is None:
         raise Failure(f"no chapter {chapter} in {prefix / 'course/notebooks'}")
     nb = notebooks.with_solutions(nbformat.read(path, as_version=4))
-    nb.cells = [c for c in nb.cells if "solution" not in notebooks.tags(c)]
-    for c in nb.cells:
-        c.get("metadata", {}).pop("wrong_answer", None)
-        if c.cell_type == "code":
-            c.outputs, c.execution_count = [], None
-            if c.source.lstrip().startswith(":dep"):
-                c.source = c.source.replace('"../crates/mlmath"', json.dumps(str(prefix.crate)))
-    return path.name, nb
+    return path.name, notebooks.student_copy(nb, prefix.crate)
 
 
 @dataclass
@@ -634,11 +632,6 @@ def check_sync(prefix: Prefix) -> None:
 # ---------------------------------------------------------------- load test
 
 
-def quantile(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))] if s else float("nan")
-
-
 def loadtest(args) -> None:
     hubtool.need_root("The load test")
     prefix = Prefix(args.prefix)
@@ -695,17 +688,19 @@ def loadtest(args) -> None:
         for m in measured:
             m.disk = hubtool.du(Path(pwd.getpwnam(m.name).pw_dir))
         hubtool.remove_test_accounts(names)
+        quantile = course_tests(prefix).quantile
         cells = [c[2] for m in measured for c in m.cells]
+        by_chapter = {ch: [c[2] for m in measured for c in m.cells if c[0] == ch]
+                      for ch in args.chapters}
         row = {
             "students": k, "chapters": args.chapters, "wall_seconds": round(wall, 1),
             "to_kernel_median": round(statistics.median(m.to_kernel for m in measured), 1),
             "to_kernel_max": round(max(m.to_kernel for m in measured), 1),
             "cells": len(cells), "cell_median": round(quantile(cells, 0.5), 2),
             "cell_p95": round(quantile(cells, 0.95), 2), "cell_max": round(max(cells or [0]), 2),
-            "by_chapter": {ch: {"median": round(quantile([c[2] for m in measured for c in m.cells if c[0] == ch], 0.5), 2),
-                                "p95": round(quantile([c[2] for m in measured for c in m.cells if c[0] == ch], 0.95), 2),
-                                "max": round(max([c[2] for m in measured for c in m.cells if c[0] == ch] or [0]), 2)}
-                           for ch in args.chapters},
+            "by_chapter": {ch: {"median": round(quantile(t, 0.5), 2),
+                                "p95": round(quantile(t, 0.95), 2), "max": round(max(t or [0]), 2)}
+                           for ch, t in by_chapter.items()},
             "http_errors": sum(len(m.errors) for m in measured),
             "hub_log_errors": len(hub_errors),
             "cell_errors": sum(len(m.cell_errors) for m in measured),

@@ -104,10 +104,6 @@ class Prefix:
         return self.root / "venv/bin/python"
 
     @property
-    def hub_python(self) -> Path:
-        return self.root / "hub/venv/bin/python"
-
-    @property
     def crate(self) -> Path:
         return self.root / "course/crates/mlmath"
 
