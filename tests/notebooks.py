@@ -70,6 +70,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import re
 import shutil
 import statistics
@@ -80,6 +81,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from jupyter_core.utils import ensure_async
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -381,10 +383,18 @@ def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: 
         marks["cell"] = time.perf_counter()
         marks.setdefault("first", marks["cell"])
 
-    def finished(cell, cell_index, **_):
+    async def finished(cell, cell_index, execute_reply=None, **_):
         run.cells.append((cell_index, time.perf_counter() - marks["cell"], first_line(cell)))
+        asked = SYNC in cell.source and (execute_reply or {}).get("content", {}).get("status") == "ok"
+        if asked:
+            await wait_for_sync(client, cell, execute_reply["parent_header"]["msg_id"])
+        if not remove_sync(cell) and asked and not any(o.get("name") == "stderr" for o in cell.outputs):
+            run.problems.append(
+                f"cell {cell_index} ({first_line(cell)!r}): what it printed had not all arrived "
+                f"{SYNC_WAIT} s after it finished (the machine is overloaded?)"
+            )
 
-    kept = add_end_marks(nb)
+    kept = add_end_marks(nb, sync=kernel == KERNEL)
     # Jupyter's server names the notebook to its kernel the same way.
     os.environ["JPY_SESSION_NAME"] = str(path.resolve())
     client = NotebookClient(
@@ -437,23 +447,266 @@ def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: 
 
 
 # Appended, for the run only, to every check cell: an expression whose value
-# the kernel sends with the cell's reply. The kernel forwards what a cell
-# prints on a thread of its own, which under load can deliver it after the
-# cell has finished, when nothing listens any more; a cell's value is sent
-# before the reply, so it always arrives. It is reached only when every
-# assert above it passed.
+# the kernel sends with the cell's reply. It is reached only when every
+# assert above it passed, and a cell's value always arrives (see SYNC).
 REACHED_END = '"✓ every assert passed"'
 
+# The kernel forwards what a cell prints on a thread of its own, which under
+# load can send it after the cell's reply, when nothing listens any more: the
+# printed lines of a cell would then be missing from the run (and from the
+# results page). So, for the run only, each Rust cell prints SYNC as its last
+# line where the code allows it (see with_sync); the run then waits, after the
+# cell has finished, until that line has arrived, and removes it. The kernel
+# sends a cell's lines in the order printed, so when SYNC is there, all is.
+SYNC = "\u2063course-run: output complete\u2063"
+SYNC_PRINT = f'println!("{SYNC}");'
+# How long a finished cell's late lines may take to arrive.
+SYNC_WAIT = 60
+# Words that begin an item, which must stay at the top level of a cell.
+ITEM = re.compile(r"(?m)^\s*(?:pub\b|fn\b|struct\b|enum\b|impl\b|trait\b|mod\b|use\b|type\b|const\b|static\b|macro_rules!|#\[|extern\b)")
+# Statements that end in a block and have no value.
+BLOCK_STATEMENT = re.compile(r"^(?:for|while|loop|fn|impl|struct|enum|trait|mod|pub|#\[)\b")
 
-def add_end_marks(nb) -> list[tuple[object, str]]:
-    """Ends each check cell with REACHED_END; returns what to put back."""
+
+def code_only(code: str) -> str:
+    """The code with its comments and the insides of its string and character
+    literals blanked (same length, newlines kept), so brackets and `;` can be
+    counted."""
+    out, i, n = list(code), 0, len(code)
+
+    def blank(a: int, b: int) -> None:
+        for k in range(a, min(b, n)):
+            if out[k] != "\n":
+                out[k] = " "
+
+    while i < n:
+        c = code[i]
+        if code.startswith("//", i):
+            j = code.find("\n", i)
+            j = n if j < 0 else j
+            blank(i, j)
+            i = j
+        elif code.startswith("/*", i):
+            depth, j = 1, i + 2
+            while j < n and depth:
+                if code.startswith("/*", j):
+                    depth, j = depth + 1, j + 2
+                elif code.startswith("*/", j):
+                    depth, j = depth - 1, j + 2
+                else:
+                    j += 1
+            blank(i, j)
+            i = j
+        elif (raw := re.match(r'b?r(#*)"', code[i:])) and (i == 0 or not (code[i - 1].isalnum() or code[i - 1] == "_")):
+            end = '"' + raw.group(1)
+            j = code.find(end, i + raw.end())
+            j = n if j < 0 else j + len(end)
+            blank(i + 1, j - 1)
+            i = j
+        elif c == '"':
+            j = i + 1
+            while j < n and code[j] != '"':
+                j += 2 if code[j] == "\\" else 1
+            blank(i + 1, j)
+            i = j + 1
+        elif c == "'":
+            # a character literal ('a', '\n', '\u{2063}'), or else a lifetime ('a)
+            if i + 1 < n and code[i + 1] == "\\":
+                j = code.find("'", i + 2)
+                j = n if j < 0 else j
+                blank(i + 1, j)
+                i = j + 1
+            elif i + 2 < n and code[i + 2] == "'":
+                blank(i + 1, i + 2)
+                i += 3
+            else:
+                i += 1
+        else:
+            i += 1
+    return "".join(out)
+
+
+def last_statement(bare: str) -> int | None:
+    """Where the cell's last statement begins, in code_only's text: after
+    the last `;` or the last block that ends a line and is followed by more
+    (an item or a loop before a value); None if the brackets do not pair."""
+    depth, last = 0, 0
+    for k, c in enumerate(bare):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if c == "}" and depth == 0 and NEXT_STATEMENT.match(bare, k + 1):
+                last = k + 1
+        elif c == ";" and depth == 0:
+            last = k + 1
+    return last if depth == 0 else None
+
+
+# After a block: a line break, then a new statement (not `.method()`, `?`,
+# `else`, an operator or the end).
+NEXT_STATEMENT = re.compile(r"[ \t]*\n\s*(?!else\b)[A-Za-z_(&*\[\"'{|!]")
+
+
+def with_sync(code: str, in_block: bool = False) -> str | None:
+    """The cell's code made to print SYNC last, keeping what the cell shows;
+    None where that cannot be done safely (the run then does not wait)."""
+    if not code.strip() or code.lstrip().startswith(":"):
+        return None
+    bare = code_only(code)
+    last = last_statement(bare)
+    if last is None:
+        return None
+    tail = bare[last:].strip()
+    if not tail:  # it ends in a statement
+        return f"{code.rstrip()}\n{SYNC_PRINT}"
+    if tail.startswith("{") and one_block(tail):  # one block, last: print SYNC at its end
+        start, end = bare.index("{", last), len(bare.rstrip()) - 1
+        inner = with_sync(code[start + 1:end], in_block=True)
+        return None if inner is None else f"{code[:start + 1]}\n{inner}\n}}"
+    if tail.endswith("}"):  # a loop or an item, or a block with a value: keep it last
+        return f"{code.rstrip()}\n{SYNC_PRINT}" if BLOCK_STATEMENT.match(tail) else None
+    if ITEM.search(tail):
+        return None
+    # It ends in a value the kernel shows: print SYNC once the value is made.
+    head, value = code[:last], code[last:].strip()
+    if in_block:  # the block's value is moved out of it, as before
+        return f"{head}\nlet value = {{\n{value}\n}};\n{SYNC_PRINT}\nvalue"
+    # The cell's last value is only borrowed to be shown: borrow it (a
+    # variable must stay where it is, for the next cells).
+    return f"{head}\n(&(\n{value}\n), {SYNC_PRINT[:-1]}).0"
+
+
+def one_block(text: str) -> bool:
+    """Whether `text` (code_only's) is one `{ … }` block."""
+    depth = 0
+    for k, c in enumerate(text):
+        depth += c in "([{"
+        depth -= c in ")]}"
+        if depth == 0:
+            return k == len(text) - 1
+    return False
+
+
+def add_end_marks(nb, sync: bool = True) -> list[tuple[object, str]]:
+    """Ends each check cell with REACHED_END and, if `sync`, each Rust cell
+    with the SYNC line where it can; returns what to put back."""
     kept = []
     for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        original = cell.source
+        code = original.rstrip()
         if "check" in tags(cell):
-            kept.append((cell, cell.source))
-            code = cell.source.rstrip()
-            cell.source = f"{code}{'' if code.endswith((';', '}')) else ';'}\n{REACHED_END}"
+            end = f"{code}{'' if code.endswith((';', '}')) else ';'}"
+            cell.source = f"{end}\n{SYNC_PRINT if sync else ''}\n{REACHED_END}"
+        elif sync and (synced := with_sync(code)) is not None:
+            cell.source = synced
+        else:
+            continue
+        kept.append((cell, original))
     return kept
+
+
+async def wait_for_sync(client, cell, msg_id: str) -> None:
+    """Takes in the cell's lines that arrive after it finished, up to its SYNC
+    line, for SYNC_WAIT seconds at most; they go before the value it shows.
+    A cell that panicked or returned an error (the kernel says so on stderr,
+    and may still report the cell as run) never prints SYNC: once stderr has
+    spoken, the wait ends when nothing more comes for a second."""
+    def arrived() -> bool:
+        return any(SYNC in o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+
+    def stderr() -> bool:
+        return any(o.get("name") == "stderr" for o in cell.outputs)
+
+    deadline = time.monotonic() + SYNC_WAIT
+    late = []
+    while not arrived() and (left := deadline - time.monotonic()) > 0:
+        try:
+            msg = await ensure_async(client.kc.get_iopub_msg(timeout=min(left, 1.0) if stderr() else left))
+        except queue.Empty:
+            if stderr():
+                break
+            continue
+        if msg.get("parent_header", {}).get("msg_id") == msg_id and msg["msg_type"] == "stream":
+            out = nbformat.v4.output_from_msg(msg)
+            late.append(out)
+            cell.outputs.append(out)
+    if late:
+        rest = [o for o in cell.outputs if not any(o is l for l in late)]
+        values = [k for k, o in enumerate(rest) if o.get("output_type") == "execute_result"]
+        at = values[0] if values else len(rest)
+        cell.outputs = rest[:at] + late + rest[at:]
+
+
+def remove_sync(cell) -> bool:
+    """Removes the SYNC line from the cell's outputs; whether it was there."""
+    found = False
+    kept = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream" and SYNC in out.get("text", ""):
+            found = True
+            out["text"] = out["text"].replace(SYNC + "\n", "").replace(SYNC, "")
+            if not out["text"]:
+                continue
+        kept.append(out)
+    if "outputs" in cell:
+        cell.outputs = kept
+    return found
+
+
+# with_sync's cases: a cell, and what it must become (None: left alone).
+SYNC_CASES = [
+    ("let a = 1;", f"let a = 1;\n{SYNC_PRINT}"),
+    ("let s = \"a;b\"; let c = ';'; // d;\ns", f"let s = \"a;b\"; let c = ';';\n(&(\n// d;\ns\n), {SYNC_PRINT[:-1]}).0"),
+    ("x\n    .len() // a value", f"\n(&(\nx\n    .len() // a value\n), {SYNC_PRINT[:-1]}).0"),
+    ("fn f<'a>(x: &'a str) -> &'a str {\n    x\n}", f"fn f<'a>(x: &'a str) -> &'a str {{\n    x\n}}\n{SYNC_PRINT}"),
+    ("for i in 0..2 {\n    println!(\"{i}\");\n}\nchart", f"for i in 0..2 {{\n    println!(\"{{i}}\");\n}}\n(&(\nchart\n), {SYNC_PRINT[:-1]}).0"),
+    ("{\n    let v = 2;\n    v * 2\n}", f"{{\n\n    let v = 2;\nlet value = {{\nv * 2\n}};\n{SYNC_PRINT}\nvalue\n}}"),
+    ("match a {\n    _ => 1,\n}\n.to_string()", f"\n(&(\nmatch a {{\n    _ => 1,\n}}\n.to_string()\n), {SYNC_PRINT[:-1]}).0"),
+    ("if a {\n    1\n} else {\n    2\n}", None),
+    ("let r = r#\"}\"#;\nstruct P;\nP", f"let r = r#\"}}\"#;\nstruct P;\n(&(\nP\n), {SYNC_PRINT[:-1]}).0"),
+    ("x\nfn g() {}", None),
+    (":dep mlmath = { path = \"../crates/mlmath\" }", None),
+    ("let a = (1;", None),
+]
+
+# A cell whose last lines arrive after it has finished, as the Rust kernel's
+# may under load: ipykernel sends what a thread prints under the cell that
+# started it, whenever it prints.
+LATE_CELL = f"""import threading
+threading.Timer(1.5, lambda: print("late line\\n{SYNC}")).start()
+print("early line")"""
+
+
+def command_sync(args) -> int:
+    """The run waits for a cell's late lines (see SYNC): with_sync on its
+    cases, then a Python kernel whose cell prints after finishing."""
+    problems = []
+    for code, want in SYNC_CASES:
+        got = with_sync(code)
+        if got != want:
+            problems.append(f"with_sync({code!r}) gave {got!r}, not {want!r}")
+    global SYNC_WAIT
+    for wait in (SYNC_WAIT, 0):
+        kept, SYNC_WAIT = SYNC_WAIT, wait
+        try:
+            nb = scratch_notebook([LATE_CELL, 'print("next cell")'], kernel="python3")
+            run = execute(nb, NOTEBOOKS / "late-output.ipynb", timeout=60, kernel="python3")
+        finally:
+            SYNC_WAIT = kept
+        text = ["".join(o.get("text", "") for o in c.outputs if o.get("output_type") == "stream") for c in nb.cells]
+        lost = [p for p in run.problems if "had not all arrived" in p]
+        if wait and (text != ["early line\nlate line\n", "next cell\n"] or run.problems):
+            problems.append(f"waiting {wait} s, the cells' outputs were {text!r}; problems: {run.problems}")
+        if not wait and (len(lost) != 1 or "late line" in text[0]):
+            problems.append(f"not waiting, the late line was not reported lost: {text!r}; problems: {run.problems}")
+    for p in problems:
+        print(f"  - {p}")
+    print(f"late output: {len(SYNC_CASES)} cells marked as expected; a cell's lines sent 1.5 s after it "
+          f"finished {'were not all kept' if problems else 'were kept, and reported lost when not waited for'}")
+    return 1 if problems else 0
 
 
 def printed_tick(cell) -> bool:
@@ -1307,6 +1560,7 @@ def main() -> int:
     student_run = sub.add_parser("student-run", help="a student's copy, out of the repository, runs with its stubs")
     student_run.add_argument("notebook", nargs="?", default="01")
     student_run.add_argument("--timeout", type=float, default=120)
+    sub.add_parser("sync", help="a cell's late output is waited for, and reported when lost")
     slides = sub.add_parser("slides", help="set every cell's slide type by the slide rule")
     slides.add_argument("notebooks", nargs="*")
     args = parser.parse_args()
@@ -1315,7 +1569,7 @@ def main() -> int:
         os.environ["RUST_COURSE_POOL"] = "0"
     commands = {"test": command_test, "exercises": command_exercises, "bench": command_bench, "warm": command_warm, "student": command_student, "pool": command_pool,
                 "student-run": command_student_run, "slides": command_slides,
-                "interrupt": command_interrupt}
+                "interrupt": command_interrupt, "sync": command_sync}
     return commands[args.command](args)
 
 

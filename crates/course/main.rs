@@ -570,6 +570,11 @@ fn test(args: &[String]) -> Result<(), String> {
             "--all-features",
         ]))?;
     }
+    println!(
+        "\n== late output: the kernel may send a cell's last lines after the cell has finished;\n   \
+         the run waits for them, and says so when they never come"
+    );
+    notebooks::python(&["sync"])?;
     // Notebook 03 shows DataFrames: its polars must be in the kernel's cache
     // before a cell waits for it.
     setup::warm_frames()?;
