@@ -375,8 +375,10 @@ def cell_timeout(cell, timeout: float) -> int:
     return int(BUILD_TIMEOUT if cell.source.lstrip().startswith(":dep") else timeout)
 
 
-def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: bool = False) -> Run:
-    """Runs every code cell in a fresh kernel from the notebook's folder."""
+def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: bool = False,
+            sync: bool = True) -> Run:
+    """Runs every code cell in a fresh kernel from the notebook's folder
+    (with SYNC unless `sync` is False)."""
     run = Run(path.name)
     marks: dict[str, float] = {}
 
@@ -386,16 +388,19 @@ def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: 
 
     async def finished(cell, cell_index, execute_reply=None, **_):
         run.cells.append((cell_index, time.perf_counter() - marks["cell"], first_line(cell)))
-        asked = SYNC in cell.source and (execute_reply or {}).get("content", {}).get("status") == "ok"
-        if asked and await wait_for_sync(client, cell, execute_reply["parent_header"]["msg_id"]):
+        if execute_reply is None:
+            return
+        synced = SYNC in cell.source and execute_reply.get("content", {}).get("status") == "ok"
+        msg_id = execute_reply["parent_header"]["msg_id"]
+        if await wait_for_sync(client, cell, cell_index, msg_id, synced):
             run.late += 1
-        if not remove_sync(cell) and asked and not any(o.get("name") == "stderr" for o in cell.outputs):
+        if not remove_sync(cell) and synced and not stream_text(cell, "stderr").strip():
             run.problems.append(
                 f"cell {cell_index} ({first_line(cell)!r}): what it printed had not all arrived "
                 f"{SYNC_WAIT} s after it finished (the machine is overloaded?)"
             )
 
-    kept = add_end_marks(nb, sync=kernel == KERNEL)
+    kept = add_end_marks(nb, sync=sync and kernel == KERNEL)
     # Jupyter's server names the notebook to its kernel the same way.
     os.environ["JPY_SESSION_NAME"] = str(path.resolve())
     client = NotebookClient(
@@ -453,20 +458,30 @@ def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: 
 REACHED_END = '"✓ every assert passed"'
 
 # The kernel forwards what a cell prints on a thread of its own, which under
-# load can send it after the cell's reply, when nothing listens any more: the
-# printed lines of a cell would then be missing from the run (and from the
-# results page). So, for the run only, each Rust cell prints SYNC as its last
-# line where the code allows it (see with_sync); the run then waits, after the
-# cell has finished, until that line has arrived, and removes it. The kernel
-# sends a cell's lines in the order printed, so when SYNC is there, all is.
+# load can send the last lines after the cell's reply, when nothing listens
+# any more (and marks them as the next cell's once that has started): the
+# lines would be missing from the run, or blamed on another cell. So, for the
+# run only, each Rust cell prints SYNC last, on stdout and on stderr, where
+# its code allows it (see with_sync); after the cell has finished, the run
+# waits until both have arrived, and removes them. The kernel sends a
+# stream's lines in the order printed, so when SYNC is there, all is.
 SYNC = "\u2063course-run: output complete\u2063"
-SYNC_PRINT = f'println!("{SYNC}");'
+SYNC_PRINT = f'println!("{SYNC}"); eprintln!("{SYNC}");'
+# A value that prints SYNC when it is dropped: at the end of the statement
+# that shows the cell's value, after the value has been shown.
+SYNC_GUARD = ("{ struct OutputComplete; impl Drop for OutputComplete { fn drop(&mut self) { "
+              f"{SYNC_PRINT} }} }} OutputComplete }}")
 # How long a finished cell's late lines may take to arrive.
 SYNC_WAIT = 60
-# Words that begin an item, which must stay at the top level of a cell.
-ITEM = re.compile(r"(?m)^\s*(?:pub\b|fn\b|struct\b|enum\b|impl\b|trait\b|mod\b|use\b|type\b|const\b|static\b|macro_rules!|#\[|extern\b)")
-# Statements that end in a block and have no value.
-BLOCK_STATEMENT = re.compile(r"^(?:for|while|loop|fn|impl|struct|enum|trait|mod|pub|#\[)\b")
+# A cell that cannot print SYNC (not rewritten, failed, or panicked): the
+# wait for its late lines ends after this many seconds without any.
+QUIET = 1.0
+# An item, which must stay at the top level of a cell: anywhere in the code
+# that would be wrapped, and as the code's last statement.
+ITEM = re.compile(r"(?m)^\s*(?:(?:pub|fn|struct|enum|impl|trait|mod|use|type|const|static|extern)\b|macro_rules!|#\[)")
+LAST_ITEM = re.compile(r"(?:(?:pub|fn|struct|enum|impl|trait|mod|unsafe\s+impl)\b|macro_rules!|#\[)")
+# After a block that ends a line, what continues the same expression.
+CONTINUES = re.compile(r"[ \t]*\n\s*(?:else\b|as\b|[.?]|$)")
 
 
 def code_only(code: str) -> str:
@@ -511,9 +526,9 @@ def code_only(code: str) -> str:
             blank(i + 1, j)
             i = j + 1
         elif c == "'":
-            # a character literal ('a', '\n', '\u{2063}'), or else a lifetime ('a)
+            # a character literal ('a', '\n', '\'', '\u{2063}'), or else a lifetime or label ('a)
             if i + 1 < n and code[i + 1] == "\\":
-                j = code.find("'", i + 2)
+                j = code.find("'", i + 3)
                 j = n if j < 0 else j
                 blank(i + 1, j)
                 i = j + 1
@@ -529,29 +544,27 @@ def code_only(code: str) -> str:
 
 def last_statement(bare: str) -> int | None:
     """Where the cell's last statement begins, in code_only's text: after
-    the last `;` or the last block that ends a line and is followed by more
-    (an item or a loop before a value); None if the brackets do not pair."""
+    the last `;`, or after the last block that ends a line and is not
+    continued (by `.`, `?`, `else`, `as`), as Rust reads a block-like
+    statement; None if the brackets do not pair."""
     depth, last = 0, 0
     for k, c in enumerate(bare):
         if c in "([{":
             depth += 1
         elif c in ")]}":
             depth -= 1
-            if c == "}" and depth == 0 and NEXT_STATEMENT.match(bare, k + 1):
+            if c == "}" and depth == 0 and re.match(r"[ \t]*\n", bare[k + 1:]) \
+                    and not CONTINUES.match(bare, k + 1):
                 last = k + 1
         elif c == ";" and depth == 0:
             last = k + 1
     return last if depth == 0 else None
 
 
-# After a block: a line break, then a new statement (not `.method()`, `?`,
-# `else`, an operator or the end).
-NEXT_STATEMENT = re.compile(r"[ \t]*\n\s*(?!else\b)[A-Za-z_(&*\[\"'{|!]")
-
-
-def with_sync(code: str, in_block: bool = False) -> str | None:
-    """The cell's code made to print SYNC last, keeping what the cell shows;
-    None where that cannot be done safely (the run then does not wait)."""
+def with_sync(code: str) -> str | None:
+    """The cell's code made to print SYNC last, keeping what the cell shows
+    and which variables it keeps; None where that cannot be done safely (the
+    run then waits for QUIET seconds instead)."""
     if not code.strip() or code.lstrip().startswith(":"):
         return None
     bare = code_only(code)
@@ -559,39 +572,21 @@ def with_sync(code: str, in_block: bool = False) -> str | None:
     if last is None:
         return None
     tail = bare[last:].strip()
-    if not tail:  # it ends in a statement
+    if not tail or (LAST_ITEM.match(tail) and tail.endswith("}")):  # a statement or an item: nothing shown
         return f"{code.rstrip()}\n{SYNC_PRINT}"
-    if tail.startswith("{") and one_block(tail):  # one block, last: print SYNC at its end
-        start, end = bare.index("{", last), len(bare.rstrip()) - 1
-        inner = with_sync(code[start + 1:end], in_block=True)
-        return None if inner is None else f"{code[:start + 1]}\n{inner}\n}}"
-    if tail.endswith("}"):  # a loop or an item, or a block with a value: keep it last
-        return f"{code.rstrip()}\n{SYNC_PRINT}" if BLOCK_STATEMENT.match(tail) else None
     if ITEM.search(tail):
         return None
-    # It ends in a value the kernel shows: print SYNC once the value is made.
+    # It ends in a value, which the kernel shows with a method that borrows
+    # it (or with Debug). Borrowed and dereferenced, it is the same place: a
+    # variable stays where it is for the next cells, and the method found is
+    # the same; the guard beside it prints SYNC once it has been shown.
     head, value = code[:last], code[last:].strip()
-    if in_block:  # the block's value is moved out of it, as before
-        return f"{head}\nlet value = {{\n{value}\n}};\n{SYNC_PRINT}\nvalue"
-    # The cell's last value is only borrowed to be shown: borrow it (a
-    # variable must stay where it is, for the next cells).
-    return f"{head}\n(&(\n{value}\n), {SYNC_PRINT[:-1]}).0"
-
-
-def one_block(text: str) -> bool:
-    """Whether `text` (code_only's) is one `{ … }` block."""
-    depth = 0
-    for k, c in enumerate(text):
-        depth += c in "([{"
-        depth -= c in ")]}"
-        if depth == 0:
-            return k == len(text) - 1
-    return False
+    return f"{head}\n(*(&(\n{value}\n), {SYNC_GUARD}).0)"
 
 
 def add_end_marks(nb, sync: bool = True) -> list[tuple[object, str]]:
     """Ends each check cell with REACHED_END and, if `sync`, each Rust cell
-    with the SYNC line where it can; returns what to put back."""
+    with SYNC where it can; returns what to put back."""
     kept = []
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -599,8 +594,8 @@ def add_end_marks(nb, sync: bool = True) -> list[tuple[object, str]]:
         original = cell.source
         code = original.rstrip()
         if "check" in tags(cell):
-            end = f"{code}{'' if code.endswith((';', '}')) else ';'}"
-            cell.source = f"{end}\n{SYNC_PRINT if sync else ''}\n{REACHED_END}"
+            ended = code_only(code).rstrip().endswith((";", "}"))
+            cell.source = f"{code}{'' if ended else chr(10) + ';'}\n{SYNC_PRINT if sync else ''}\n{REACHED_END}"
         elif sync and (synced := with_sync(code)) is not None:
             cell.source = synced
         else:
@@ -609,83 +604,150 @@ def add_end_marks(nb, sync: bool = True) -> list[tuple[object, str]]:
     return kept
 
 
-async def wait_for_sync(client, cell, msg_id: str) -> int:
-    """Takes in the cell's lines that arrive after it finished, up to its SYNC
-    line, for SYNC_WAIT seconds at most; they go before the value it shows.
-    A cell that panicked or returned an error (the kernel says so on stderr,
-    and may still report the cell as run) never prints SYNC: once stderr has
-    spoken, the wait ends when nothing more comes for a second. Returns how
-    many outputs came late."""
+def stream_text(cell, name: str) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", [])
+                   if o.get("output_type") == "stream" and o.get("name") == name)
+
+
+async def wait_for_sync(client, cell, cell_index: int, msg_id: str, synced: bool) -> int:
+    """Takes in the cell's messages that arrive after it finished: up to its
+    SYNC on both streams if `synced`, for SYNC_WAIT seconds at most. A cell
+    that was not rewritten, or that failed (the kernel may report a panic as
+    a cell run, with the panic on stderr), prints no SYNC: its wait ends
+    after QUIET seconds without a message. Late lines go before the value
+    the cell shows. Returns how many outputs came late, SYNC aside."""
     def arrived() -> bool:
-        return any(SYNC in o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+        return synced and SYNC in stream_text(cell, "stdout") and SYNC in stream_text(cell, "stderr")
 
-    def stderr() -> bool:
-        return any(o.get("name") == "stderr" for o in cell.outputs)
+    def quiet_rule() -> bool:
+        return not synced or bool(stream_text(cell, "stderr").replace(SYNC + "\n", "").strip())
 
-    deadline = time.monotonic() + SYNC_WAIT
+    start = heard = time.monotonic()
     late = []
-    while not arrived() and (left := deadline - time.monotonic()) > 0:
+    while not arrived():
+        now = time.monotonic()
+        if now - start >= SYNC_WAIT or (quiet_rule() and now - heard >= QUIET):
+            break
+        limit = QUIET - (now - heard) if quiet_rule() else 1.0
         try:
-            msg = await ensure_async(client.kc.get_iopub_msg(timeout=min(left, 1.0) if stderr() else left))
+            msg = await ensure_async(client.kc.get_iopub_msg(timeout=max(0.01, min(limit, SYNC_WAIT - (now - start)))))
         except queue.Empty:
-            if stderr():
+            if not await ensure_async(client.km.is_alive()):
                 break
             continue
-        if msg.get("parent_header", {}).get("msg_id") == msg_id and msg["msg_type"] == "stream":
+        if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        heard = time.monotonic()
+        if msg["msg_type"] == "stream":
             out = nbformat.v4.output_from_msg(msg)
             late.append(out)
             cell.outputs.append(out)
+        elif msg["msg_type"] in ("execute_result", "display_data", "error"):
+            late.append(client.process_message(msg, cell, cell_index))
     if late:
-        rest = [o for o in cell.outputs if not any(o is l for l in late)]
+        streams = [o for o in late if o is not None and o.get("output_type") == "stream"]
+        rest = [o for o in cell.outputs if not any(o is s for s in streams)]
         values = [k for k, o in enumerate(rest) if o.get("output_type") == "execute_result"]
         at = values[0] if values else len(rest)
-        cell.outputs = rest[:at] + late + rest[at:]
-    return len(late)
+        cell.outputs = rest[:at] + streams + rest[at:]
+    # the lines the cell printed that came late, SYNC aside
+    return sum(1 for o in late if o is not None and (
+        o.get("output_type") != "stream" or o.get("text", "").replace(SYNC, "").strip()))
 
 
 def remove_sync(cell) -> bool:
-    """Removes the SYNC line from the cell's outputs; whether it was there."""
-    found = False
+    """Removes SYNC from the cell's outputs; whether both streams had it."""
+    found = set()
     kept = []
     for out in cell.get("outputs", []):
         if out.get("output_type") == "stream" and SYNC in out.get("text", ""):
-            found = True
+            found.add(out.get("name"))
             out["text"] = out["text"].replace(SYNC + "\n", "").replace(SYNC, "")
             if not out["text"]:
                 continue
         kept.append(out)
     if "outputs" in cell:
         cell.outputs = kept
-    return found
+    return found == {"stdout", "stderr"}
 
 
 # with_sync's cases: a cell, and what it must become (None: left alone).
+# LATE_RUST runs them in the kernel.
+SHOWN = f", {SYNC_GUARD}).0)"
 SYNC_CASES = [
     ("let a = 1;", f"let a = 1;\n{SYNC_PRINT}"),
-    ("let s = \"a;b\"; let c = ';'; // d;\ns", f"let s = \"a;b\"; let c = ';';\n(&(\n// d;\ns\n), {SYNC_PRINT[:-1]}).0"),
-    ("x\n    .len() // a value", f"\n(&(\nx\n    .len() // a value\n), {SYNC_PRINT[:-1]}).0"),
+    ("let s = \"a;b\"; let c = ';'; // d;\ns", f"let s = \"a;b\"; let c = ';';\n(*(&(\n// d;\ns\n){SHOWN}"),
+    ("x\n    .len() // a value", f"\n(*(&(\nx\n    .len() // a value\n){SHOWN}"),
     ("fn f<'a>(x: &'a str) -> &'a str {\n    x\n}", f"fn f<'a>(x: &'a str) -> &'a str {{\n    x\n}}\n{SYNC_PRINT}"),
-    ("for i in 0..2 {\n    println!(\"{i}\");\n}\nchart", f"for i in 0..2 {{\n    println!(\"{{i}}\");\n}}\n(&(\nchart\n), {SYNC_PRINT[:-1]}).0"),
-    ("{\n    let v = 2;\n    v * 2\n}", f"{{\n\n    let v = 2;\nlet value = {{\nv * 2\n}};\n{SYNC_PRINT}\nvalue\n}}"),
-    ("match a {\n    _ => 1,\n}\n.to_string()", f"\n(&(\nmatch a {{\n    _ => 1,\n}}\n.to_string()\n), {SYNC_PRINT[:-1]}).0"),
-    ("if a {\n    1\n} else {\n    2\n}", None),
-    ("let r = r#\"}\"#;\nstruct P;\nP", f"let r = r#\"}}\"#;\nstruct P;\n(&(\nP\n), {SYNC_PRINT[:-1]}).0"),
+    ("for i in 0..2 {\n    t += i;\n}\n100.0 * t", f"for i in 0..2 {{\n    t += i;\n}}\n(*(&(\n100.0 * t\n){SHOWN}"),
+    ("for i in 0..2 {\n    t += i;\n}", f"\n(*(&(\nfor i in 0..2 {{\n    t += i;\n}}\n){SHOWN}"),
+    ("{\n    let v = 2;\n    v * 2\n}", f"\n(*(&(\n{{\n    let v = 2;\n    v * 2\n}}\n){SHOWN}"),
+    ("match a {\n    _ => 1,\n}\n.to_string()", f"\n(*(&(\nmatch a {{\n    _ => 1,\n}}\n.to_string()\n){SHOWN}"),
+    ("if a {\n    1\n} else {\n    2\n}", f"\n(*(&(\nif a {{\n    1\n}} else {{\n    2\n}}\n){SHOWN}"),
+    ("let q = ['\\'', '\"'];\nq", f"let q = ['\\'', '\"'];\n(*(&(\nq\n){SHOWN}"),
+    ("let r = r#\"}\"#;\nstruct P;\nP", f"let r = r#\"}}\"#;\nstruct P;\n(*(&(\nP\n){SHOWN}"),
+    ("#[derive(Debug)]\nstruct Q {\n    a: u8,\n}", f"#[derive(Debug)]\nstruct Q {{\n    a: u8,\n}}\n{SYNC_PRINT}"),
     ("x\nfn g() {}", None),
     (":dep mlmath = { path = \"../crates/mlmath\" }", None),
     ("let a = (1;", None),
 ]
 
-# A cell whose last lines arrive after it has finished, as the Rust kernel's
-# may under load: ipykernel sends what a thread prints under the cell that
-# started it, whenever it prints.
-LATE_CELL = f"""import threading
-threading.Timer(1.5, lambda: print("late line\\n{SYNC}")).start()
-print("early line")"""
+# The shapes of cell that end in what the kernel shows, run in the Rust
+# kernel with and without SYNC: each must show the same.
+LATE_RUST = [
+    SUPPORT_CRATE_DEP,
+    "use mlmath::prelude::*;",
+    'let xs = vec![1.0, 2.0, 3.0];\nlet n = xs.len() as f64;\nprintln!("n = {n}");',
+    "let mut total = 0.0;\nfor x in &xs {\n    total += x;\n}\n100.0 * total / n",
+    "let mut i = 0;\nloop {\n    i += 1;\n    if i == 3 {\n        break i * 2;\n    }\n}",
+    "&xs",
+    'let chart = Chart::new("a line").line("y", &xs, &xs);\nprintln!("drawn");\nchart',
+    "&chart",
+    "let view = xs.iter().map(|x| x * 2.0).collect::<Vec<f64>>();\n&view[..2]",
+    'if n > 2.0 {\n    "more than two"\n} else {\n    "two or fewer"\n}',
+    "struct Pair(f64, f64);\nimpl Pair {\n    fn sum(&self) -> f64 {\n        self.0 + self.1\n    }\n}",
+    'let pair = Pair(1.0, 2.0);\neprintln!("to stderr first");\npair.sum()',
+    '{\n    let names: Vec<&str> = vec!["a", "b"];\n    names.len()\n}',
+    "let quote = '\\'';\nlet marks = ['\\'', '\"'];\nprintln!(\"{quote} {}\", marks.len());\nmarks.len()",
+    "xs.iter().sum::<f64>() // the total",
+    "xs.len() // kept for the next cell\n",
+    "xs.len() == 3",
+]
+
+# Cells whose last lines arrive after they have finished, as the Rust
+# kernel's may under load: ipykernel sends what a thread prints under the
+# cell that started it, whenever it prints.
+LATE_PYTHON = [
+    "import sys, threading\n"
+    f"mark = {SYNC!r}\n"
+    "def late():\n"
+    "    print('late line')\n"
+    "    print(mark)\n"
+    "    print(mark, file=sys.stderr)\n"
+    "threading.Timer(1.5, late).start()\n"
+    "print('early line')",
+    "def late_too():\n"
+    "    print('late warning', file=sys.stderr)\n"
+    "    print('late line 2')\n"
+    "    print(mark)\n"
+    "    print(mark, file=sys.stderr)\n"
+    "threading.Timer(1.5, late_too).start()\n"
+    "41 + 1",
+    "print('next cell')",
+]
+
+
+def shown(cell) -> list:
+    """What a cell shows: its streams' text and its values."""
+    return [stream_text(cell, "stdout"), stream_text(cell, "stderr")] + [
+        o.get("data", {}) for o in cell.outputs if o.get("output_type") in ("execute_result", "display_data")]
 
 
 def command_sync(args) -> int:
     """The run waits for a cell's late lines (see SYNC): with_sync on its
-    cases, then a Python kernel whose cell prints after finishing."""
+    cases; Python cells that print after finishing, waited for and not; and
+    cells of the shapes that end in a value, in the Rust kernel with SYNC and
+    without, which must show the same."""
     problems = []
     for code, want in SYNC_CASES:
         got = with_sync(code)
@@ -695,21 +757,48 @@ def command_sync(args) -> int:
     for wait in (SYNC_WAIT, 0):
         kept, SYNC_WAIT = SYNC_WAIT, wait
         try:
-            nb = scratch_notebook([LATE_CELL, 'print("next cell")'], kernel="python3")
+            nb = scratch_notebook(LATE_PYTHON, kernel="python3")
+            nb.cells[1].metadata["tags"] = ["allow-stderr"]
+            for cell in nb.cells[:2]:  # the cells that print SYNC themselves
+                cell.source += f"\n# {SYNC}"
             run = execute(nb, NOTEBOOKS / "late-output.ipynb", timeout=60, kernel="python3")
         finally:
             SYNC_WAIT = kept
-        text = ["".join(o.get("text", "") for o in c.outputs if o.get("output_type") == "stream") for c in nb.cells]
+        got = [shown(c) for c in nb.cells]
+        kinds = [[o.get("output_type") for o in c.outputs] for c in nb.cells]
+        want = [["early line\nlate line\n", "", ], ["late line 2\n", "late warning\n", {"text/plain": "42"}],
+                ["next cell\n", ""]]
+        if wait and (got != want or kinds[1].index("execute_result") < kinds[1].index("stream")
+                     or run.problems or run.late != 2):
+            problems.append(f"waiting, the cells showed {got!r} ({kinds}); late {run.late}; problems: {run.problems}")
         lost = [p for p in run.problems if "had not all arrived" in p]
-        if wait and (text != ["early line\nlate line\n", "next cell\n"] or run.problems or run.late != 1):
-            problems.append(f"waiting {wait} s, the cells' outputs were {text!r}; problems: {run.problems}")
-        if not wait and (len(lost) != 1 or "late line" in text[0]):
-            problems.append(f"not waiting, the late line was not reported lost: {text!r}; problems: {run.problems}")
+        if not wait and (len(lost) != 2 or any("late" in c[0] for c in got)):
+            problems.append(f"not waiting, the late lines were not reported lost: {got!r}; problems: {run.problems}")
+    rust = []
+    for sync in (False, True):
+        nb = scratch_notebook(LATE_RUST)
+        for cell in nb.cells:
+            if "eprintln!" in cell.source:
+                cell.metadata["tags"] = ["allow-stderr"]
+        run = execute(nb, NOTEBOOKS / "late-output.ipynb", timeout=600, sync=sync)
+        problems += [f"{'with' if sync else 'without'} SYNC: {p}" for p in run.problems]
+        rust.append([shown(c) for c in nb.cells])
+    for k, (plain, synced) in enumerate(zip(*rust)):
+        if plain != synced:
+            problems.append(f"Rust cell {k} ({LATE_RUST[k][:40]!r}) showed {str(synced)[:200]} with SYNC, "
+                            f"{str(plain)[:200]} without")
+    unsynced = [code for code in LATE_RUST[1:] if with_sync(code) is None]
+    if unsynced:
+        problems.append(f"cells left without SYNC: {unsynced}")
     for p in problems:
         print(f"  - {p}")
-    print(f"late output: {len(SYNC_CASES)} cells marked as expected; a cell's lines sent 1.5 s after it "
-          f"finished {'were not all kept' if problems else 'were kept, and reported lost when not waited for'}")
-    return 1 if problems else 0
+    if problems:
+        print(f"late output: {len(problems)} problem(s), above")
+        return 1
+    print(f"late output: {len(SYNC_CASES)} cells rewritten as expected; Python cells' lines sent 1.5 s after "
+          f"they finished kept, and reported lost when not waited for; {len(LATE_RUST)} Rust cells show the "
+          "same with SYNC and without")
+    return 0
 
 
 def printed_tick(cell) -> bool:
