@@ -27,14 +27,10 @@ from contextlib import ExitStack
 
 import nbformat
 
-from notebooks import ANSI, KERNEL, NOTEBOOKS, indent, scratch_notebook
+from notebooks import ANSI, KERNEL, NOTEBOOKS, indent, scratch_notebook, stream_text
 
 # The name the kernel is started for: its build folder is named after it.
 SESSION = NOTEBOOKS / "compute-bench.ipynb"
-
-
-def stderr_of(cell) -> str:
-    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
 
 
 def value_of(cell) -> str:
@@ -77,8 +73,8 @@ def main() -> int:
             )
             raise RuntimeError(f"a cell failed:\n{indent(ANSI.sub('', failure))}") from None
         seconds = time.perf_counter() - begin
-        if stderr_of(cell).strip():
-            raise RuntimeError(f"a cell wrote to stderr:\n{indent(stderr_of(cell))}")
+        if stream_text(cell, "stderr").strip():
+            raise RuntimeError(f"a cell wrote to stderr:\n{indent(stream_text(cell, 'stderr'))}")
         return cell, seconds
 
     with ExitStack() as stack:

@@ -445,7 +445,7 @@ def execute(nb, path: Path, timeout: float, kernel: str = KERNEL, allow_errors: 
                     f"cell {i} ({first_line(cell)!r}) shows `()`: it ends in an expression with no value "
                     "(a `for` loop, say), which the kernel prints; end it with `;`"
                 )
-        stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
+        stderr = stream_text(cell, "stderr")
         if stderr.strip():
             what = "panicked" if "panicked at" in stderr else "wrote to stderr (an Err returned with `?`, or a panic)"
             run.problems.append(f"cell {i} ({first_line(cell)!r}) {what}:\n{indent(stderr)}")
@@ -594,8 +594,9 @@ def add_end_marks(nb, sync: bool = True) -> list[tuple[object, str]]:
         original = cell.source
         code = original.rstrip()
         if "check" in tags(cell):
-            ended = code_only(code).rstrip().endswith((";", "}"))
-            cell.source = f"{code}{'' if ended else chr(10) + ';'}\n{SYNC_PRINT if sync else ''}\n{REACHED_END}"
+            # on a line of its own: the code may end in a comment
+            end = "" if code_only(code).rstrip().endswith((";", "}")) else "\n;"
+            cell.source = f"{code}{end}\n{SYNC_PRINT if sync else ''}\n{REACHED_END}"
         elif sync and (synced := with_sync(code)) is not None:
             cell.source = synced
         else:
@@ -604,7 +605,12 @@ def add_end_marks(nb, sync: bool = True) -> list[tuple[object, str]]:
     return kept
 
 
+def without_sync(text: str) -> str:
+    return text.replace(SYNC + "\n", "").replace(SYNC, "")
+
+
 def stream_text(cell, name: str) -> str:
+    """What the cell printed on the stream `name` (stdout, stderr)."""
     return "".join(o.get("text", "") for o in cell.get("outputs", [])
                    if o.get("output_type") == "stream" and o.get("name") == name)
 
@@ -620,7 +626,7 @@ async def wait_for_sync(client, cell, cell_index: int, msg_id: str, synced: bool
         return synced and SYNC in stream_text(cell, "stdout") and SYNC in stream_text(cell, "stderr")
 
     def quiet_rule() -> bool:
-        return not synced or bool(stream_text(cell, "stderr").replace(SYNC + "\n", "").strip())
+        return not synced or bool(without_sync(stream_text(cell, "stderr")).strip())
 
     start = heard = time.monotonic()
     late = []
@@ -652,7 +658,7 @@ async def wait_for_sync(client, cell, cell_index: int, msg_id: str, synced: bool
         cell.outputs = rest[:at] + streams + rest[at:]
     # the lines the cell printed that came late, SYNC aside
     return sum(1 for o in late if o is not None and (
-        o.get("output_type") != "stream" or o.get("text", "").replace(SYNC, "").strip()))
+        o.get("output_type") != "stream" or without_sync(o.get("text", "")).strip()))
 
 
 def remove_sync(cell) -> bool:
@@ -662,7 +668,7 @@ def remove_sync(cell) -> bool:
     for out in cell.get("outputs", []):
         if out.get("output_type") == "stream" and SYNC in out.get("text", ""):
             found.add(out.get("name"))
-            out["text"] = out["text"].replace(SYNC + "\n", "").replace(SYNC, "")
+            out["text"] = without_sync(out["text"])
             if not out["text"]:
                 continue
         kept.append(out)
@@ -1600,7 +1606,7 @@ def command_student_run(args) -> int:
             continue
         outs = cell.get("outputs", [])
         failed = [o for o in outs if o.get("output_type") == "error"]
-        stderr = "".join(o.get("text", "") for o in outs if o.get("name") == "stderr")
+        stderr = stream_text(cell, "stderr")
         if failed or stderr.strip() or cell.get("execution_count") is None:
             what = ANSI.sub("", failed[0].get("evalue", "")) if failed else stderr or "did not run"
             problems.append(f"cell {i} ({first_line(cell)!r}), before the exercises, failed:\n{indent(what)}")
